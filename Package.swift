@@ -1,0 +1,74 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Evictor",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "evictor", targets: ["evictor"]),
+        .library(name: "LuaRuntime", targets: ["LuaRuntime"]),
+        .library(name: "EvictorCore", targets: ["EvictorCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+    ],
+    targets: [
+        // MARK: - Lua 5.4 through C
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
+        .target(
+            name: "CLuaShim",
+            dependencies: ["CLua"]
+        ),
+        .target(
+            name: "LuaRuntime",
+            dependencies: [
+                "CLuaShim", "CLua",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: - Engine
+        .target(
+            name: "EvictorCore",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: - CLI
+        .executableTarget(
+            name: "evictor",
+            dependencies: [
+                "LuaRuntime", "EvictorCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: - Test support (real registry, skopeo, OCI layouts)
+        .target(
+            name: "EvictorTestSupport",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/EvictorTestSupport"
+        ),
+
+        // MARK: - Tests
+        .testTarget(name: "CLuaShimTests", dependencies: ["CLuaShim", "CLua"]),
+        .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime"]),
+        .testTarget(name: "EvictorCoreTests", dependencies: ["EvictorCore"]),
+        .testTarget(name: "EvictorCLITests", dependencies: ["EvictorTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["EvictorTestSupport"]),
+    ]
+)
