@@ -40,6 +40,7 @@ let package = Package(
             name: "EvictorCore",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
 
@@ -68,7 +69,7 @@ let package = Package(
         .testTarget(name: "CLuaShimTests", dependencies: ["CLuaShim", "CLua"]),
         .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime"]),
         .testTarget(name: "EvictorCoreTests", dependencies: ["EvictorCore"]),
-        .testTarget(name: "EvictorCLITests", dependencies: ["EvictorTestSupport"]),
+        .testTarget(name: "EvictorCLITests", dependencies: ["evictor", "EvictorCore", "EvictorTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["EvictorTestSupport"]),
     ]
 )

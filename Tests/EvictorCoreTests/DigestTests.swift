@@ -1,0 +1,31 @@
+import EvictorCore
+import Testing
+
+@Suite("Digests")
+struct DigestTests {
+    @Test("sha256 of known vectors")
+    func knownVectors() {
+        #expect(Digest.sha256(of: Array("abc".utf8)).description == "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(Digest.sha256(of: [UInt8]()).description == "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
+    @Test("parses and verifies")
+    func parseAndVerify() throws {
+        let digest = try Digest(parsing: "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(digest.algorithm == "sha256")
+        #expect(digest.matches(Array("abc".utf8)))
+        #expect(!digest.matches(Array("abd".utf8)))
+    }
+
+    @Test("refuses what is not a digest", arguments: [
+        "", "sha256", "sha256:", "md5:900150983cd24fb0d6963f7d28e17f72",
+        "sha256:BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD",
+        "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015a",
+        "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015adx",
+        "sha256:zz7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+        " sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+    ])
+    func refuses(_ text: String) {
+        #expect(throws: EvictorCoreError.invalidDigest(text)) { try Digest(parsing: text) }
+    }
+}
