@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "evictor", targets: ["evictor"]),
         .library(name: "LuaRuntime", targets: ["LuaRuntime"]),
         .library(name: "EvictorCore", targets: ["EvictorCore"]),
+        .library(name: "RegistryAPI", targets: ["RegistryAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -15,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
     ],
     targets: [
         // MARK: - Lua 5.4 through C
@@ -44,11 +46,23 @@ let package = Package(
             ]
         ),
 
+        // MARK: - Registry access
+        .target(
+            name: "RegistryAPI",
+            dependencies: [
+                "EvictorCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+
         // MARK: - CLI
         .executableTarget(
             name: "evictor",
             dependencies: [
-                "LuaRuntime", "EvictorCore",
+                "LuaRuntime", "EvictorCore", "RegistryAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -71,6 +85,7 @@ let package = Package(
         .testTarget(name: "CLuaShimTests", dependencies: ["CLuaShim", "CLua"]),
         .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime"]),
         .testTarget(name: "EvictorCoreTests", dependencies: ["EvictorCore"]),
+        .testTarget(name: "RegistryAPITests", dependencies: ["RegistryAPI", "EvictorCore", "EvictorTestSupport"]),
         .testTarget(name: "EvictorCLITests", dependencies: ["evictor", "EvictorCore", "EvictorTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["EvictorTestSupport"]),
     ]

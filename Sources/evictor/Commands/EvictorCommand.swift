@@ -13,6 +13,6 @@ struct EvictorCommand: AsyncParsableCommand {
             on-disk storage.
             """,
         version: EvictorVersion.current,
-        subcommands: []
+        subcommands: [ListCommand.self, CountCommand.self]
     )
 }

@@ -1,0 +1,132 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Answers a registry's auth challenges: Basic with the credentials, or Bearer tokens fetched
+/// from the challenge's realm per scope, cached until shortly before they expire and renewed
+/// when the registry answers 401.
+actor RegistryAuthenticator {
+    private let registry: String
+    private let credentials: RegistryCredentials?
+    private let http: HTTPClient
+    private let userAgent: String
+    private let jsonLimit: Int
+    private var challenge: AuthChallenge?
+    private var tokens: [String: (token: String, expires: ContinuousClock.Instant)] = [:]
+
+    init(registry: String, credentials: RegistryCredentials?, http: HTTPClient, userAgent: String, jsonLimit: Int) {
+        self.registry = registry
+        self.credentials = credentials
+        self.http = http
+        self.userAgent = userAgent
+        self.jsonLimit = jsonLimit
+    }
+
+    /// The Authorization header for a request needing `scope`, if one is known already.
+    func authorization(for scope: AuthScope) -> String? {
+        switch challenge?.scheme {
+        case .basic:
+            return basicHeader()
+        case .bearer:
+            guard let cached = tokens[scope.value], cached.expires > .now else { return nil }
+            return "Bearer \(cached.token)"
+        case nil:
+            return nil
+        }
+    }
+
+    /// Handles a 401: learns the challenge and gets what is needed to try again (a fresh
+    /// token for the scope). Throws `unauthorized` when there is no way to satisfy it.
+    func handleUnauthorized(header: String?, scope: AuthScope) async throws(RegistryAPIError) {
+        guard let header, let parsed = AuthChallenge(header: header) else {
+            throw .unauthorized(registry: registry, detail: "HTTP 401 without a supported WWW-Authenticate challenge")
+        }
+        challenge = parsed
+        switch parsed.scheme {
+        case .basic:
+            guard credentials != nil else {
+                throw .unauthorized(registry: registry, detail: "the registry requires a user name and password (HTTP 401)")
+            }
+        case .bearer:
+            tokens[scope.value] = nil
+            try await fetchToken(challenge: parsed, scope: scope)
+        }
+    }
+
+    /// Forgets a token the registry refused after it was issued.
+    func invalidate(scope: AuthScope) {
+        tokens[scope.value] = nil
+    }
+
+    private func basicHeader() -> String? {
+        guard let credentials else { return nil }
+        return "Basic " + Data("\(credentials.username):\(credentials.password)".utf8).base64EncodedString()
+    }
+
+    /// Who we tried to be, for messages (never the secret).
+    nonisolated func describeUser() -> String {
+        guard let credentials else { return "anonymous access" }
+        return credentials.identityToken != nil ? "the identity token (from \(credentials.source))" : "user '\(credentials.username)' (from \(credentials.source))"
+    }
+
+    private func fetchToken(challenge: AuthChallenge, scope: AuthScope) async throws(RegistryAPIError) {
+        guard let realm = challenge.realm, var components = URLComponents(string: realm),
+              components.scheme == "https" || components.scheme == "http"
+        else { throw .unauthorized(registry: registry, detail: "bearer challenge without a usable realm") }
+        // The challenge's own scope can be wider (it names the resource); prefer what we need.
+        let wanted = scope.value.isEmpty ? (challenge.scope ?? "") : scope.value
+        var request: HTTPClientRequest
+        if let refresh = credentials?.identityToken {
+            request = HTTPClientRequest(url: realm)
+            request.method = .POST
+            var form = URLComponents()
+            form.queryItems = [
+                URLQueryItem(name: "grant_type", value: "refresh_token"),
+                URLQueryItem(name: "refresh_token", value: refresh),
+                URLQueryItem(name: "client_id", value: userAgent),
+            ]
+            if let service = challenge.service { form.queryItems?.append(URLQueryItem(name: "service", value: service)) }
+            if !wanted.isEmpty { form.queryItems?.append(URLQueryItem(name: "scope", value: wanted)) }
+            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            request.body = .bytes(ByteBuffer(string: form.percentEncodedQuery ?? ""))
+        } else {
+            var items = components.queryItems ?? []
+            if let service = challenge.service { items.append(URLQueryItem(name: "service", value: service)) }
+            if !wanted.isEmpty { items.append(URLQueryItem(name: "scope", value: wanted)) }
+            if let credentials { items.append(URLQueryItem(name: "account", value: credentials.username)) }
+            components.queryItems = items
+            guard let url = components.string else { throw .unauthorized(registry: registry, detail: "bad token realm") }
+            request = HTTPClientRequest(url: url)
+            request.method = .GET
+            if let basic = basicHeader() { request.headers.add(name: "Authorization", value: basic) }
+        }
+        request.headers.add(name: "User-Agent", value: userAgent)
+        let realmHost = components.host ?? "token service"
+        let status: UInt
+        let body: ByteBuffer
+        do {
+            let response = try await http.execute(request, timeout: .seconds(30))
+            status = response.status.code
+            body = try await response.body.collect(upTo: jsonLimit)
+        } catch {
+            throw .unauthorized(registry: registry, detail: "token service \(realmHost) unreachable: \(RegistryClient.describe(error))")
+        }
+        guard status == 200 else {
+            if status == 401 || status == 403 {
+                throw .unauthorized(registry: registry, detail: "token service \(realmHost) refused \(describeUser()) (HTTP \(status))")
+            }
+            throw .unauthorized(registry: registry, detail: "token service \(realmHost) answered HTTP \(status)")
+        }
+        struct TokenAnswer: Decodable {
+            var token: String?
+            var access_token: String?
+            var expires_in: Int?
+        }
+        guard let answer = try? JSONDecoder().decode(TokenAnswer.self, from: Data(Array(buffer: body))),
+              let token = answer.token ?? answer.access_token, !token.isEmpty
+        else { throw .unauthorized(registry: registry, detail: "token service \(realmHost) returned no token") }
+        let lifetime = max(10, answer.expires_in ?? 60)
+        tokens[scope.value] = (token, .now + .seconds(lifetime - 5))
+    }
+}

@@ -1,0 +1,104 @@
+import EvictorCore
+import NIOHTTP1
+
+/// What a HEAD on a manifest tells without the body.
+public struct ManifestHead: Sendable, Equatable {
+    public var digest: Digest
+    public var mediaType: String
+    public var size: Int?
+}
+
+/// Manifests: fetch (verified), HEAD, delete by digest, put.
+extension RegistryClient {
+    /// GETs a manifest by tag or digest, checks the body's sha256 against the requested digest
+    /// and `Docker-Content-Digest`, and parses it. A body that does not match is refused.
+    public func manifest(_ repository: String, reference: String) async throws(RegistryAPIError) -> Manifest {
+        let what = "manifest \(repository)\(reference.contains(":") ? "@" : ":")\(reference)"
+        try validateReference(repository, reference)
+        let response = try expect(
+            try await send(.GET, "/v2/\(repository)/manifests/\(reference)", scope: .pull(repository), what: what,
+                           headers: [("Accept", ManifestMediaType.acceptHeader)], bodyLimit: configuration.manifestSizeLimit),
+            [200], what: what
+        )
+        let computed = Digest.sha256(of: response.body)
+        let contentType = response.header("Content-Type")
+        let isSchema1 = contentType.map { $0.contains("manifest.v1+") } ?? false
+        if let requested = try? Digest(parsing: reference), !requested.matches(response.body), !isSchema1 {
+            throw .digestMismatch(registry: registry, what: what, expected: requested.description, actual: computed.description)
+        }
+        if let header = response.header("Docker-Content-Digest"), !isSchema1 {
+            guard let announced = try? Digest(parsing: header) else {
+                throw .invalidResponse(registry: registry, what: what, detail: "invalid Docker-Content-Digest header")
+            }
+            guard announced.matches(response.body) else {
+                throw .digestMismatch(registry: registry, what: what, expected: announced.description, actual: computed.description)
+            }
+        }
+        var digest = computed
+        if isSchema1, let header = response.header("Docker-Content-Digest"), let announced = try? Digest(parsing: header) {
+            // Signed schema1 digests cover the payload without signatures; trust the registry's.
+            digest = announced
+        }
+        do {
+            return try Manifest.parse(response.body, contentType: contentType, digest: digest)
+        } catch {
+            throw .invalidResponse(registry: registry, what: what, detail: "corrupt manifest: \(error.reason)")
+        }
+    }
+
+    /// HEADs a manifest: its digest, media type and size, or nil when it does not exist.
+    public func manifestHead(_ repository: String, reference: String) async throws(RegistryAPIError) -> ManifestHead? {
+        let what = "manifest \(repository)\(reference.contains(":") ? "@" : ":")\(reference)"
+        try validateReference(repository, reference)
+        let response = try await send(.HEAD, "/v2/\(repository)/manifests/\(reference)", scope: .pull(repository), what: what,
+                                      headers: [("Accept", ManifestMediaType.acceptHeader)], bodyLimit: 1 << 16)
+        if response.status == 404 { return nil }
+        _ = try expect(response, [200], what: what)
+        guard let header = response.header("Docker-Content-Digest"), let digest = try? Digest(parsing: header) else {
+            throw .invalidResponse(registry: registry, what: what, detail: "no valid Docker-Content-Digest header")
+        }
+        return ManifestHead(
+            digest: digest,
+            mediaType: response.header("Content-Type").map(Manifest.bareMediaType) ?? "",
+            size: response.header("Content-Length").flatMap { Int($0) }
+        )
+    }
+
+    /// DELETEs a manifest by digest (which also removes every tag of this repository on it).
+    /// Returns false when the registry does not have it. A 405 means deletes are disabled.
+    @discardableResult
+    public func deleteManifest(_ repository: String, digest: Digest) async throws(RegistryAPIError) -> Bool {
+        try RepositoryName.validate(repository)
+        let what = "delete of \(repository)@\(digest)"
+        let response = try await send(.DELETE, "/v2/\(repository)/manifests/\(digest)", scope: .delete(repository), what: what, bodyLimit: 1 << 16)
+        if response.status == 404 { return false }
+        _ = try expect(response, [200, 202], what: what)
+        return true
+    }
+
+    /// PUTs a manifest under a tag or its digest; returns the digest the registry computed.
+    @discardableResult
+    public func putManifest(_ repository: String, reference: String, bytes: [UInt8], mediaType: String) async throws(RegistryAPIError) -> Digest {
+        try validateReference(repository, reference)
+        let what = "upload of manifest \(repository):\(reference)"
+        let response = try expect(
+            try await send(.PUT, "/v2/\(repository)/manifests/\(reference)", scope: .push(repository), what: what,
+                           headers: [("Content-Type", mediaType)], body: bytes, bodyLimit: 1 << 16),
+            [200, 201], what: what
+        )
+        let computed = Digest.sha256(of: bytes)
+        if let header = response.header("Docker-Content-Digest"), let announced = try? Digest(parsing: header), announced != computed {
+            throw .digestMismatch(registry: registry, what: what, expected: computed.description, actual: announced.description)
+        }
+        return computed
+    }
+
+    func validateReference(_ repository: String, _ reference: String) throws(RegistryAPIError) {
+        try RepositoryName.validate(repository)
+        if reference.contains(":") {
+            do { _ = try Digest(parsing: reference) } catch { throw .invalidName(reference, reason: "not a valid digest") }
+        } else {
+            try RepositoryName.validateTag(reference)
+        }
+    }
+}

@@ -1,0 +1,184 @@
+import AsyncHTTPClient
+import EvictorCore
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// A Distribution / OCI registry client: auth, retries, per-registry concurrency and rate
+/// limits, size caps, digest verification. One instance per registry; call `shutdown()`.
+public final class RegistryClient: Sendable {
+    public let configuration: RegistryClientConfiguration
+    let http: HTTPClient
+    private let authenticator: RegistryAuthenticator
+    private let limiter: RequestLimiter
+    private let retry: RetryPolicy
+
+    /// The registry's name in messages.
+    public var registry: String { configuration.endpoint.hostPort }
+
+    public init(_ configuration: RegistryClientConfiguration) throws(RegistryAPIError) {
+        self.configuration = configuration
+        var httpConfiguration = HTTPClient.Configuration()
+        if configuration.endpoint.scheme == "https" {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            if configuration.insecure { tls.certificateVerification = .none }
+            if let caFile = configuration.caFile {
+                guard FileManager.default.isReadableFile(atPath: caFile) else {
+                    throw .invalidEndpoint(configuration.endpoint.hostPort, reason: "CA file \(caFile) is not readable")
+                }
+                tls.additionalTrustRoots = [.file(caFile)]
+            }
+            httpConfiguration.tlsConfiguration = tls
+        }
+        httpConfiguration.timeout = .init(connect: .seconds(10), read: .seconds(Int64(max(1, configuration.requestTimeout))))
+        httpConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, configuration.concurrency))
+        httpConfiguration.redirectConfiguration = .follow(max: 5, allowCycles: false)
+        httpConfiguration.decompression = .disabled
+        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
+        self.authenticator = RegistryAuthenticator(
+            registry: configuration.endpoint.hostPort, credentials: configuration.credentials, http: http,
+            userAgent: configuration.userAgent, jsonLimit: configuration.jsonSizeLimit
+        )
+        self.limiter = RequestLimiter(concurrency: configuration.concurrency, requestsPerSecond: configuration.requestsPerSecond)
+        self.retry = RetryPolicy(maxAttempts: max(1, configuration.maxAttempts), initialBackoff: configuration.initialBackoff, maxBackoff: configuration.maxBackoff)
+    }
+
+    /// Closes connections. Call once when done.
+    public func shutdown() async {
+        try? await http.shutdown()
+    }
+
+    // MARK: - Requests
+
+    /// Sends one request with auth, limits and retries. `path` starts with `/v2/` or is an
+    /// absolute URL on the registry (a `Link` or `Location`). Statuses other than 401 and the
+    /// retryable ones are returned for the caller to interpret.
+    func send(
+        _ method: HTTPMethod, _ path: String, scope: AuthScope, what: String,
+        headers extraHeaders: [(String, String)] = [], body: [UInt8]? = nil, bodyLimit: Int
+    ) async throws(RegistryAPIError) -> RegistryResponse {
+        let url = path.hasPrefix("http://") || path.hasPrefix("https://") ? path : configuration.endpoint.baseURL + path
+        var attempt = 0
+        var authRounds = 0
+        while true {
+            attempt += 1
+            var request = HTTPClientRequest(url: url)
+            request.method = method
+            request.headers.add(name: "User-Agent", value: configuration.userAgent)
+            for (name, value) in extraHeaders { request.headers.add(name: name, value: value) }
+            if let authorization = await authenticator.authorization(for: scope) {
+                request.headers.add(name: "Authorization", value: authorization)
+            }
+            if let body {
+                request.body = .bytes(ByteBuffer(bytes: body))
+                request.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
+            }
+            let outcome: Result<RegistryResponse, Error>
+            await limiter.acquire()
+            do {
+                let response = try await http.execute(request, timeout: .seconds(Int64(max(1, configuration.requestTimeout))))
+                let collected: ByteBuffer
+                do {
+                    collected = try await response.body.collect(upTo: bodyLimit)
+                } catch is NIOTooManyBytesError {
+                    await limiter.release()
+                    throw RegistryAPIError.bodyTooLarge(registry: registry, what: what, limit: bodyLimit)
+                }
+                outcome = .success(RegistryResponse(status: response.status.code, headers: response.headers, body: Array(buffer: collected)))
+            } catch let error as RegistryAPIError {
+                throw error
+            } catch {
+                outcome = .failure(error)
+            }
+            await limiter.release()
+
+            switch outcome {
+            case .success(let response) where response.status == 401:
+                authRounds += 1
+                guard authRounds <= 2 else {
+                    throw .unauthorized(registry: registry, detail: "\(authenticator.describeUser()) was refused for \(what) (HTTP 401)")
+                }
+                try await authenticator.handleUnauthorized(header: response.header("WWW-Authenticate"), scope: scope)
+                attempt -= 1
+                continue
+            case .success(let response) where RetryPolicy.isRetryable(status: response.status):
+                guard attempt < retry.maxAttempts else {
+                    throw .serverError(registry: registry, what: what, status: Int(response.status), attempts: attempt)
+                }
+                try? await Task.sleep(for: .seconds(retry.delay(afterAttempt: attempt, retryAfter: response.header("Retry-After"))))
+            case .success(let response):
+                return response
+            case .failure(let error):
+                guard attempt < retry.maxAttempts, !Task.isCancelled else {
+                    if Self.isTimeout(error) { throw .timeout(registry: registry, what: what, attempts: attempt) }
+                    throw .unreachable(registry: registry, detail: Self.describe(error))
+                }
+                try? await Task.sleep(for: .seconds(retry.delay(afterAttempt: attempt, retryAfter: nil)))
+            }
+        }
+    }
+
+    /// Maps the statuses every call treats alike to errors; returns the response otherwise.
+    func expect(_ response: RegistryResponse, _ statuses: Set<UInt>, what: String) throws(RegistryAPIError) -> RegistryResponse {
+        if statuses.contains(response.status) { return response }
+        switch response.status {
+        case 403: throw .denied(registry: registry, what: what)
+        case 404: throw .notFound(registry: registry, what: what)
+        case 405: throw .deletesDisabled(registry: registry)
+        case 500...599: throw .serverError(registry: registry, what: what, status: Int(response.status), attempts: 1)
+        default:
+            throw .invalidResponse(registry: registry, what: what, detail: "unexpected HTTP \(response.status)\(Self.errorSummary(response.body))")
+        }
+    }
+
+    /// Decodes a JSON body, with one readable line on failure.
+    func decode<T: Decodable>(_ type: T.Type, from response: RegistryResponse, what: String) throws(RegistryAPIError) -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(response.body))
+        } catch {
+            throw .invalidResponse(registry: registry, what: what, detail: "body is not the expected JSON")
+        }
+    }
+
+    /// Checks the `/v2/` endpoint: reachable, speaks the API, credentials accepted.
+    public func ping() async throws(RegistryAPIError) {
+        let response = try await send(.GET, "/v2/", scope: .none, what: "/v2/", bodyLimit: 1 << 20)
+        _ = try expect(response, [200], what: "/v2/")
+        if let version = response.header("Docker-Distribution-API-Version"), !version.hasPrefix("registry/2") {
+            throw .invalidResponse(registry: registry, what: "/v2/", detail: "not a v2 registry (\(version))")
+        }
+    }
+
+    static func errorSummary(_ body: [UInt8]) -> String {
+        struct Errors: Decodable {
+            struct Entry: Decodable {
+                var code: String?
+                var message: String?
+            }
+            var errors: [Entry]?
+        }
+        guard let decoded = try? JSONDecoder().decode(Errors.self, from: Data(body)), let first = decoded.errors?.first else { return "" }
+        return ": " + [first.code, first.message].compactMap { $0 }.joined(separator: " ")
+    }
+
+    static func isTimeout(_ error: Error) -> Bool {
+        if let error = error as? HTTPClientError {
+            return error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout
+        }
+        return false
+    }
+
+    /// A short description of a transport error (no URLs with credentials exist in ours).
+    static func describe(_ error: Error) -> String {
+        if let error = error as? HTTPClientError {
+            if error == .connectTimeout { return "connection timed out" }
+            if error == .readTimeout || error == .deadlineExceeded { return "timed out" }
+            if error == .remoteConnectionClosed { return "connection closed by the server" }
+        }
+        let text = "\(error)"
+        if text.contains("Connection refused") || text.contains("connectionRefused") { return "connection refused" }
+        if let error = error as? NIOSSLError { return "TLS error: \(error)" }
+        return text.count > 200 ? String(text.prefix(200)) : text
+    }
+}

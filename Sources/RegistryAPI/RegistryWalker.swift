@@ -1,0 +1,85 @@
+import EvictorCore
+
+/// One tag as listed, with its manifest digest when resolved.
+public struct TagEntry: Sendable, Hashable, Codable, Comparable {
+    public var repository: String
+    public var tag: String
+    public var digest: Digest?
+    public var mediaType: String?
+
+    public init(repository: String, tag: String, digest: Digest? = nil, mediaType: String? = nil) {
+        self.repository = repository
+        self.tag = tag
+        self.digest = digest
+        self.mediaType = mediaType
+    }
+
+    public static func < (lhs: TagEntry, rhs: TagEntry) -> Bool {
+        (lhs.repository, lhs.tag) < (rhs.repository, rhs.tag)
+    }
+}
+
+/// Walks a registry concurrently: repositories, their tags, and optionally each tag's digest.
+/// Work is fed to a bounded number of tasks, so memory stays proportional to the result.
+public struct RegistryWalker: Sendable {
+    public let client: RegistryClient
+    /// Tasks in flight (the client's own limit bounds requests on top of this).
+    public var parallelism: Int
+
+    public init(client: RegistryClient, parallelism: Int? = nil) {
+        self.client = client
+        self.parallelism = max(1, parallelism ?? client.configuration.concurrency * 2)
+    }
+
+    /// The repositories to walk: the given ones (validated) or the whole catalog.
+    public func repositories(_ only: [String]) async throws(RegistryAPIError) -> [String] {
+        if only.isEmpty { return try await client.repositories().sorted() }
+        for name in only { try RepositoryName.validate(name) }
+        return Array(Set(only)).sorted()
+    }
+
+    /// Every tag of every repository, sorted; with `resolveDigests`, each tag HEADed for its digest.
+    public func tags(in repositories: [String], resolveDigests: Bool) async throws(RegistryAPIError) -> [TagEntry] {
+        let listed = try await map(repositories) { repository throws(RegistryAPIError) in
+            try await client.tags(of: repository).map { TagEntry(repository: repository, tag: $0) }
+        }.flatMap { $0 }
+        guard resolveDigests else { return listed.sorted() }
+        let resolved = try await map(listed) { entry throws(RegistryAPIError) -> TagEntry? in
+            guard let head = try await client.manifestHead(entry.repository, reference: entry.tag) else {
+                // Listed but gone (deleted meanwhile, or a broken store): report without digest.
+                return entry
+            }
+            return TagEntry(repository: entry.repository, tag: entry.tag, digest: head.digest, mediaType: head.mediaType)
+        }
+        return resolved.compactMap { $0 }.sorted()
+    }
+
+    /// Runs `transform` over `items` with at most `parallelism` in flight; the first error wins.
+    public func map<Item: Sendable, Output: Sendable>(
+        _ items: [Item], _ transform: @escaping @Sendable (Item) async throws(RegistryAPIError) -> Output
+    ) async throws(RegistryAPIError) -> [Output] {
+        do {
+            return try await withThrowingTaskGroup(of: (Int, Output).self) { group in
+                var results = [Output?](repeating: nil, count: items.count)
+                var next = 0
+                func schedule() {
+                    guard next < items.count else { return }
+                    let index = next
+                    let item = items[index]
+                    next += 1
+                    group.addTask { (index, try await transform(item)) }
+                }
+                for _ in 0..<min(parallelism, items.count) { schedule() }
+                while let (index, output) = try await group.next() {
+                    results[index] = output
+                    schedule()
+                }
+                return results.compactMap { $0 }
+            }
+        } catch let error as RegistryAPIError {
+            throw error
+        } catch {
+            throw .invalidResponse(registry: client.registry, what: "walk", detail: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import RegistryAPI
+
+/// How to reach and authenticate to the registry; shared by every command that talks to one.
+struct ConnectionOptions: ParsableArguments {
+    @Option(name: .long, help: "User name (the password comes from --password-stdin).")
+    var username: String?
+
+    @Flag(name: .long, help: "Read the password from standard input.")
+    var passwordStdin = false
+
+    @Flag(name: .long, help: "Use plain HTTP for a host[:port] registry.")
+    var plainHTTP = false
+
+    @Flag(name: .long, help: "Do not verify the registry's TLS certificate (prints a warning).")
+    var insecure = false
+
+    @Option(name: .long, help: "Trust the CA certificates in this PEM file.")
+    var caFile: String?
+
+    @Option(name: .long, help: "Requests in flight at once.")
+    var concurrency = 8
+
+    @Option(name: .long, help: "Start at most this many requests per second.")
+    var rps: Double?
+
+    @Option(name: .long, help: "Seconds before a request is abandoned and retried.")
+    var timeout: Double = 30
+
+    /// A client for `registry` with credentials resolved (flags, environment, Docker config).
+    func makeClient(for registry: String) throws -> RegistryClient {
+        let endpoint = try RegistryEndpoint(parsing: registry, plainHTTP: plainHTTP)
+        var password: String?
+        if passwordStdin {
+            guard username != nil else { throw ValidationError("--password-stdin needs --username") }
+            password = readLine(strippingNewline: true) ?? ""
+        }
+        let credentials = try CredentialResolver().resolve(for: endpoint, username: username, password: password)
+        if insecure {
+            FileHandle.standardError.write(Data("evictor: warning: TLS certificate verification is off for \(endpoint.hostPort) (--insecure)\n".utf8))
+        }
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+        var configuration = RegistryClientConfiguration(endpoint: endpoint, credentials: credentials)
+        configuration.insecure = insecure
+        configuration.caFile = caFile
+        configuration.concurrency = concurrency
+        configuration.requestsPerSecond = rps
+        configuration.requestTimeout = timeout
+        return try RegistryClient(configuration)
+    }
+}
