@@ -22,7 +22,7 @@ extension RegistryClient {
         )
         let computed = Digest.sha256(of: response.body)
         let contentType = response.header("Content-Type")
-        let isSchema1 = contentType.map { $0.contains("manifest.v1+") } ?? false
+        let isSchema1 = contentType.map { Manifest.bareMediaType($0).hasPrefix(ManifestMediaType.dockerSchema1) } ?? false
         if let requested = try? Digest(parsing: reference), !requested.matches(response.body), !isSchema1 {
             throw .digestMismatch(registry: registry, what: what, expected: requested.description, actual: computed.description)
         }

@@ -31,7 +31,7 @@ public final class RegistryClient: Sendable {
             }
             httpConfiguration.tlsConfiguration = tls
         }
-        httpConfiguration.timeout = .init(connect: .seconds(10), read: .seconds(Int64(max(1, configuration.requestTimeout))))
+        httpConfiguration.timeout = .init(connect: .seconds(5), read: .seconds(Int64(max(1, configuration.requestTimeout))))
         httpConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, configuration.concurrency))
         httpConfiguration.redirectConfiguration = .follow(max: 5, allowCycles: false)
         httpConfiguration.decompression = .disabled
