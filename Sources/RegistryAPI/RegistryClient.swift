@@ -110,7 +110,7 @@ public final class RegistryClient: Sendable {
             case .success(let response):
                 return response
             case .failure(let error):
-                guard attempt < retry.maxAttempts, !Task.isCancelled else {
+                guard attempt < retry.maxAttempts, !Task.isCancelled, !Self.isPermanent(error) else {
                     if Self.isTimeout(error) { throw .timeout(registry: registry, what: what, attempts: attempt) }
                     throw .unreachable(registry: registry, detail: Self.describe(error))
                 }
@@ -162,6 +162,11 @@ public final class RegistryClient: Sendable {
         return ": " + [first.code, first.message].compactMap { $0 }.joined(separator: " ")
     }
 
+    /// TLS failures (an untrusted certificate, a wrong host name) do not heal by retrying.
+    static func isPermanent(_ error: Error) -> Bool {
+        error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError
+    }
+
     static func isTimeout(_ error: Error) -> Bool {
         if let error = error as? HTTPClientError {
             return error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout
@@ -179,6 +184,7 @@ public final class RegistryClient: Sendable {
         let text = "\(error)"
         if text.contains("Connection refused") || text.contains("connectionRefused") { return "connection refused" }
         if let error = error as? NIOSSLError { return "TLS error: \(error)" }
+        if error is BoringSSLError { return "TLS certificate not trusted (use --ca-file, or --insecure to skip verification)" }
         return text.count > 200 ? String(text.prefix(200)) : text
     }
 }

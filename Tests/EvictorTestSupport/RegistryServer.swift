@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NIOSSL
 import Synchronization
 
 /// How a test registry is configured.
@@ -14,6 +15,9 @@ public struct RegistryOptions: Sendable {
     public var tokenAuth: TokenAuthOptions?
     /// Reuse this storage root instead of a fresh temporary one.
     public var storageRoot: URL?
+    /// Serve HTTPS with this PEM certificate and key (`http.tls`).
+    public var tlsCertificate: String?
+    public var tlsKey: String?
 
     public init() {}
 }
@@ -47,8 +51,8 @@ public final class RegistryServer: Sendable {
 
     /// `127.0.0.1:PORT`.
     public var hostPort: String { "127.0.0.1:\(port)" }
-    /// `http://127.0.0.1:PORT`.
-    public var url: String { "http://\(hostPort)" }
+    /// `http://127.0.0.1:PORT` (`https://` when serving TLS).
+    public var url: String { "\(options.tlsCertificate == nil ? "http" : "https")://\(hostPort)" }
     /// The process id while running.
     public var pid: Int32? { process.withLock { $0?.processIdentifier } }
 
@@ -151,7 +155,7 @@ public final class RegistryServer: Sendable {
             }
             var request = HTTPClientRequest(url: "\(url)/v2/")
             request.method = .GET
-            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)) {
+            if let response = try? await Self.readinessClient.execute(request, timeout: .seconds(2)) {
                 _ = try? await response.body.collect(upTo: 1 << 20)
                 return
             }
@@ -159,6 +163,15 @@ public final class RegistryServer: Sendable {
         }
         throw TestSupportError("docker-registry did not answer on \(url)/v2/: \(logTail())")
     }
+
+    /// Any HTTP answer means the registry is up, so certificates are not checked here.
+    private static let readinessClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = .none
+        configuration.tlsConfiguration = tls
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     private func logTail() -> String {
         let text = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
@@ -188,6 +201,14 @@ public final class RegistryServer: Sendable {
               secret: evictor-test-secret
 
             """
+        if let certificate = options.tlsCertificate, let key = options.tlsKey {
+            yaml += """
+                  tls:
+                    certificate: \(certificate)
+                    key: \(key)
+
+                """
+        }
         if let htpasswd = options.htpasswdFile {
             yaml += """
                 auth:

@@ -194,3 +194,39 @@ struct RegistryClientTests {
         #expect(registry == "127.0.0.1:\(port)")
     }
 }
+
+@Suite("Size caps")
+struct RegistrySizeCapTests {
+    @Test("a body over its cap is refused without being held; the registry's own 500 is reported as such")
+    func oversizedBodies() async throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("evictor-big-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let seeder = StorageSeeder(root: work)
+        let built = try seeder.image(repository: "huge/app", tags: ["v1"], spec: TestImageSpec(created: Date(), layerSeed: "huge"))
+        // A 5 MiB manifest document tagged "big" (Distribution 2.8 refuses to serve it: HTTP 500).
+        var padded = Data(#"{"schemaVersion":2,"annotations":{"pad":""#.utf8)
+        padded.append(Data(repeating: UInt8(ascii: "x"), count: 5 << 20))
+        padded.append(Data(#""},"config":{"mediaType":"a","digest":"\#(built.configDigest ?? "")","size":1},"layers":[]}"#.utf8))
+        let digest = try seeder.blob(padded)
+        for relative in ["_layers/sha256/\(digest.dropFirst(7))/link", "_manifests/revisions/sha256/\(digest.dropFirst(7))/link", "_manifests/tags/big/current/link", "_manifests/tags/big/index/sha256/\(digest.dropFirst(7))/link"] {
+            let url = seeder.repositoryPath("huge/app", relative)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(digest.utf8).write(to: url)
+        }
+        var options = RegistryOptions()
+        options.storageRoot = work
+        try await RegistryServer.with(options) { registry in
+            let client = try makeClient(registry)
+            defer { Task { await client.shutdown() } }
+            let error = await #expect(throws: RegistryAPIError.self) { try await client.manifest("huge/app", reference: "big") }
+            #expect(error == .serverError(registry: registry.hostPort, what: "manifest huge/app:big", status: 500, attempts: 1))
+            // The same document as a blob is served; a cap below its size refuses it.
+            let blobError = await #expect(throws: RegistryAPIError.self) {
+                try await client.blob("huge/app", digest: try Digest(parsing: digest), limit: 1 << 20)
+            }
+            #expect(blobError == .bodyTooLarge(registry: registry.hostPort, what: "blob huge/app@\(digest)", limit: 1 << 20))
+            #expect(try await client.blob("huge/app", digest: try Digest(parsing: digest), limit: 8 << 20).count == padded.count)
+            #expect(try await client.manifest("huge/app", reference: "v1").digest.description == built.digest)
+        }
+    }
+}

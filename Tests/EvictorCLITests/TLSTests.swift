@@ -1,0 +1,31 @@
+import EvictorTestSupport
+import Foundation
+import Testing
+
+@Suite("TLS: verified by default, --ca-file, --insecure with a warning")
+struct TLSTests {
+    @Test("a self-signed registry is refused by default and accepted with its CA or --insecure")
+    func selfSigned() async throws {
+        let certificate = try await TestCertificate.make()
+        defer { certificate.remove() }
+        var options = RegistryOptions()
+        options.tlsCertificate = certificate.certificateFile
+        options.tlsKey = certificate.keyFile
+        try await RegistryServer.with(options) { registry in
+            // host:port means HTTPS.
+            let verified = try await EvictorBinary.run(["ls", registry.hostPort, "--timeout", "5"])
+            #expect(verified.status != 0)
+            #expect(verified.stderrText.split(separator: "\n").count == 1, "\(verified.stderrText)")
+            #expect(verified.stderrText.contains(registry.hostPort))
+
+            let withCA = try await EvictorBinary.run(["ls", registry.hostPort, "--ca-file", certificate.certificateFile])
+            #expect(withCA.status == 0, "\(withCA.stderrText)")
+            #expect(!withCA.stderrText.contains("warning"))
+
+            let insecure = try await EvictorBinary.run(["count", registry.hostPort, "--insecure"])
+            #expect(insecure.status == 0, "\(insecure.stderrText)")
+            #expect(insecure.stderrText.contains("warning: TLS certificate verification is off"))
+            #expect(insecure.stdoutText.contains("repositories: 0"))
+        }
+    }
+}
