@@ -66,8 +66,13 @@ public struct Digest: Sendable, Hashable, Comparable, Codable, CustomStringConve
     public static func < (lhs: Digest, rhs: Digest) -> Bool { lhs.description < rhs.description }
 
     public init(from decoder: Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        try self.init(parsing: text)
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        do {
+            try self.init(parsing: text)
+        } catch {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
+        }
     }
 
     public func encode(to encoder: Encoder) throws {

@@ -177,12 +177,14 @@ public final class LuaVM {
     /// creating namespace tables on the way. Returns a reference to the new Lua function.
     @discardableResult
     public func register(function path: String, _ function: @escaping LuaHostFunction) -> LuaFunctionReference {
+        precondition(!path.isEmpty, "a host function needs a name")
         let box = LuaHostFunctionBox(name: path, owner: identity, function: function)
         hostFunctions.append(box)
         let top = lua_gettop(state)
         defer { lua_settop(state, top) }
         evictor_vm_push_host_function(state, Unmanaged.passUnretained(box).toOpaque())
         let reference = LuaFunctionReference(slot: luaL_ref(state, clua_registryindex()), owner: identity)
+        // Only an empty path can fail here, and that is excluded above.
         try? setGlobal(path, .function(reference))
         return reference
     }
