@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
         // MARK: - Lua 5.4 through C
@@ -58,11 +59,20 @@ let package = Package(
             ]
         ),
 
+        // MARK: - Plugins and policies
+        .target(
+            name: "EvictorScripting",
+            dependencies: [
+                "LuaRuntime", "EvictorCore",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+
         // MARK: - CLI
         .executableTarget(
             name: "evictor",
             dependencies: [
-                "LuaRuntime", "EvictorCore", "RegistryAPI",
+                "LuaRuntime", "EvictorCore", "RegistryAPI", "EvictorScripting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -86,6 +96,7 @@ let package = Package(
         .testTarget(name: "CLuaShimTests", dependencies: ["CLuaShim", "CLua"]),
         .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime"]),
         .testTarget(name: "EvictorCoreTests", dependencies: ["EvictorCore"]),
+        .testTarget(name: "EvictorScriptingTests", dependencies: ["EvictorScripting", "EvictorCore", "LuaRuntime", "EvictorTestSupport"]),
         .testTarget(name: "RegistryAPITests", dependencies: ["RegistryAPI", "EvictorCore", "EvictorTestSupport"]),
         .testTarget(name: "EvictorCLITests", dependencies: ["evictor", "EvictorCore", "EvictorTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["EvictorTestSupport"]),

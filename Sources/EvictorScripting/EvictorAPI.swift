@@ -1,0 +1,155 @@
+import Foundation
+import LuaRuntime
+import Yams
+
+/// Installs the `evictor` global every plugin sees: the spec constructors (`evictor.source`,
+/// `evictor.fixer`, `evictor.policy`), `evictor.log.*`, and `evictor.json` / `evictor.yaml`
+/// decoders. Nothing here reaches outside the VM except the log.
+enum EvictorAPI {
+    static func install(in vm: LuaVM, log: @escaping LuaLogHandler) throws(LuaError) {
+        for level in LuaLogLevel.allCases {
+            vm.register(function: "evictor.log.\(level.rawValue)") { arguments in
+                log(level, arguments.map(\.description).joined(separator: " "))
+                return []
+            }
+        }
+        vm.register(function: "evictor.json.decode") { arguments in
+            guard let text = arguments.first, case .string(let bytes) = text else { throw LuaHostError("expects a string") }
+            return [try StructuredData.fromJSON(Data(bytes.bytes))]
+        }
+        vm.register(function: "evictor.yaml.decode") { arguments in
+            guard let text = arguments.first?.stringValue else { throw LuaHostError("expects a UTF-8 string") }
+            return [try StructuredData.fromYAML(text)]
+        }
+        let prelude = try vm.load(string: specPrelude, chunkName: "=evictor")
+        defer { vm.release(prelude) }
+        _ = try vm.call(prelude)
+    }
+
+    /// The spec constructors, in Lua so errors point at the plugin's own line.
+    static let specPrelude = #"""
+    local function constructor(kind, required)
+      return function(spec)
+        if type(spec) ~= "table" then
+          error("evictor." .. kind .. " expects a table", 2)
+        end
+        if type(spec.name) ~= "string" or spec.name == "" then
+          error("evictor." .. kind .. ": 'name' must be a non-empty string", 2)
+        end
+        for field, expected in pairs(required) do
+          if type(spec[field]) ~= expected then
+            error(string.format("evictor.%s '%s': '%s' must be a %s", kind, spec.name, field, expected), 2)
+          end
+        end
+        for _, field in ipairs({ "description", "version" }) do
+          if spec[field] ~= nil and type(spec[field]) ~= "string" then
+            error(string.format("evictor.%s '%s': '%s' must be a string", kind, spec.name, field), 2)
+          end
+        end
+        spec.__kind = kind
+        return spec
+      end
+    end
+    evictor.source = constructor("source", { collect = "function" })
+    evictor.fixer = constructor("fixer", { check = "function", fix = "function" })
+    evictor.policy = constructor("policy", { decide = "function" })
+    """#
+}
+
+/// JSON and YAML documents as Lua values (null becomes nil, so absent in tables).
+enum StructuredData {
+    static let maxDepth = 100
+
+    static func fromJSON(_ data: Data) throws -> LuaValue {
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: data).value
+        } catch let error as LuaHostError {
+            throw error
+        } catch {
+            throw LuaHostError("invalid JSON")
+        }
+    }
+
+    static func fromYAML(_ text: String) throws -> LuaValue {
+        let object: Any?
+        do {
+            object = try Yams.load(yaml: text)
+        } catch let error as YamlError {
+            throw LuaHostError("invalid YAML: \(String(describing: error).split(separator: "\n").first ?? "")")
+        } catch {
+            throw LuaHostError("invalid YAML")
+        }
+        guard let object else { return .nil }
+        return try convert(object, depth: 0)
+    }
+
+    private static func convert(_ value: Any, depth: Int) throws -> LuaValue {
+        guard depth < maxDepth else { throw LuaHostError("document nested deeper than \(maxDepth) levels") }
+        switch value {
+        case is NSNull:
+            return .nil
+        case let flag as Bool:
+            return .boolean(flag)
+        case let integer as Int:
+            return .integer(Int64(integer))
+        case let double as Double:
+            return .number(double)
+        case let string as String:
+            return .string(LuaString(string))
+        case let array as [Any]:
+            return .table(LuaTable(array: try array.map { try convert($0, depth: depth + 1) }))
+        case let dictionary as [String: Any]:
+            var table = LuaTable()
+            for (key, element) in dictionary { table[key] = try convert(element, depth: depth + 1) }
+            return .table(table)
+        case let dictionary as [AnyHashable: Any]:
+            var table = LuaTable()
+            for (key, element) in dictionary { table["\(key.base)"] = try convert(element, depth: depth + 1) }
+            return .table(table)
+        default:
+            return .string(LuaString("\(value)"))
+        }
+    }
+}
+
+/// A JSON document decoded without Foundation's number/boolean ambiguity.
+private struct JSONValue: Decodable {
+    let value: LuaValue
+
+    init(from decoder: Decoder) throws {
+        if decoder.codingPath.count > StructuredData.maxDepth {
+            throw LuaHostError("document nested deeper than \(StructuredData.maxDepth) levels")
+        }
+        if var array = try? decoder.unkeyedContainer() {
+            var items: [LuaValue] = []
+            while !array.isAtEnd { items.append(try array.decode(JSONValue.self).value) }
+            value = .table(LuaTable(array: items))
+            return
+        }
+        if let object = try? decoder.container(keyedBy: AnyKey.self) {
+            var table = LuaTable()
+            for key in object.allKeys { table[key.stringValue] = try object.decode(JSONValue.self, forKey: key).value }
+            value = .table(table)
+            return
+        }
+        let single = try decoder.singleValueContainer()
+        if single.decodeNil() {
+            value = .nil
+        } else if let flag = try? single.decode(Bool.self) {
+            value = .boolean(flag)
+        } else if let integer = try? single.decode(Int64.self) {
+            value = .integer(integer)
+        } else if let number = try? single.decode(Double.self) {
+            value = .number(number)
+        } else {
+            value = .string(LuaString(try single.decode(String.self)))
+        }
+    }
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+}

@@ -1,0 +1,34 @@
+import LuaRuntime
+
+/// Errors loading and running plugins, each one line naming the plugin (and file:line).
+public enum ScriptingError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The Lua code itself failed (syntax, runtime, limits).
+    case lua(plugin: String, LuaError)
+    /// A plugin file returned something that is not the spec it should be.
+    case invalidSpec(file: String, reason: String)
+    /// No plugin of that kind and name on the plugin path.
+    case notFound(kind: String, name: String, searched: [String])
+    /// A source ran but its result is unusable.
+    case invalidResult(source: String, reason: String)
+    /// A source failed on purpose or through a host capability.
+    case sourceFailed(source: String, reason: String)
+    /// A bad `--option`/`--source` argument.
+    case invalidOption(String)
+
+    public var description: String {
+        switch self {
+        case .lua(let plugin, let error):
+            return "\(plugin): \(error.description)"
+        case .invalidSpec(let file, let reason):
+            return "\(file): \(reason)"
+        case .notFound(let kind, let name, let searched):
+            return "no \(kind) named '\(name)' on the plugin path (\(searched.isEmpty ? "empty" : searched.joined(separator: ":")))"
+        case .invalidResult(let source, let reason):
+            return "source \(source): invalid result: \(reason)"
+        case .sourceFailed(let source, let reason):
+            return "source \(source) failed: \(reason)"
+        case .invalidOption(let text):
+            return text
+        }
+    }
+}

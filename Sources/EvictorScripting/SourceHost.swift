@@ -1,0 +1,97 @@
+import Foundation
+import LuaRuntime
+
+/// Builds the `host` table a source's `collect` receives: only the capabilities it declared.
+enum SourceHost {
+    static func install(_ capabilities: SourceCapabilities, source: String, in vm: LuaVM) -> LuaValue {
+        var host = LuaTable()
+        let prefix = "__evictor_host_\(source.filter { $0.isLetter || $0.isNumber })"
+        if !capabilities.run.isEmpty {
+            let allowed = Set(capabilities.run)
+            host["run"] = .function(vm.register(function: "\(prefix).run") { arguments in
+                try run(arguments, allowed: allowed)
+            })
+        }
+        if capabilities.read {
+            host["read_file"] = .function(vm.register(function: "\(prefix).read_file") { arguments in
+                guard let path = arguments.first?.stringValue else { throw LuaHostError("expects a path") }
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    return [.nil, .string(LuaString("\(path): cannot read (missing or not permitted)"))]
+                }
+                return [.string(LuaString(bytes: [UInt8](data)))]
+            })
+            host["exists"] = .function(vm.register(function: "\(prefix).exists") { arguments in
+                guard let path = arguments.first?.stringValue else { throw LuaHostError("expects a path") }
+                return [.boolean(FileManager.default.fileExists(atPath: path))]
+            })
+        }
+        if capabilities.glob {
+            host["glob"] = .function(vm.register(function: "\(prefix).glob") { arguments in
+                guard let pattern = arguments.first?.stringValue else { throw LuaHostError("expects a pattern") }
+                return [.table(LuaTable(array: FileGlob.match(pattern).map { .string(LuaString($0)) }))]
+            })
+        }
+        if !capabilities.env.isEmpty {
+            let allowed = Set(capabilities.env)
+            host["env"] = .function(vm.register(function: "\(prefix).env") { arguments in
+                guard let name = arguments.first?.stringValue else { throw LuaHostError("expects a variable name") }
+                guard allowed.contains(name) else { throw LuaHostError("environment variable \(name) was not declared in capabilities.env") }
+                return [ProcessInfo.processInfo.environment[name].map { .string(LuaString($0)) } ?? .nil]
+            })
+        }
+        return .table(host)
+    }
+
+    /// `host.run({"kubectl", "get", ...}, { timeout = 30, stdin = "...", env = { K = "v" } })`
+    /// returns `{ code = 0, stdout = "...", stderr = "...", timed_out = false }`.
+    private static func run(_ arguments: [LuaValue], allowed: Set<String>) throws -> [LuaValue] {
+        guard case .table(let argvTable)? = arguments.first, let items = argvTable.arrayValues, !items.isEmpty else {
+            throw LuaHostError("expects an argv list such as {\"kubectl\", \"version\"}")
+        }
+        var argv: [String] = []
+        for item in items {
+            guard let text = item.stringValue else { throw LuaHostError("argv entries must be strings") }
+            argv.append(text)
+        }
+        guard allowed.contains(argv[0]) else {
+            throw LuaHostError("'\(argv[0])' was not declared in capabilities.run")
+        }
+        let options = arguments.count > 1 ? arguments[1].tableValue ?? LuaTable() : LuaTable()
+        let timeout = options["timeout"].doubleValue ?? 60
+        let stdin = options["stdin"].stringValue.map { Data($0.utf8) }
+        var environment: [String: String]?
+        if case .table(let extra) = options["env"] {
+            var merged = ProcessInfo.processInfo.environment
+            for (key, value) in extra.entries {
+                if let name = key.stringValue, let text = value.stringValue { merged[name] = text }
+            }
+            environment = merged
+        }
+        let outcome: CommandRunner.Outcome
+        do {
+            outcome = try CommandRunner.run(argv, stdin: stdin, environment: environment, timeout: timeout)
+        } catch {
+            throw LuaHostError("\(error)")
+        }
+        return [.table(LuaTable(fields: [
+            "code": .integer(Int64(outcome.code)),
+            "stdout": .string(LuaString(bytes: [UInt8](outcome.stdout))),
+            "stderr": .string(LuaString(bytes: [UInt8](outcome.stderr))),
+            "timed_out": .boolean(outcome.timedOut),
+        ]))]
+    }
+}
+
+/// Shell-style globbing (`*`, `?`, `[...]`) without a shell.
+enum FileGlob {
+    static func match(_ pattern: String) -> [String] {
+        var result = glob_t()
+        defer { globfree(&result) }
+        guard glob(pattern, 0, nil, &result) == 0 else { return [] }
+        var paths: [String] = []
+        for index in 0..<Int(result.gl_pathc) {
+            if let pointer = result.gl_pathv[index] { paths.append(String(cString: pointer)) }
+        }
+        return paths.sorted()
+    }
+}
