@@ -21,6 +21,16 @@ enum EvictorAPI {
             guard let text = arguments.first?.stringValue else { throw LuaHostError("expects a UTF-8 string") }
             return [try StructuredData.fromYAML(text)]
         }
+        vm.register(function: "evictor.time.now") { _ in [.number(Date().timeIntervalSince1970)] }
+        vm.register(function: "evictor.time.parse") { arguments in
+            guard let text = arguments.first?.stringValue else { throw LuaHostError("expects an RFC 3339 time string") }
+            guard let date = Timestamp.parse(text) else { return [.nil, .string(LuaString("not an RFC 3339 time: \(text.prefix(64))"))] }
+            return [.number(date.timeIntervalSince1970)]
+        }
+        vm.register(function: "evictor.time.format") { arguments in
+            guard let seconds = arguments.first?.doubleValue else { throw LuaHostError("expects unix seconds") }
+            return [.string(LuaString(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: seconds))))]
+        }
         let prelude = try vm.load(string: specPrelude, chunkName: "=evictor")
         defer { vm.release(prelude) }
         _ = try vm.call(prelude)
@@ -50,6 +60,7 @@ enum EvictorAPI {
         return spec
       end
     end
+    evictor.time.days = function(n) return n * 86400 end
     evictor.source = constructor("source", { collect = "function" })
     evictor.fixer = constructor("fixer", { check = "function", fix = "function" })
     evictor.policy = constructor("policy", { decide = "function" })

@@ -13,6 +13,8 @@ public struct SourceCapabilities: Sendable, Equatable {
     public var glob = false
     /// Environment variables `host.env` may read.
     public var env: [String] = []
+    /// `env = true`: any variable (compose interpolation needs this).
+    public var anyEnv = false
 
     public init() {}
 
@@ -24,7 +26,8 @@ public struct SourceCapabilities: Sendable, Equatable {
         for (key, element) in table.entries {
             switch key.stringValue {
             case "run": run = try Self.strings(element, "run", file)
-            case "env": env = try Self.strings(element, "env", file)
+            case "env":
+                if element == .boolean(true) { anyEnv = true } else { env = try Self.strings(element, "env", file) }
             case "read": read = element.isTruthy
             case "glob": glob = element.isTruthy
             default:

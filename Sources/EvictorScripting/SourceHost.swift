@@ -31,11 +31,12 @@ enum SourceHost {
                 return [.table(LuaTable(array: FileGlob.match(pattern).map { .string(LuaString($0)) }))]
             })
         }
-        if !capabilities.env.isEmpty {
+        if !capabilities.env.isEmpty || capabilities.anyEnv {
             let allowed = Set(capabilities.env)
+            let any = capabilities.anyEnv
             host["env"] = .function(vm.register(function: "\(prefix).env") { arguments in
                 guard let name = arguments.first?.stringValue else { throw LuaHostError("expects a variable name") }
-                guard allowed.contains(name) else { throw LuaHostError("environment variable \(name) was not declared in capabilities.env") }
+                guard any || allowed.contains(name) else { throw LuaHostError("environment variable \(name) was not declared in capabilities.env") }
                 return [ProcessInfo.processInfo.environment[name].map { .string(LuaString($0)) } ?? .nil]
             })
         }
