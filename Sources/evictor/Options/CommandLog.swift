@@ -1,0 +1,24 @@
+import Foundation
+import LuaRuntime
+
+/// Progress and warnings on stderr, so stdout stays clean for results.
+enum CommandLog {
+    static func info(_ message: String) {
+        FileHandle.standardError.write(Data("\(message)\n".utf8))
+    }
+
+    static func warn(_ message: String) {
+        FileHandle.standardError.write(Data("evictor: warning: \(message)\n".utf8))
+    }
+
+    /// Where plugin logs go: warnings and errors always, the rest with EVICTOR_VERBOSE=1.
+    static func handler(prefix: String) -> LuaLogHandler {
+        let verbose = ProcessInfo.processInfo.environment["EVICTOR_VERBOSE"] == "1"
+        return { level, message in
+            switch level {
+            case .warning, .error: warn(message)
+            case .info, .debug: if verbose { info("\(prefix): \(message)") }
+            }
+        }
+    }
+}
