@@ -68,6 +68,16 @@ private func value(_ tree: Any?, _ path: [Any]) -> Any? {
     return current
 }
 
+/// The queries (name -> value) of every logged request for exactly `path`.
+private func requested(_ log: [String], _ path: String) -> [[String: String]] {
+    log.compactMap { entry in
+        guard let components = URLComponents(string: "http://log.invalid\(entry)"), components.path == path else { return nil }
+        var query: [String: String] = [:]
+        for item in components.queryItems ?? [] { query[item.name] = item.value ?? "" }
+        return query
+    }
+}
+
 /// Starts the server on `clusters`, writes a kubeconfig (current context `prod` if present), runs `body`, stops.
 private func withServer(
     _ clusters: [String: URL], _ body: (KubernetesAPIServer, Kubectl) async throws -> Void
@@ -123,8 +133,13 @@ struct KubernetesAPIServerTests {
                 #expect(names(items) == expectedItems, "\(context) \(resource)")
             }
             let log = server.requestLog
-            #expect(log.contains("/clusters/\(context)/api/v1/pods?limit=500"))
-            #expect(log.contains("/clusters/\(context)/apis/batch/v1/cronjobs?limit=500"))
+            // kubectl pages with ?limit=500 (and adds &timeout=5s for --request-timeout).
+            #expect(requested(log, "/clusters/\(context)/api/v1/pods").contains { $0["limit"] == "500" })
+            #expect(requested(log, "/clusters/\(context)/apis/batch/v1/cronjobs").contains { $0["limit"] == "500" })
+            // Legacy discovery, once: the discovery cache in --cache-dir serves the later commands.
+            for path in ["/api", "/apis", "/api/v1", "/apis/apps/v1", "/apis/batch/v1"] {
+                #expect(requested(log, "/clusters/\(context)\(path)").count == 1, "\(path)")
+            }
             let other = context == "prod" ? "staging" : "prod"
             #expect(!log.contains { $0.hasPrefix("/clusters/\(other)/") })
         }

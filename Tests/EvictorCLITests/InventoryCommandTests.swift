@@ -84,3 +84,37 @@ struct InventoryCommandTests {
         #expect(entries.first { $0["name"] as? String == "team" }?["version"] as? String == "0.1")
     }
 }
+
+@Suite("evictor inventory --source k8s")
+struct KubernetesInventoryCommandTests {
+    @Test("collects both contexts through kubectl; an unreachable context fails and keeps the old file")
+    func kubernetes() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("evictor-k8s-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let kubeconfig = directory.appendingPathComponent("kubeconfig")
+        let output = directory.appendingPathComponent("images.json")
+        let server = try await KubernetesAPIServer.start(clusters: [
+            "prod": Fixtures.url("Tests/Fixtures/kubernetes/prod"),
+            "staging": Fixtures.url("Tests/Fixtures/kubernetes/staging"),
+        ])
+        do {
+            try server.writeKubeconfig(to: kubeconfig, currentContext: "prod")
+            let result = try await EvictorBinary.run(["inventory", "--source", "k8s", "--option", "k8s.kubeconfig=\(kubeconfig.path)", "-o", output.path])
+            #expect(result.status == 0, "\(result.stderrText)")
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
+            let images = try #require(document["images"] as? [[String: Any]])
+            #expect(images.count == 18)
+            #expect(images.contains { $0["reference"] as? String == "registry.example.com:5000/tools/report:2.1" && ($0["seen_at"] as? [String]) == ["k8s;prod;reports;CronJob/nightly-report"] })
+        } catch {
+            try? await server.stop()
+            throw error
+        }
+        try await server.stop()
+        let before = try Data(contentsOf: output)
+        let failed = try await EvictorBinary.run(["inventory", "--source", "k8s", "--option", "k8s.kubeconfig=\(kubeconfig.path)", "--option", "k8s.timeout=5", "-o", output.path])
+        #expect(failed.status != 0)
+        #expect(failed.stderrText.contains("source k8s failed: context prod: kubectl get pods"), "\(failed.stderrText)")
+        #expect(try Data(contentsOf: output) == before)
+    }
+}

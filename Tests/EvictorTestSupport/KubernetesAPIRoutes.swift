@@ -127,7 +127,7 @@ final class KubernetesAPIRoutes: Sendable {
     private func json(_ document: [String: Any]?) -> LocalHTTPResponse {
         guard let document else { return notFound() }
         do {
-            return LocalHTTPResponse(status: .ok, body: try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]))
+            return LocalHTTPResponse(status: .ok, body: try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes]))
         } catch {
             return LocalHTTPResponse(status: .internalServerError, body: Data(#"{"kind":"Status","status":"Failure","code":500}"#.utf8))
         }
