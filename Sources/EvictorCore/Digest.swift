@@ -2,7 +2,7 @@ import Crypto
 
 /// A content digest, `algorithm:hex`, as the OCI image spec defines it. Evictor computes and
 /// verifies sha256 (and accepts sha512 from registries); other algorithms are refused.
-public struct Digest: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct Digest: Sendable, Hashable, Comparable, TextCodable {
     /// `sha256` or `sha512`.
     public let algorithm: String
     /// Lower-case hex of the hash.
@@ -64,19 +64,4 @@ public struct Digest: Sendable, Hashable, Comparable, Codable, CustomStringConve
     public var description: String { "\(algorithm):\(hex)" }
 
     public static func < (lhs: Digest, rhs: Digest) -> Bool { lhs.description < rhs.description }
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(parsing: text)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 }

@@ -12,7 +12,7 @@ public enum SourceRunner {
     public static func collect(_ plugin: SourcePlugin, options: LuaValue) async throws(ScriptingError) -> [InventoryImage] {
         let results: [LuaValue]
         do {
-            let host = try await plugin.engine.withVM { vm in SourceHost.install(plugin.capabilities, source: plugin.name, in: vm) }
+            let host = await plugin.engine.withVM { vm in SourceHost.install(plugin.capabilities, source: plugin.name, in: vm) }
             results = try await plugin.engine.call(plugin.collect, [options, host])
         } catch let error as LuaError {
             throw .sourceFailed(source: plugin.name, reason: error.description)

@@ -119,20 +119,9 @@ public struct Manifest: Sendable {
     }
 
     private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "not JSON" : "bad value at \(path(context.codingPath))"
-        case .keyNotFound(let key, let context):
-            return "missing \(path(context.codingPath + [key]))"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return context.codingPath.isEmpty ? "not JSON (expected an object)" : "wrong type at \(path(context.codingPath))"
-        @unknown default:
-            return "unparseable"
-        }
-    }
-
-    private static func path(_ keys: [CodingKey]) -> String {
-        keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        if case .typeMismatch(_, let context) = error, context.codingPath.isEmpty { return "not JSON (expected an object)" }
+        if case .dataCorrupted(let context) = error, context.codingPath.isEmpty { return "not JSON" }
+        return DecodingErrorText.describe(error)
     }
 }
 

@@ -1,6 +1,6 @@
 /// An image reference, parsed and normalised by the distribution reference grammar:
 /// `[domain/]path[:tag][@digest]`, with Docker's defaults (`docker.io`, `library/`).
-public struct ImageReference: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct ImageReference: Sendable, Hashable, Comparable, TextCodable {
     /// The registry host, lower-cased: `docker.io`, `registry.example.com:5000`.
     public let domain: String
     /// The repository path inside the registry: `library/nginx`, `shop/web`.
@@ -85,19 +85,4 @@ public struct ImageReference: Sendable, Hashable, Comparable, Codable, CustomStr
     }
 
     public static func < (lhs: ImageReference, rhs: ImageReference) -> Bool { lhs.description < rhs.description }
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(parsing: text)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 }
