@@ -1,3 +1,4 @@
+import Foundation
 import EvictorCore
 import NIOHTTP1
 
@@ -15,11 +16,12 @@ extension RegistryClient {
     public func manifest(_ repository: String, reference: String) async throws(RegistryAPIError) -> Manifest {
         let what = "manifest \(repository)\(reference.contains(":") ? "@" : ":")\(reference)"
         try validateReference(repository, reference)
-        let response = try expect(
-            try await send(.GET, "/v2/\(repository)/manifests/\(reference)", scope: .pull(repository), what: what,
-                           headers: [("Accept", ManifestMediaType.acceptHeader)], bodyLimit: configuration.manifestSizeLimit),
-            [200], what: what
-        )
+        let raw = try await send(.GET, "/v2/\(repository)/manifests/\(reference)", scope: .pull(repository), what: what,
+                                 headers: [("Accept", ManifestMediaType.acceptHeader)], bodyLimit: configuration.manifestSizeLimit)
+        if raw.status == 500, let offset = Self.jsonSyntaxErrorOffset(raw.body) {
+            throw .invalidResponse(registry: registry, what: what, detail: "corrupt manifest: the registry cannot parse the stored document (JSON error at byte \(offset))")
+        }
+        let response = try expect(raw, [200], what: what)
         let computed = Digest.sha256(of: response.body)
         let contentType = response.header("Content-Type")
         let isSchema1 = contentType.map { Manifest.bareMediaType($0).hasPrefix(ManifestMediaType.dockerSchema1) } ?? false
@@ -91,6 +93,21 @@ extension RegistryClient {
             throw .digestMismatch(registry: registry, what: what, expected: computed.description, actual: announced.description)
         }
         return computed
+    }
+
+    /// Distribution 2.8 answers a stored manifest it cannot parse with HTTP 500 and Go's JSON
+    /// syntax error as the detail: `{"errors":[{"code":"UNKNOWN","detail":{"Offset":50}}]}`.
+    static func jsonSyntaxErrorOffset(_ body: [UInt8]) -> Int? {
+        struct Errors: Decodable {
+            struct Entry: Decodable {
+                struct Detail: Decodable { var Offset: Int? }
+                var code: String?
+                var detail: Detail?
+            }
+            var errors: [Entry]?
+        }
+        guard let decoded = try? JSONDecoder().decode(Errors.self, from: Data(body)) else { return nil }
+        return decoded.errors?.first { $0.code == "UNKNOWN" }?.detail?.Offset
     }
 
     func validateReference(_ repository: String, _ reference: String) throws(RegistryAPIError) {

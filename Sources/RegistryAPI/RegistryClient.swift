@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import Synchronization
 
 /// A Distribution / OCI registry client: auth, retries, per-registry concurrency and rate
 /// limits, size caps, digest verification. One instance per registry; call `shutdown()`.
@@ -13,6 +14,10 @@ public final class RegistryClient: Sendable {
     private let authenticator: RegistryAuthenticator
     private let limiter: RequestLimiter
     private let retry: RetryPolicy
+    private let requests = Atomic<Int>(0)
+
+    /// HTTP requests sent to the registry so far, every attempt counted (token requests are not).
+    public var requestCount: Int { requests.load(ordering: .relaxed) }
 
     /// The registry's name in messages.
     public var registry: String { configuration.endpoint.hostPort }
@@ -76,6 +81,7 @@ public final class RegistryClient: Sendable {
             }
             let outcome: Result<RegistryResponse, Error>
             await limiter.acquire()
+            requests.wrappingAdd(1, ordering: .relaxed)
             do {
                 let response = try await http.execute(request, timeout: .seconds(Int64(max(1, configuration.requestTimeout))))
                 let collected: ByteBuffer

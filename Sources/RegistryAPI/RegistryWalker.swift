@@ -41,7 +41,7 @@ public struct RegistryWalker: Sendable {
     /// Every tag of every repository, sorted; with `resolveDigests`, each tag HEADed for its digest.
     public func tags(in repositories: [String], resolveDigests: Bool) async throws(RegistryAPIError) -> [TagEntry] {
         let listed = try await map(repositories) { repository throws(RegistryAPIError) in
-            try await client.tags(of: repository).map { TagEntry(repository: repository, tag: $0) }
+            try await tagEntries(repository)
         }.flatMap { $0 }
         guard resolveDigests else { return listed.sorted() }
         let resolved = try await map(listed) { entry throws(RegistryAPIError) -> TagEntry? in
@@ -52,6 +52,17 @@ public struct RegistryWalker: Sendable {
             return TagEntry(repository: entry.repository, tag: entry.tag, digest: head.digest, mediaType: head.mediaType)
         }
         return resolved.compactMap { $0 }.sorted()
+    }
+
+    /// A repository's tags; none when the registry answers 404 (Distribution does so for a
+    /// catalogued repository whose tags are all gone).
+    private func tagEntries(_ repository: String) async throws(RegistryAPIError) -> [TagEntry] {
+        do {
+            return try await client.tags(of: repository).map { TagEntry(repository: repository, tag: $0) }
+        } catch {
+            if case .notFound = error { return [] }
+            throw error
+        }
     }
 
     /// Runs `transform` over `items` with at most `parallelism` in flight; the first error wins.

@@ -19,8 +19,8 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .long, help: "Trust the CA certificates in this PEM file.")
     var caFile: String?
 
-    @Option(name: .long, help: "Requests in flight at once.")
-    var concurrency = 8
+    @Option(name: .long, help: "Requests in flight at once (default 8; check: 16).")
+    var concurrency: Int?
 
     @Option(name: .long, help: "Start at most this many requests per second.")
     var rps: Double?
@@ -29,7 +29,8 @@ struct ConnectionOptions: ParsableArguments {
     var timeout: Double = 30
 
     /// A client for `registry` with credentials resolved (flags, environment, Docker config).
-    func makeClient(for registry: String) throws -> RegistryClient {
+    func makeClient(for registry: String, defaultConcurrency: Int = 8) throws -> RegistryClient {
+        let concurrency = self.concurrency ?? defaultConcurrency
         let endpoint = try RegistryEndpoint(parsing: registry, plainHTTP: plainHTTP)
         var password: String?
         if passwordStdin {

@@ -1,0 +1,39 @@
+import Foundation
+
+/// Writes `report.json` and `report.csv` into a report directory, mode 0600.
+public enum HealthReportWriter {
+    /// `DIR/report.json` and `DIR/report.csv`; creates DIR (0700) if needed.
+    public static func write(_ report: HealthReport, to directory: String) throws(EvictorCoreError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .cannotWrite(directory, reason: "cannot create the report directory")
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let json: Data
+        do { json = try encoder.encode(report) + Data("\n".utf8) } catch {
+            throw .cannotWrite(directory + "/report.json", reason: "cannot encode the report")
+        }
+        try AtomicFile.write(json, to: directory + "/report.json", permissions: 0o600)
+        try AtomicFile.write(Data(csv(report.findings).utf8), to: directory + "/report.csv", permissions: 0o600)
+    }
+
+    /// RFC 4180 CSV: one header row, one row per problem.
+    public static func csv(_ findings: [HealthFinding]) -> String {
+        var lines = ["repository,tag,digest,problem,detail,in_use,used_by"]
+        for finding in findings {
+            lines.append([
+                finding.repository, finding.tag, finding.digest ?? "", finding.problem.rawValue, finding.detail,
+                finding.inUse ? "true" : "false", finding.usedBy.joined(separator: " "),
+            ].map(field).joined(separator: ","))
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    private static func field(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,178 @@
+import EvictorCore
+import Foundation
+import Synchronization
+
+/// A tag to check, with whether the inventory says it is in use.
+public struct CheckTarget: Sendable, Hashable {
+    public var repository: String
+    public var tag: String
+    public var inUse: Bool
+    public var usedBy: [String]
+
+    public init(repository: String, tag: String, inUse: Bool = false, usedBy: [String] = []) {
+        self.repository = repository
+        self.tag = tag
+        self.inUse = inUse
+        self.usedBy = usedBy
+    }
+}
+
+/// Checks tags end to end: the manifest (every media type, digest verified, parsed), each child
+/// of an index, and a HEAD of every config and layer. Each (repository, blob) and each
+/// (repository, child manifest) is checked once however many tags share it.
+public struct HealthChecker: Sendable {
+    public let client: RegistryClient
+    public var parallelism: Int
+
+    public init(client: RegistryClient, parallelism: Int) {
+        self.client = client
+        self.parallelism = max(1, parallelism)
+    }
+
+    /// Counts of what was checked.
+    public struct Counters: Sendable {
+        public var tags = 0
+        public var manifests = 0
+        public var blobs = 0
+        public var healthyTags = 0
+    }
+
+    /// Checks every target; `progress(done, total)` is called as tags finish.
+    public func check(_ targets: [CheckTarget], progress: (@Sendable (Int, Int) -> Void)? = nil) async -> (findings: [HealthFinding], counters: Counters) {
+        let memo = CheckMemo()
+        let done = ProgressCounter()
+        let total = targets.count
+        let perTag: [[HealthFinding]] = await withTaskGroup(of: (Int, [HealthFinding]).self) { group in
+            var results = [[HealthFinding]](repeating: [], count: targets.count)
+            var next = 0
+            func schedule() {
+                guard next < targets.count else { return }
+                let index = next
+                let target = targets[index]
+                next += 1
+                group.addTask {
+                    let findings = await checkTag(target, memo: memo)
+                    let finished = done.increment()
+                    progress?(finished, total)
+                    return (index, findings)
+                }
+            }
+            for _ in 0..<min(parallelism, targets.count) { schedule() }
+            while let (index, findings) = await group.next() {
+                results[index] = findings
+                schedule()
+            }
+            return results
+        }
+        var counters = Counters()
+        counters.tags = targets.count
+        counters.healthyTags = perTag.filter(\.isEmpty).count
+        counters.manifests = await memo.manifestCount + targets.count
+        counters.blobs = await memo.blobCount
+        return (perTag.flatMap { $0 }, counters)
+    }
+
+    private func checkTag(_ target: CheckTarget, memo: CheckMemo) async -> [HealthFinding] {
+        func finding(_ problem: HealthProblem, _ detail: String, digest: String?) -> HealthFinding {
+            HealthFinding(repository: target.repository, tag: target.tag, digest: digest, problem: problem, detail: detail, inUse: target.inUse, usedBy: target.usedBy)
+        }
+        let manifest: Manifest
+        do {
+            manifest = try await client.manifest(target.repository, reference: target.tag)
+        } catch {
+            let (problem, detail) = Self.classify(error)
+            return [finding(problem, detail, digest: nil)]
+        }
+        var findings: [HealthFinding] = []
+        let digest = manifest.digest.description
+        for problem in await blobProblems(manifest, repository: target.repository, memo: memo) {
+            findings.append(finding(problem.0, problem.1, digest: digest))
+        }
+        for child in manifest.children {
+            let outcome = await memo.child(target.repository, child.digest) {
+                do {
+                    let fetched = try await client.manifest(target.repository, reference: child.digest.description)
+                    let problems = await blobProblems(fetched, repository: target.repository, memo: memo)
+                    return problems.map { ($0.0, "child \(child.platform?.description ?? child.digest.description): \($0.1)") }
+                } catch {
+                    let (problem, detail) = Self.classify(error)
+                    let kind: HealthProblem = problem == .manifestUnknown ? .blobMissing : problem
+                    return [(kind, "child \(child.digest) (\(child.platform?.description ?? "no platform")): \(detail)")]
+                }
+            }
+            for (problem, detail) in outcome { findings.append(finding(problem, detail, digest: digest)) }
+        }
+        return findings
+    }
+
+    private func blobProblems(_ manifest: Manifest, repository: String, memo: CheckMemo) async -> [(HealthProblem, String)] {
+        var problems: [(HealthProblem, String)] = []
+        let labelled = (manifest.config.map { [("config", $0)] } ?? []) + manifest.layers.map { ("layer", $0) }
+        for (label, descriptor) in labelled {
+            let outcome = await memo.blob(repository, descriptor.digest) { () -> (HealthProblem, String)? in
+                do {
+                    return try await client.blobSize(repository, digest: descriptor.digest) == nil ? (.blobMissing, "") : nil
+                } catch {
+                    return Self.classify(error)
+                }
+            }
+            if let (problem, detail) = outcome {
+                problems.append((problem, detail.isEmpty ? "\(label) \(descriptor.digest) missing" : "\(label) \(descriptor.digest): \(detail)"))
+            }
+        }
+        return problems
+    }
+
+    /// Maps a client error to a problem class and a short detail.
+    public static func classify(_ error: Error) -> (HealthProblem, String) {
+        guard let error = error as? RegistryAPIError else { return (.serverError, "\(error)") }
+        switch error {
+        case .notFound: return (.manifestUnknown, "manifest not found")
+        case .digestMismatch(_, _, let expected, let actual): return (.digestMismatch, "expected \(expected), got \(actual)")
+        case .invalidResponse(_, _, let detail):
+            return detail.hasPrefix("corrupt manifest") ? (.corrupt, detail) : (.serverError, detail)
+        case .bodyTooLarge(_, _, let limit): return (.corrupt, "manifest larger than \(limit) bytes")
+        case .denied, .unauthorized: return (.denied, error.description)
+        case .serverError(_, _, let status, let attempts): return (.serverError, "HTTP \(status) after \(attempts) attempt(s)")
+        case .timeout(_, _, let attempts): return (.serverError, "timed out after \(attempts) attempt(s)")
+        case .unreachable(_, let detail): return (.serverError, detail)
+        case .invalidName(_, let reason): return (.corrupt, reason)
+        case .deletesDisabled, .invalidEndpoint, .credentials: return (.serverError, error.description)
+        }
+    }
+}
+
+/// Results shared between tags: each (repository, digest) is checked once; concurrent askers
+/// wait for the first check.
+actor CheckMemo {
+    private var blobs: [String: Task<(HealthProblem, String)?, Never>] = [:]
+    private var children: [String: Task<[(HealthProblem, String)], Never>] = [:]
+
+    var blobCount: Int { blobs.count }
+    var manifestCount: Int { children.count }
+
+    func blob(_ repository: String, _ digest: Digest, _ check: @escaping @Sendable () async -> (HealthProblem, String)?) async -> (HealthProblem, String)? {
+        let key = "\(repository)@\(digest)"
+        if let existing = blobs[key] { return await existing.value }
+        let task = Task { await check() }
+        blobs[key] = task
+        return await task.value
+    }
+
+    func child(_ repository: String, _ digest: Digest, _ check: @escaping @Sendable () async -> [(HealthProblem, String)]) async -> [(HealthProblem, String)] {
+        let key = "\(repository)@\(digest)"
+        if let existing = children[key] { return await existing.value }
+        let task = Task { await check() }
+        children[key] = task
+        return await task.value
+    }
+}
+
+/// Tags finished so far, shared by the checking tasks.
+final class ProgressCounter: Sendable {
+    private let value = Atomic<Int>(0)
+
+    func increment() -> Int {
+        value.wrappingAdd(1, ordering: .relaxed).newValue
+    }
+}

@@ -1,0 +1,162 @@
+import ArgumentParser
+import EvictorCore
+import Foundation
+import RegistryAPI
+
+/// `evictor check`: health-checks tags and writes reports. Exit 0 healthy, 1 problems, 2 could not check.
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check that tags can really be pulled: manifests, digests, index children, configs, layers.",
+        discussion: """
+            By default checks the tags in the inventory (images.json); --all (-R) checks every tag \
+            in the registry and marks each in use or not. Reports go to ./reports/<UTC time>/ \
+            (report.json, report.csv). Exit status: 0 healthy, 1 problems found, 2 could not check.
+            """
+    )
+
+    @Argument(help: "host[:port] (HTTPS) or a URL such as http://127.0.0.1:5000.")
+    var registry: String
+
+    @Option(name: .long, help: "The inventory (images.json) naming the tags to check and what is in use.")
+    var inventory: String?
+
+    @Flag(name: [.customShort("R"), .customLong("all")], help: "Check every tag in the registry.")
+    var all = false
+
+    @Option(name: .customLong("registry-alias"), help: "Another name inventory entries use for this registry; repeatable.")
+    var aliases: [String] = []
+
+    @Option(name: .customLong("report-dir"), help: "Where to write report.json and report.csv (default ./reports/<UTC time>).")
+    var reportDirectory: String?
+
+    @Option(name: .long, help: "text or json (the report on stdout).")
+    var output: OutputFormat = .text
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws {
+        do {
+            try await check()
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    private func check() async throws {
+        let started = Date()
+        let client = try connection.makeClient(for: registry, defaultConcurrency: 16)
+        defer { Task { await client.shutdown() } }
+        let usage = try loadUsage(registryName: client.registry)
+        var targets: [CheckTarget] = []
+        var findings: [HealthFinding] = []
+        var repositoryCount = 0
+        if all {
+            let walker = RegistryWalker(client: client)
+            let repositories = try await walker.repositories([])
+            repositoryCount = repositories.count
+            let entries = try await walker.tags(in: repositories, resolveDigests: false)
+            let tagged = Set(entries.map(\.repository))
+            for repository in repositories where !tagged.contains(repository) {
+                findings.append(HealthFinding(repository: repository, tag: "", digest: nil, problem: .noTags, detail: "repository has no tags",
+                                              inUse: usage.repositories.contains(repository), usedBy: []))
+            }
+            targets = entries.map { entry in
+                let users = usage.users(entry.repository, entry.tag)
+                return CheckTarget(repository: entry.repository, tag: entry.tag, inUse: !users.isEmpty, usedBy: users)
+            }
+        } else {
+            targets = usage.targets
+            repositoryCount = Set(targets.map(\.repository)).count
+        }
+        let progress = ProgressDisplay(label: "check")
+        let checker = HealthChecker(client: client, parallelism: (connection.concurrency ?? 16) * 2)
+        let (found, counters) = await checker.check(targets) { done, total in progress.update(done: done, total: total) }
+        findings += found
+        findings.sort { ($0.repository, $0.tag, $0.problem.rawValue, $0.detail) < ($1.repository, $1.tag, $1.problem.rawValue, $1.detail) }
+
+        var summary = HealthReport.Summary()
+        summary.repositories = repositoryCount
+        summary.tagsChecked = counters.tags
+        summary.manifestsChecked = counters.manifests
+        summary.blobsChecked = counters.blobs
+        summary.healthyTags = counters.healthyTags
+        summary.seconds = Date().timeIntervalSince(started)
+        summary.requests = client.requestCount
+        for finding in findings { summary.problems[finding.problem.rawValue, default: 0] += 1 }
+        let stamp = Self.timestamp(started)
+        let report = HealthReport(registry: client.registry, mode: all ? "all" : "inventory", startedAt: stamp, summary: summary, findings: findings)
+        let directory = reportDirectory ?? "reports/\(stamp)"
+        try HealthReportWriter.write(report, to: directory)
+
+        switch output {
+        case .json:
+            // The same document as report.json.
+            FileHandle.standardOutput.write(try Data(contentsOf: URL(fileURLWithPath: "\(directory)/report.json")))
+        case .text:
+            for finding in findings.prefix(50) {
+                let name = finding.tag.isEmpty ? finding.repository : "\(finding.repository):\(finding.tag)"
+                print("\(finding.problem.rawValue)\t\(name)\t\(finding.detail)\(finding.inUse ? "\tIN USE by \(finding.usedBy.joined(separator: ", "))" : "")")
+            }
+            if findings.count > 50 { print("... and \(findings.count - 50) more in \(directory)/report.csv") }
+            let classes = summary.problems.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+            print("checked \(summary.tagsChecked) tags in \(summary.repositories) repositories in \(String(format: "%.1f", summary.seconds))s: \(summary.healthyTags) healthy, \(findings.count) problem\(findings.count == 1 ? "" : "s")\(classes.isEmpty ? "" : " (\(classes))")")
+            print("report: \(directory)/report.json, \(directory)/report.csv")
+        }
+        if !findings.isEmpty { throw ExitCode(1) }
+    }
+
+    /// What the inventory says is in use on this registry.
+    private func loadUsage(registryName: String) throws -> InventoryUsage {
+        let path: String
+        if let inventory {
+            path = inventory
+        } else if all {
+            return InventoryUsage(images: [])
+        } else if FileManager.default.fileExists(atPath: "images.json") {
+            path = "images.json"
+        } else {
+            throw ValidationError("no inventory: give --inventory images.json (from `evictor inventory`), or --all")
+        }
+        let loaded = try InventoryFile.read(path)
+        return InventoryUsage(images: loaded.images(onRegistry: registryName, aliases: aliases))
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return formatter.string(from: date)
+    }
+}
+
+/// In-use lookups built from the inventory images on one registry.
+struct InventoryUsage {
+    var byTag: [String: [String: [String]]] = [:]
+    var byDigest: [String: [String: [String]]] = [:]
+    var repositories: Set<String> = []
+    var targets: [CheckTarget] = []
+
+    init(images: [InventoryImage]) {
+        var seen: Set<String> = []
+        for image in images {
+            let repository = image.reference.path
+            repositories.insert(repository)
+            if let tag = image.reference.tag { byTag[repository, default: [:]][tag, default: []] += image.seenAt }
+            if let digest = image.reference.digest { byDigest[repository, default: [:]][digest.description, default: []] += image.seenAt }
+            // A pinned digest is what runs; otherwise the tag.
+            let reference = image.reference.digest?.description ?? image.reference.tag ?? "latest"
+            if seen.insert("\(repository)@\(reference)").inserted {
+                targets.append(CheckTarget(repository: repository, tag: reference, inUse: true, usedBy: image.seenAt))
+            }
+        }
+    }
+
+    func users(_ repository: String, _ tag: String) -> [String] {
+        Array(Set(byTag[repository]?[tag] ?? [])).sorted()
+    }
+}
