@@ -1,6 +1,5 @@
--- wrk script: GET the manifests and blobs `evictor check --all` fetches, round-robin.
--- wrk 4.1 cannot time HEAD (it waits for a body), so blob HEADs are measured as GETs of the
--- same (small) blobs: an upper bound for the registry's work per request.
+-- wrk script: GET the manifests `evictor check --all` fetches, round-robin.
+-- (wrk 4.1 cannot time HEAD, it waits for a body: blob HEADs are measured by mixload.py.)
 local paths = {}
 local i = 0
 init = function(args)
