@@ -143,28 +143,48 @@ public struct HealthChecker: Sendable {
 }
 
 /// Results shared between tags: each (repository, digest) is checked once; concurrent askers
-/// wait for the first check.
+/// wait for the first check. Finished checks keep only their small result (not the Task, whose
+/// memory would otherwise stay alive for every blob of a large registry).
 actor CheckMemo {
-    private var blobs: [String: Task<(HealthProblem, String)?, Never>] = [:]
-    private var children: [String: Task<[(HealthProblem, String)], Never>] = [:]
+    private enum BlobOutcome {
+        case healthy
+        case problem(HealthProblem, String)
+    }
 
-    var blobCount: Int { blobs.count }
-    var manifestCount: Int { children.count }
+    private var blobResults: [String: BlobOutcome] = [:]
+    private var blobsInFlight: [String: Task<(HealthProblem, String)?, Never>] = [:]
+    private var childResults: [String: [(HealthProblem, String)]] = [:]
+    private var childrenInFlight: [String: Task<[(HealthProblem, String)], Never>] = [:]
+
+    var blobCount: Int { blobResults.count + blobsInFlight.count }
+    var manifestCount: Int { childResults.count + childrenInFlight.count }
 
     func blob(_ repository: String, _ digest: Digest, _ check: @escaping @Sendable () async -> (HealthProblem, String)?) async -> (HealthProblem, String)? {
         let key = "\(repository)@\(digest)"
-        if let existing = blobs[key] { return await existing.value }
+        switch blobResults[key] {
+        case .healthy: return nil
+        case .problem(let problem, let detail): return (problem, detail)
+        case nil: break
+        }
+        if let running = blobsInFlight[key] { return await running.value }
         let task = Task { await check() }
-        blobs[key] = task
-        return await task.value
+        blobsInFlight[key] = task
+        let value = await task.value
+        blobsInFlight[key] = nil
+        blobResults[key] = value.map { .problem($0.0, $0.1) } ?? .healthy
+        return value
     }
 
     func child(_ repository: String, _ digest: Digest, _ check: @escaping @Sendable () async -> [(HealthProblem, String)]) async -> [(HealthProblem, String)] {
         let key = "\(repository)@\(digest)"
-        if let existing = children[key] { return await existing.value }
+        if let done = childResults[key] { return done }
+        if let running = childrenInFlight[key] { return await running.value }
         let task = Task { await check() }
-        children[key] = task
-        return await task.value
+        childrenInFlight[key] = task
+        let value = await task.value
+        childrenInFlight[key] = nil
+        childResults[key] = value
+        return value
     }
 }
 
