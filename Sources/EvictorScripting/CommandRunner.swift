@@ -1,3 +1,4 @@
+import EvictorCore
 import Foundation
 
 /// Runs a program with an argv (no shell), a timeout and captured output, for `host.run`.
@@ -13,8 +14,7 @@ enum CommandRunner {
 
     static func run(_ argv: [String], stdin: Data?, environment: [String: String]?, timeout: Double) throws -> Outcome {
         guard let program = argv.first else { throw CommandFailure("empty argv") }
-        let path = program.contains("/") ? program : which(program)
-        guard let path else { throw CommandFailure("\(program): not found on PATH") }
+        guard let path = ExecutableSearch.find(program) else { throw CommandFailure("\(program): not found on PATH") }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("evictor-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -47,15 +47,6 @@ enum CommandRunner {
         let stderr = (try? Data(contentsOf: errURL)) ?? Data()
         guard stdout.count <= outputLimit else { throw CommandFailure("\(program): output larger than \(outputLimit) bytes") }
         return Outcome(code: process.terminationStatus, stdout: stdout, stderr: stderr, timedOut: timedOut)
-    }
-
-    static func which(_ program: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for directory in path.split(separator: ":") {
-            let candidate = "\(directory)/\(program)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
     }
 }
 

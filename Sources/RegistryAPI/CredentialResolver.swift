@@ -1,3 +1,4 @@
+import EvictorCore
 import Foundation
 
 /// Finds credentials for a registry, in order: command-line flags, `EVICTOR_USERNAME` /
@@ -90,7 +91,7 @@ public struct CredentialResolver: Sendable {
     private func fromHelper(_ name: String, host: String) throws(RegistryAPIError) -> RegistryCredentials? {
         let program = "docker-credential-\(name)"
         guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }),
-              let path = Self.which(program, environment: environment)
+              let path = ExecutableSearch.find(program, environment: environment)
         else { throw .credentials("credential helper \(program) not found on PATH") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
@@ -124,13 +125,5 @@ public struct CredentialResolver: Sendable {
             return RegistryCredentials(username: "", password: "", identityToken: answer.Secret, source: program)
         }
         return RegistryCredentials(username: answer.Username, password: answer.Secret, source: program)
-    }
-
-    static func which(_ program: String, environment: [String: String]) -> String? {
-        for directory in (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
-            let candidate = "\(directory)/\(program)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
     }
 }

@@ -54,11 +54,6 @@ actor RegistryAuthenticator {
         }
     }
 
-    /// Forgets a token the registry refused after it was issued.
-    func invalidate(scope: AuthScope) {
-        tokens[scope.value] = nil
-    }
-
     private func basicHeader() -> String? {
         guard let credentials else { return nil }
         return "Basic " + Data("\(credentials.username):\(credentials.password)".utf8).base64EncodedString()

@@ -9,15 +9,18 @@ public enum HealthReportWriter {
         } catch {
             throw .cannotWrite(directory, reason: "cannot create the report directory")
         }
+        try AtomicFile.write(try json(report), to: directory + "/report.json", permissions: 0o600)
+        try AtomicFile.write(Data(csv(report.findings).utf8), to: directory + "/report.csv", permissions: 0o600)
+    }
+
+    /// The `report.json` document (snake_case keys), for the file and for `--output json`.
+    public static func json(_ report: HealthReport) throws(EvictorCoreError) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        let json: Data
-        do { json = try encoder.encode(report) + Data("\n".utf8) } catch {
-            throw .cannotWrite(directory + "/report.json", reason: "cannot encode the report")
+        do { return try encoder.encode(report) + Data("\n".utf8) } catch {
+            throw .cannotWrite("report.json", reason: "cannot encode the report")
         }
-        try AtomicFile.write(json, to: directory + "/report.json", permissions: 0o600)
-        try AtomicFile.write(Data(csv(report.findings).utf8), to: directory + "/report.csv", permissions: 0o600)
     }
 
     /// RFC 4180 CSV: one header row, one row per problem.

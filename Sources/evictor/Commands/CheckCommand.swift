@@ -73,7 +73,7 @@ struct CheckCommand: AsyncParsableCommand {
             repositoryCount = Set(targets.map(\.repository)).count
         }
         let progress = ProgressDisplay(label: "check")
-        let checker = HealthChecker(client: client, parallelism: (connection.concurrency ?? 16) * 2)
+        let checker = HealthChecker(client: client, parallelism: client.configuration.concurrency * 2)
         let (found, counters) = await checker.check(targets) { done, total in progress.update(done: done, total: total) }
         findings += found
         findings.sort { ($0.repository, $0.tag, $0.problem.rawValue, $0.detail) < ($1.repository, $1.tag, $1.problem.rawValue, $1.detail) }
@@ -94,8 +94,7 @@ struct CheckCommand: AsyncParsableCommand {
 
         switch output {
         case .json:
-            // The same document as report.json.
-            FileHandle.standardOutput.write(try Data(contentsOf: URL(fileURLWithPath: "\(directory)/report.json")))
+            FileHandle.standardOutput.write(try HealthReportWriter.json(report))
         case .text:
             for finding in findings.prefix(50) {
                 let name = finding.tag.isEmpty ? finding.repository : "\(finding.repository):\(finding.tag)"
