@@ -122,5 +122,12 @@ struct CheckCommandTests {
         let noInventory = try await EvictorBinary.run(["check", "http://127.0.0.1:\(port)", "--inventory", "/nonexistent.json"])
         #expect(noInventory.status == 2)
         #expect(noInventory.stderrText.contains("/nonexistent.json: cannot read"))
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let broken = work.appendingPathComponent("images.json")
+        try Data("{\"format\": \"evictor-inventory\", \"version\": 1, \"images\": [".utf8).write(to: broken)
+        let badInventory = try await EvictorBinary.run(["check", "http://127.0.0.1:\(port)", "--inventory", broken.path])
+        #expect(badInventory.status == 2)
+        #expect(badInventory.stderrText.split(separator: "\n").count == 1)
+        #expect(badInventory.stderrText.contains("\(broken.path): invalid inventory"))
     }
 }

@@ -103,5 +103,9 @@ struct ListAndCountTests {
         #expect(unreachable.status != 0)
         #expect(unreachable.stderrText.split(separator: "\n").count == 1)
         #expect(unreachable.stderrText.contains("127.0.0.1:\(port)"))
+        let noUser = try await EvictorBinary.run(["ls", "http://127.0.0.1:\(port)", "--password-stdin"], input: Data("secret\n".utf8))
+        #expect(noUser.status != 0)
+        #expect(noUser.stderrText.contains("--password-stdin needs --username"))
+        #expect(!noUser.stderrText.contains("secret"))
     }
 }
