@@ -63,5 +63,8 @@ public struct Digest: Sendable, Hashable, Comparable, TextCodable {
 
     public var description: String { "\(algorithm):\(hex)" }
 
+    /// `sha256:` and the first 12 hex digits, for messages.
+    public var short: String { "\(algorithm):\(hex.prefix(12))" }
+
     public static func < (lhs: Digest, rhs: Digest) -> Bool { lhs.description < rhs.description }
 }

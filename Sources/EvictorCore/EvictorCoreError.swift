@@ -9,6 +9,12 @@ public enum EvictorCoreError: Error, Sendable, Equatable, CustomStringConvertibl
     case cannotWrite(String, reason: String)
     /// An inventory file that is not what we wrote.
     case invalidInventory(String, reason: String)
+    /// A plan file that is not what `evictor plan` wrote.
+    case invalidPlan(String, reason: String)
+    /// A journal that cannot be read or belongs to another plan.
+    case invalidJournal(String, reason: String)
+    /// A safety rail refused the plan (tiny inventory, too large a share deleted, ...).
+    case refused(String)
 
     public var description: String {
         switch self {
@@ -21,6 +27,12 @@ public enum EvictorCoreError: Error, Sendable, Equatable, CustomStringConvertibl
             return "\(path): cannot write: \(reason)"
         case .invalidInventory(let path, let reason):
             return "\(path): invalid inventory: \(reason)"
+        case .invalidPlan(let path, let reason):
+            return "\(path): invalid plan: \(reason)"
+        case .invalidJournal(let path, let reason):
+            return "\(path): invalid journal: \(reason)"
+        case .refused(let reason):
+            return "refused: \(reason)"
         case .invalidReference(let text, let reason):
             let shown = text.count > 120 ? String(text.prefix(120)) + "..." : text
             return "invalid image reference '\(shown.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : String($0) }.joined())': \(reason)"

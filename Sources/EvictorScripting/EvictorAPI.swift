@@ -31,6 +31,7 @@ enum EvictorAPI {
             guard let seconds = arguments.first?.doubleValue else { throw LuaHostError("expects unix seconds") }
             return [.string(LuaString(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: seconds))))]
         }
+        PatternLibrary.install(in: vm)
         let prelude = try vm.load(string: specPrelude, chunkName: "=evictor")
         defer { vm.release(prelude) }
         _ = try vm.call(prelude)
@@ -64,6 +65,35 @@ enum EvictorAPI {
     evictor.source = constructor("source", { collect = "function" })
     evictor.fixer = constructor("fixer", { check = "function", fix = "function" })
     evictor.policy = constructor("policy", { decide = "function" })
+
+    -- Re-raises a host error at the plugin's line instead of this chunk's.
+    local function located(level, ok, ...)
+      if ok then return ... end
+      local message = tostring((...)):gsub("^evictor:%d+: ", "")
+      error(message, level)
+    end
+    local regex_methods = {}
+    function regex_methods:match(text)
+      local result = located(3, pcall(evictor.regex.match, self.pattern, text))
+      return result
+    end
+    function regex_methods:find(text)
+      local result = located(3, pcall(evictor.regex.find, self.pattern, text))
+      return result
+    end
+    local regex_meta = { __index = regex_methods, __tostring = function(self) return "regex(" .. self.pattern .. ")" end }
+    function evictor.regex.compile(pattern)
+      located(3, pcall(evictor.__regex.check, pattern))
+      return setmetatable({ pattern = pattern }, regex_meta)
+    end
+
+    function evictor.policy_test(spec)
+      if type(spec) ~= "table" then error("evictor.policy_test expects a table", 2) end
+      if type(spec.policy) ~= "string" then error("evictor.policy_test: 'policy' must be the policy file (relative to this file)", 2) end
+      if type(spec.cases) ~= "table" or #spec.cases == 0 then error("evictor.policy_test: 'cases' must be a non-empty list", 2) end
+      spec.__kind = "policy_test"
+      return spec
+    end
     """#
 }
 

@@ -12,13 +12,16 @@ public enum ScriptingError: Error, Sendable, Equatable, CustomStringConvertible 
     case invalidResult(source: String, reason: String)
     /// A source failed on purpose or through a host capability.
     case sourceFailed(source: String, reason: String)
+    /// A policy's `decide` failed on a repository (its error names file and line).
+    case policyFailed(file: String, repository: String, reason: String)
     /// A bad `--option`/`--source` argument.
     case invalidOption(String)
 
     public var description: String {
         switch self {
         case .lua(let plugin, let error):
-            return "\(plugin): \(error.description)"
+            let text = error.description
+            return text.hasPrefix(plugin) ? text : "\(plugin): \(text)"
         case .invalidSpec(let file, let reason):
             return "\(file): \(reason)"
         case .notFound(let kind, let name, let searched):
@@ -27,6 +30,9 @@ public enum ScriptingError: Error, Sendable, Equatable, CustomStringConvertible 
             return "source \(source): invalid result: \(reason)"
         case .sourceFailed(let source, let reason):
             return "source \(source) failed: \(reason)"
+        case .policyFailed(let file, let repository, let reason):
+            let located = reason.hasPrefix(file) ? reason : "\(file): \(reason)"
+            return "policy failed on repository \(repository): \(located)"
         case .invalidOption(let text):
             return text
         }

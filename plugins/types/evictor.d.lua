@@ -109,14 +109,177 @@ function evictor.source(spec) end
 ---@return evictor.FixerSpec
 function evictor.fixer(spec) end
 
+evictor.regex = {}
+
+---A compiled ICU regular expression (see evictor.regex.compile).
+---@class evictor.Regex
+---@field match fun(self: evictor.Regex, text: string): boolean  whether the pattern occurs in `text` (unanchored unless ^/$)
+---@field find fun(self: evictor.Regex, text: string): (string|false)[]|nil  nil, or { whole match, group 1, ... } (false: a group that took no part)
+
+---Compiles an ICU regular expression. Raises when the pattern is invalid.
+---@param pattern string
+---@return evictor.Regex
+function evictor.regex.compile(pattern) end
+---Whether `pattern` occurs in `text` (like Python's re.search: unanchored unless ^/$). Raises
+---when the pattern is invalid.
+---@param pattern string
+---@param text string
+---@return boolean
+function evictor.regex.match(pattern, text) end
+---The first occurrence of `pattern` in `text`: nil, or { whole match, group 1, ... } with false
+---for a group that took no part. Raises when the pattern is invalid.
+---@param pattern string
+---@param text string
+---@return (string|false)[]|nil
+function evictor.regex.find(pattern, text) end
+
+evictor.semver = {}
+
+---A semantic version (evictor.semver.parse).
+---@class evictor.SemVer
+---@field major integer
+---@field minor integer       0 when the text has none ("v1")
+---@field patch integer       0 when the text has none ("v1.2")
+---@field prerelease? string  "rc.1" in "1.0.0-rc.1"
+---@field build? string       "sha.5114f85" in "1.0.0+sha.5114f85"
+
+---Parses a semantic version; accepts a leading "v" and a missing minor or patch ("v1.2").
+---nil when `text` is not a version.
+---@param text string
+---@return evictor.SemVer|nil
+function evictor.semver.parse(text) end
+---Compares two versions per SemVer 2.0 (a prerelease is lower than its release, build
+---metadata is ignored): -1, 0 or 1. Raises when either is not a version.
+---@param a string
+---@param b string
+---@return -1|0|1
+function evictor.semver.compare(a, b) end
+
+---A policy option, set with --policy-option KEY=VALUE ("list": comma separated values).
+---@class evictor.PolicyOption : evictor.SourceOption
+
+---A tag of the repository being decided.
+---@class evictor.Tag
+---@field name string
+---@field digest string          "sha256:..."
+---@field media_type string
+---@field created integer|nil    image created time, Unix seconds; nil when unknown
+---@field size integer           bytes
+---@field platforms string[]     "os/arch[/variant]"
+---@field labels table<string, string>
+---@field in_use boolean         an inventory image is this tag (or its digest)
+---@field used_by string[]       where: "k8s;CONTEXT;NAMESPACE;KIND/NAME", "compose;FILE;SERVICE", ...
+---@field is_index boolean       a multi-arch image index / manifest list
+---@field subject string|nil     the subject digest of a referrer tag ("sha256-<hex>.sig")
+---@field keep fun(self: evictor.Tag, reason: string)    marks it kept (a keep mark wins over a delete mark)
+---@field delete fun(self: evictor.Tag, reason: string)  marks it for deletion
+
+---A manifest of the repository no tag points to.
+---@class evictor.Manifest
+---@field digest string
+---@field media_type string
+---@field created integer|nil
+---@field size integer
+---@field platforms string[]
+---@field labels table<string, string>
+---@field is_index boolean
+---@field parents string[]       digests of the indexes in this repository that list it
+---@field tagged_parent boolean  a tagged index lists it
+---@field subject string|nil     the digest it refers to (signature, SBOM, attestation)
+---@field in_use boolean
+---@field keep fun(self: evictor.Manifest, reason: string)
+---@field delete fun(self: evictor.Manifest, reason: string)
+
+---The repository handed to a policy's decide.
+---@class evictor.Repository
+---@field name string
+---@field in_use boolean          some inventory image is in this repository
+---@field used_by string[]
+---@field tags evictor.Tag[]      newest first: created descending, unknown created last, ties by name descending
+---@field untagged evictor.Manifest[]
+---@field delete_all fun(self: evictor.Repository, reason: string)  marks every tag for deletion
+---@field keep_all fun(self: evictor.Repository, reason: string)    marks every tag kept
+
+---@class evictor.InventorySummary
+---@field images integer       images in the inventory
+---@field on_registry integer  of those, images on this registry
+
+---@class evictor.PolicyContext
+---@field now number                 Unix seconds (fixed per plan; `now` in a policy test)
+---@field options table<string, any> declared options, defaults applied, CLI values converted
+---@field registry string            "host:port"
+---@field inventory evictor.InventorySummary|nil  nil when the plan runs without --inventory
+
 ---@class evictor.PolicySpec
 ---@field name string
 ---@field version? string
 ---@field description? string
----@field decide fun(repo: any, ctx: any)
----@field default? "delete"|"keep"
+---@field options? table<string, evictor.PolicyOption>
+---@field needs_inventory? boolean  plan refuses to run without --inventory
+---@field min_inventory? integer    plan refuses a smaller inventory (override: --min-inventory N)
+---@field default? "keep"|"delete"  the verdict for tags decide did not mark (default "keep")
+---@field decide fun(repo: evictor.Repository, ctx: evictor.PolicyContext)  once per repository; returns nothing
 
 ---Declares a retention policy; a file in policies/ returns this.
 ---@param spec evictor.PolicySpec
 ---@return evictor.PolicySpec
 function evictor.policy(spec) end
+
+---A tag in a policy test fixture (fields as in evictor.Tag; `created` as RFC 3339).
+---@class evictor.PolicyTestTag
+---@field name string
+---@field digest? string   a unique one is generated when absent
+---@field created? string  RFC 3339; absent: unknown
+---@field media_type? string
+---@field size? integer
+---@field platforms? string[]
+---@field labels? table<string, string>
+---@field in_use? boolean
+---@field used_by? string[]
+---@field is_index? boolean
+---@field subject? string
+
+---An untagged manifest in a policy test fixture.
+---@class evictor.PolicyTestManifest
+---@field digest string
+---@field created? string
+---@field media_type? string
+---@field size? integer
+---@field platforms? string[]
+---@field labels? table<string, string>
+---@field is_index? boolean
+---@field parents? string[]
+---@field tagged_parent? boolean
+---@field subject? string
+---@field in_use? boolean
+
+---@class evictor.PolicyTestRepository
+---@field name string
+---@field in_use? boolean
+---@field used_by? string[]
+---@field tags? evictor.PolicyTestTag[]            any order: sorted newest first as in a plan
+---@field untagged? evictor.PolicyTestManifest[]
+
+---@class evictor.PolicyTestExpect
+---@field keep string[]              tag names; with delete, every tag exactly once
+---@field delete string[]
+---@field untagged_keep? string[]    digests; checked when present
+---@field untagged_delete? string[]
+
+---@class evictor.PolicyTestCase
+---@field name string
+---@field options? table<string, any>     as if given with --policy-option (typed values)
+---@field now? string                     RFC 3339: fixes ctx.now
+---@field inventory? evictor.InventorySummary
+---@field repository evictor.PolicyTestRepository
+---@field expect? evictor.PolicyTestExpect
+---@field expect_error? string            decide must fail with a message containing this
+
+---@class evictor.PolicyTest
+---@field policy string                   the policy file, relative to the test file
+---@field cases evictor.PolicyTestCase[]
+
+---Declares a policy's tests; a NAME_test.lua file returns this (evictor policy test FILE...).
+---@param spec evictor.PolicyTest
+---@return evictor.PolicyTest
+function evictor.policy_test(spec) end

@@ -13,6 +13,6 @@ struct EvictorCommand: AsyncParsableCommand {
             on-disk storage.
             """,
         version: EvictorVersion.current,
-        subcommands: [ListCommand.self, CountCommand.self, CheckCommand.self, InventoryCommand.self, PluginsCommand.self]
+        subcommands: [ListCommand.self, CountCommand.self, CheckCommand.self, InventoryCommand.self, PolicyCommand.self, PluginsCommand.self]
     )
 }

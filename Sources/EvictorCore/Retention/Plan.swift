@@ -1,0 +1,105 @@
+import Foundation
+
+/// A reviewed, versioned list of deletions: what `evictor plan` writes and `evictor apply` runs.
+public struct Plan: Sendable, Codable {
+    public static let formatName = "evictor-plan"
+    public static let formatVersion = 1
+
+    /// A file the plan was made from, with its sha256 so a reviewer can tell it apart.
+    public struct Input: Sendable, Codable, Hashable {
+        public var name: String
+        public var file: String
+        public var sha256: String
+        public init(name: String, file: String, sha256: String) {
+            self.name = name
+            self.file = file
+            self.sha256 = sha256
+        }
+    }
+
+    /// The limits the plan was made under.
+    public struct Settings: Sendable, Codable, Hashable {
+        public var maxDeletePercent: Double
+        public var minInventory: Int
+        public var policyOptions: [String: String]
+        public var registryAliases: [String]
+        public init(maxDeletePercent: Double = 50, minInventory: Int = 0, policyOptions: [String: String] = [:], registryAliases: [String] = []) {
+            self.maxDeletePercent = maxDeletePercent
+            self.minInventory = minInventory
+            self.policyOptions = policyOptions
+            self.registryAliases = registryAliases
+        }
+    }
+
+    /// One DELETE by digest, with the tags it removes as they were at planning time.
+    public struct Action: Sendable, Codable, Hashable {
+        public var repository: String
+        public var digest: Digest
+        public var mediaType: String
+        /// Tags that point to `digest` and go with it (empty for an untagged manifest).
+        public var tags: [String]
+        /// tag -> digest expected at apply time; a tag that moved is skipped.
+        public var expected: [String: Digest]
+        public var reasons: [String]
+        public var size: Int64
+        public init(repository: String, digest: Digest, mediaType: String, tags: [String], reasons: [String], size: Int64) {
+            self.repository = repository
+            self.digest = digest
+            self.mediaType = mediaType
+            self.tags = tags
+            self.expected = Dictionary(uniqueKeysWithValues: tags.map { ($0, digest) })
+            self.reasons = reasons
+            self.size = size
+        }
+    }
+
+    /// Per repository: counts and the bytes garbage collection could reclaim afterwards.
+    public struct RepositorySummary: Sendable, Codable, Hashable {
+        public var repository: String
+        public var tags: Int
+        public var tagsKept: Int
+        public var tagsDeleted: Int
+        public var manifestsDeleted: Int
+        public var reclaimableBytes: Int64
+        /// Tags the policy wanted gone that a safety rail kept.
+        public var keptByRails: Int
+    }
+
+    public var format = Plan.formatName
+    public var version = Plan.formatVersion
+    public var createdAt: Date
+    /// The registry's URL, as `apply` will reach it.
+    public var registry: String
+    public var policy: Input
+    public var inventory: Input?
+    public var settings: Settings
+    public var actions: [Action]
+    public var repositories: [RepositorySummary]
+
+    public init(createdAt: Date = Date(), registry: String, policy: Input, inventory: Input?, settings: Settings, actions: [Action], repositories: [RepositorySummary]) {
+        self.createdAt = createdAt
+        self.registry = registry
+        self.policy = policy
+        self.inventory = inventory
+        self.settings = settings
+        self.actions = actions
+        self.repositories = repositories
+    }
+
+    public var tagsTotal: Int { repositories.reduce(0) { $0 + $1.tags } }
+    public var tagsDeleted: Int { repositories.reduce(0) { $0 + $1.tagsDeleted } }
+    public var reclaimableBytes: Int64 { repositories.reduce(0) { $0 + $1.reclaimableBytes } }
+}
+
+/// Reads and writes plan files (atomic, versioned).
+public enum PlanFile {
+    public static func write(_ plan: Plan, to path: String) throws(EvictorCoreError) {
+        try VersionedDocument.write(plan, to: path, permissions: 0o600)
+    }
+
+    public static func read(_ path: String) throws(EvictorCoreError) -> Plan {
+        try VersionedDocument.read(Plan.self, from: path, format: Plan.formatName, version: Plan.formatVersion) {
+            .invalidPlan(path, reason: $0)
+        }
+    }
+}

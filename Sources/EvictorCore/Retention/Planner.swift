@@ -1,0 +1,123 @@
+import Foundation
+
+/// Turns rail-checked decisions into a plan, refusing plans that fail the global rails: an
+/// inventory that is missing or suspiciously small, or too large a share of tags deleted.
+public struct Planner: Sendable {
+    public var settings: Plan.Settings
+
+    public init(settings: Plan.Settings) {
+        self.settings = settings
+    }
+
+    /// Rail 4 of design section 4: a policy that needs an inventory gets a plausible one.
+    /// `images` is nil when no inventory was given.
+    public func checkInventory(needed: Bool, images: Int?, onRegistry: Int, registry: String) throws(EvictorCoreError) {
+        guard needed else { return }
+        guard let images else {
+            throw .refused("the policy decides by what is in use and needs --inventory images.json (from `evictor inventory`)")
+        }
+        if images < settings.minInventory {
+            throw .refused("the inventory lists \(images) image\(images == 1 ? "" : "s"), fewer than \(settings.minInventory); an inventory that small usually means a source failed (override with --min-inventory \(images))")
+        }
+        if onRegistry == 0 {
+            throw .refused("no image in the inventory is on \(registry), so every repository would count as unused; if the inventory names it differently, add --registry-alias NAME")
+        }
+    }
+
+    /// Builds the plan. Throws when it would delete more than `maxDeletePercent` of the tags.
+    public func makePlan(
+        registry: String, policy: Plan.Input, inventory: Plan.Input?, snapshots: [RepositorySnapshot], decisions: [RepositoryDecision],
+        createdAt: Date = Date()
+    ) throws(EvictorCoreError) -> Plan {
+        let byName = Dictionary(snapshots.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var actions: [Plan.Action] = []
+        var summaries: [Plan.RepositorySummary] = []
+        let reclaimable = Self.reclaimableBytes(snapshots: snapshots, decisions: decisions)
+        for decision in decisions.sorted(by: { $0.repository < $1.repository }) {
+            guard let snapshot = byName[decision.repository] else { continue }
+            let repositoryActions = Self.actions(for: decision, snapshot: snapshot)
+            actions += repositoryActions
+            let tagItems = decision.tagItems
+            summaries.append(Plan.RepositorySummary(
+                repository: decision.repository,
+                tags: tagItems.count,
+                tagsKept: tagItems.filter { $0.verdict == .keep }.count,
+                tagsDeleted: tagItems.filter { $0.verdict == .delete }.count,
+                manifestsDeleted: repositoryActions.count,
+                reclaimableBytes: reclaimable[decision.repository] ?? 0,
+                keptByRails: tagItems.filter { item in
+                    item.verdict == .keep && item.steps.contains { $0.origin != .rail && $0.verdict == .delete } && !item.steps.contains { $0.origin == .policy && $0.verdict == .keep }
+                }.count
+            ))
+        }
+        let plan = Plan(createdAt: createdAt, registry: registry, policy: policy, inventory: inventory, settings: settings, actions: actions, repositories: summaries)
+        let total = plan.tagsTotal
+        if total > 0 {
+            let share = Double(plan.tagsDeleted) * 100 / Double(total)
+            if share > settings.maxDeletePercent {
+                throw .refused(String(
+                    format: "the plan deletes %.1f%% of the tags (%d of %d), more than --max-delete-percent %g; review it with --explain and raise the limit to go ahead",
+                    share, plan.tagsDeleted, total, settings.maxDeletePercent
+                ))
+            }
+        }
+        return plan
+    }
+
+    /// One action per deleted digest. Referrers go first, then indexes, then the manifests they
+    /// list, so an interrupted run never leaves an index whose children are gone.
+    static func actions(for decision: RepositoryDecision, snapshot: RepositorySnapshot) -> [Plan.Action] {
+        var order: [Digest] = []
+        var tags: [Digest: [String]] = [:]
+        var reasons: [Digest: [String]] = [:]
+        for item in decision.items where item.verdict == .delete {
+            if tags[item.digest] == nil { order.append(item.digest) }
+            tags[item.digest, default: []] += item.tag.map { [$0] } ?? []
+            if let reason = item.steps.last(where: { $0.verdict == .delete })?.reason, !(reasons[item.digest] ?? []).contains(reason) {
+                reasons[item.digest, default: []].append(reason)
+            }
+        }
+        func phase(_ digest: Digest) -> Int {
+            let image = snapshot.images[digest]
+            if image?.subject != nil || (tags[digest] ?? []).contains(where: { RepositorySnapshot.subjectFromTagName($0) != nil }) { return 0 }
+            return image?.isIndex == true ? 1 : 2
+        }
+        let sorted = order.enumerated().sorted { (phase($0.element), $0.offset) < (phase($1.element), $1.offset) }.map(\.element)
+        return sorted.map { digest in
+            let image = snapshot.images[digest]
+            return Plan.Action(
+                repository: decision.repository, digest: digest, mediaType: image?.mediaType ?? "",
+                tags: (tags[digest] ?? []).sorted(), reasons: reasons[digest] ?? [], size: image?.size ?? 0
+            )
+        }
+    }
+
+    /// Bytes garbage collection could free: blobs and manifests that only deleted manifests
+    /// reference, across every repository in the snapshot (an estimate when only some
+    /// repositories were planned: others may share blobs).
+    static func reclaimableBytes(snapshots: [RepositorySnapshot], decisions: [RepositoryDecision]) -> [String: Int64] {
+        let deletedByRepository = Dictionary(decisions.map { ($0.repository, $0.deletedDigests) }, uniquingKeysWith: { $0.union($1) })
+        var surviving: Set<Digest> = []
+        for snapshot in snapshots {
+            let deleted = deletedByRepository[snapshot.name] ?? []
+            for image in snapshot.images.values where !deleted.contains(image.digest) {
+                surviving.insert(image.digest)
+                for blob in image.blobs { surviving.insert(blob.digest) }
+            }
+        }
+        var counted: Set<Digest> = []
+        var result: [String: Int64] = [:]
+        for snapshot in snapshots.sorted(by: { $0.name < $1.name }) {
+            var bytes: Int64 = 0
+            for digest in (deletedByRepository[snapshot.name] ?? []).sorted() {
+                guard let image = snapshot.images[digest] else { continue }
+                if !surviving.contains(digest), counted.insert(digest).inserted { bytes += image.manifestSize }
+                for blob in image.blobs where !surviving.contains(blob.digest) && counted.insert(blob.digest).inserted {
+                    bytes += blob.size
+                }
+            }
+            result[snapshot.name] = bytes
+        }
+        return result
+    }
+}

@@ -1,0 +1,108 @@
+import EvictorCore
+import Foundation
+import LuaRuntime
+
+/// A loaded retention policy: its validated spec, in its own sandboxed VM (one actor).
+public final class PolicyPlugin: Sendable {
+    public let name: String
+    /// The file as given (shown in every error).
+    public let file: String
+    public let description: String
+    public let options: [PluginOption]
+    public let defaultVerdict: Verdict
+    /// Plans with this policy refuse to run without an inventory.
+    public let needsInventory: Bool
+    /// The smallest plausible inventory (images); 0 when the policy sets none.
+    public let minInventory: Int
+    /// sha256 of the file's bytes, recorded in plans.
+    public let sha256: String
+    let engine: LuaEngine
+    let decide: LuaFunctionReference
+    /// `file:line` where `decide` is defined.
+    let decideLocation: String
+
+    private init(
+        name: String, file: String, description: String, options: [PluginOption], defaultVerdict: Verdict, needsInventory: Bool,
+        minInventory: Int, sha256: String, engine: LuaEngine, decide: LuaFunctionReference, decideLocation: String
+    ) {
+        self.name = name
+        self.file = file
+        self.description = description
+        self.options = options
+        self.defaultVerdict = defaultVerdict
+        self.needsInventory = needsInventory
+        self.minInventory = minInventory
+        self.sha256 = sha256
+        self.engine = engine
+        self.decide = decide
+        self.decideLocation = decideLocation
+    }
+
+    /// Policies are pure functions of the repository: a tight budget per repository.
+    public static let defaultLimits = LuaLimits(memoryBytes: 256 << 20, instructionsPerCall: 200_000_000, secondsPerCall: 20)
+
+    /// Loads and validates a policy file. Every problem is one error naming the file (and line).
+    public static func load(file: String, pluginPath: PluginPath, limits: LuaLimits = PolicyPlugin.defaultLimits, log: @escaping LuaLogHandler) async throws(ScriptingError) -> PolicyPlugin {
+        guard let bytes = FileManager.default.contents(atPath: file) else {
+            throw .invalidSpec(file: file, reason: FileManager.default.fileExists(atPath: file) ? "cannot read the policy file" : "no such policy file")
+        }
+        let engine: LuaEngine
+        let specValue: LuaValue
+        do {
+            engine = try LuaEngine(limits: limits, sandbox: LuaSandbox(modulePaths: pluginPath.directories), logHandler: log)
+            try await engine.withVM { vm in
+                try EvictorAPI.install(in: vm, log: log)
+                let prelude = try vm.load(string: PolicyPrelude.source, chunkName: "=evictor")
+                defer { vm.release(prelude) }
+                _ = try vm.call(prelude)
+            }
+            let chunk = try await engine.load(file: file, displayName: file)
+            specValue = try await engine.call(chunk).first ?? .nil
+        } catch let error as LuaError {
+            throw .lua(plugin: file, error)
+        } catch {
+            throw .invalidSpec(file: file, reason: "\(error)")
+        }
+        guard case .table(let spec) = specValue, spec["__kind"] == "policy" else {
+            throw .invalidSpec(file: file, reason: "must return evictor.policy { ... } (got a \(specValue.typeName))")
+        }
+        guard case .function(let decide) = spec["decide"], let name = spec["name"].stringValue else {
+            throw .invalidSpec(file: file, reason: "evictor.policy needs a name and a decide function")
+        }
+        let defaultVerdict: Verdict
+        switch spec["default"] {
+        case .nil: defaultVerdict = .keep
+        case let value:
+            guard let text = value.stringValue, let verdict = Verdict(rawValue: text) else {
+                throw .invalidSpec(file: file, reason: "policy \(name): 'default' must be \"keep\" or \"delete\"")
+            }
+            defaultVerdict = verdict
+        }
+        let needsInventory: Bool
+        switch spec["needs_inventory"] {
+        case .nil: needsInventory = false
+        case .boolean(let flag): needsInventory = flag
+        default: throw .invalidSpec(file: file, reason: "policy \(name): 'needs_inventory' must be true or false")
+        }
+        var minInventory = 0
+        if spec["min_inventory"] != .nil {
+            guard let number = spec["min_inventory"].doubleValue, number >= 0, number < 1e9 else {
+                throw .invalidSpec(file: file, reason: "policy \(name): 'min_inventory' must be a non-negative number")
+            }
+            minInventory = Int(number)
+        }
+        let location = await engine.withVM { vm in vm.location(of: decide) }
+        return PolicyPlugin(
+            name: name, file: file, description: spec["description"].stringValue ?? "",
+            options: try PluginOption.parseDeclarations(spec["options"], file: file), defaultVerdict: defaultVerdict,
+            needsInventory: needsInventory, minInventory: minInventory,
+            sha256: Digest.sha256(of: [UInt8](bytes)).hex,
+            engine: engine, decide: decide, decideLocation: location
+        )
+    }
+
+    /// The `ctx.options` table: defaults, then `KEY=VALUE` settings converted to their types.
+    public func resolveOptions(settings: [(String, String)]) throws(ScriptingError) -> LuaValue {
+        try PluginOption.resolve(options, owner: "policy \(name)", settings: settings)
+    }
+}

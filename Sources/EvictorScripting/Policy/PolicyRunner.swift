@@ -1,0 +1,81 @@
+import EvictorCore
+import Foundation
+import LuaRuntime
+
+/// What `decide` gets as `ctx`.
+public struct PolicyContext: Sendable {
+    public var now: Date
+    /// From `PolicyPlugin.resolveOptions`.
+    public var options: LuaValue
+    /// `host:port`.
+    public var registry: String
+    /// Images in the inventory, and how many are on this registry; nil without an inventory.
+    public var inventory: (images: Int, onRegistry: Int)?
+
+    public init(now: Date = Date(), options: LuaValue, registry: String, inventory: (images: Int, onRegistry: Int)?) {
+        self.now = now
+        self.options = options
+        self.registry = registry
+        self.inventory = inventory
+    }
+
+    var luaValue: LuaValue {
+        var table = LuaTable()
+        table["now"] = .number(now.timeIntervalSince1970)
+        table["options"] = options
+        table["registry"] = .string(LuaString(registry))
+        if let inventory {
+            var counts = LuaTable()
+            counts["images"] = .integer(Int64(inventory.images))
+            counts["on_registry"] = .integer(Int64(inventory.onRegistry))
+            table["inventory"] = .table(counts)
+        }
+        return .table(table)
+    }
+}
+
+/// Runs a policy's `decide` on repositories and turns its marks into `PolicyVerdicts`.
+public enum PolicyRunner {
+    /// The policy's verdicts for one repository of a registry snapshot.
+    public static func decide(_ policy: PolicyPlugin, snapshot: RepositorySnapshot, context: PolicyContext) async throws(ScriptingError) -> PolicyVerdicts {
+        try await decide(policy, view: PolicyRepositoryView(snapshot: snapshot), context: context)
+    }
+
+    static func decide(_ policy: PolicyPlugin, view: PolicyRepositoryView, context: PolicyContext) async throws(ScriptingError) -> PolicyVerdicts {
+        let results: [LuaValue]
+        do {
+            guard case .function(let run) = try await policy.engine.global("evictor.__policy.decide") else {
+                throw ScriptingError.invalidSpec(file: policy.file, reason: "the policy runtime is missing")
+            }
+            results = try await policy.engine.call(run, [.function(policy.decide), .string(LuaString(policy.decideLocation)), view.luaValue, context.luaValue])
+        } catch let error as LuaError {
+            throw .policyFailed(file: policy.file, repository: view.name, reason: error.description)
+        } catch let error as ScriptingError {
+            throw error
+        } catch {
+            throw .policyFailed(file: policy.file, repository: view.name, reason: "\(error)")
+        }
+        guard case .table(let marks)? = results.first else {
+            throw .policyFailed(file: policy.file, repository: view.name, reason: "the policy runtime returned no marks")
+        }
+        var verdicts = PolicyVerdicts(defaultVerdict: policy.defaultVerdict)
+        verdicts.tags = steps(marks["tags"])
+        for (key, list) in steps(marks["untagged"]) {
+            if let digest = try? Digest(parsing: key) { verdicts.untagged[digest] = list }
+        }
+        return verdicts
+    }
+
+    private static func steps(_ value: LuaValue) -> [String: [DecisionStep]] {
+        guard case .table(let table) = value else { return [:] }
+        var result: [String: [DecisionStep]] = [:]
+        for (key, list) in table.entries {
+            guard let name = key.stringValue, case .table(let entries) = list else { continue }
+            result[name] = (entries.arrayValues ?? []).compactMap { entry in
+                guard case .table(let pair) = entry, let verdict = pair[1].stringValue.flatMap(Verdict.init(rawValue:)), let reason = pair[2].stringValue else { return nil }
+                return DecisionStep(verdict, reason, origin: .policy)
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,100 @@
+import EvictorCore
+import Foundation
+import LuaRuntime
+
+/// The outcome of one case of a policy test file.
+public struct PolicyTestResult: Sendable {
+    public var file: String
+    public var name: String
+    /// nil when the case passed, else what differed.
+    public var failure: String?
+    public var passed: Bool { failure == nil }
+}
+
+/// Runs `evictor.policy_test { policy = "x.lua", cases = { ... } }` files: each case gives a
+/// fixture repository (no registry involved) and the verdicts the policy must reach.
+public enum PolicyTestRunner {
+    /// Runs every case of a test file. A file that cannot be loaded is an error.
+    public static func run(testFile: String, pluginPath: PluginPath, log: @escaping LuaLogHandler) async throws(ScriptingError) -> [PolicyTestResult] {
+        let spec: LuaTable
+        do {
+            let engine = try LuaEngine(limits: PolicyPlugin.defaultLimits, sandbox: LuaSandbox(modulePaths: pluginPath.directories), logHandler: log)
+            try await engine.withVM { vm in try EvictorAPI.install(in: vm, log: log) }
+            let chunk = try await engine.load(file: testFile, displayName: testFile)
+            guard case .table(let table)? = try await engine.call(chunk).first, table["__kind"] == "policy_test" else {
+                throw ScriptingError.invalidSpec(file: testFile, reason: "must return evictor.policy_test { policy = ..., cases = { ... } }")
+            }
+            spec = table
+        } catch let error as LuaError {
+            throw .lua(plugin: testFile, error)
+        } catch let error as ScriptingError {
+            throw error
+        } catch {
+            throw .invalidSpec(file: testFile, reason: "\(error)")
+        }
+        let relative = spec["policy"].stringValue ?? ""
+        let directory = testFile.contains("/") ? String(testFile[..<(testFile.lastIndex(of: "/") ?? testFile.endIndex)]) : ""
+        let policyFile = relative.hasPrefix("/") || directory.isEmpty ? relative : "\(directory)/\(relative)"
+        let policy = try await PolicyPlugin.load(file: policyFile, pluginPath: pluginPath, log: log)
+        var results: [PolicyTestResult] = []
+        for (index, element) in (spec["cases"].tableValue?.arrayValues ?? []).enumerated() {
+            guard case .table(let testCase) = element else {
+                results.append(PolicyTestResult(file: testFile, name: "case \(index + 1)", failure: "a case must be a table"))
+                continue
+            }
+            let name = testCase["name"].stringValue ?? "case \(index + 1)"
+            results.append(PolicyTestResult(file: testFile, name: name, failure: await failure(of: testCase, policy: policy)))
+        }
+        return results
+    }
+
+    /// nil when the case passes.
+    private static func failure(of testCase: LuaTable, policy: PolicyPlugin) async -> String? {
+        let view: PolicyRepositoryView
+        let context: PolicyContext
+        do {
+            view = try PolicyFixture.repository(testCase["repository"])
+            context = try PolicyFixture.context(testCase, policy: policy)
+        } catch {
+            return "invalid case: \(error)"
+        }
+        let verdicts: PolicyVerdicts
+        do {
+            verdicts = try await PolicyRunner.decide(policy, view: view, context: context)
+        } catch {
+            guard let expected = testCase["expect_error"].stringValue else { return "policy failed: \(error)" }
+            return error.description.contains(expected) ? nil : "expected an error containing '\(expected)', got: \(error)"
+        }
+        if let expected = testCase["expect_error"].stringValue { return "expected an error containing '\(expected)', the policy succeeded" }
+        guard case .table(let expect) = testCase["expect"] else { return "the case needs 'expect' or 'expect_error'" }
+        var problems: [String] = []
+        var actual: [Verdict: Set<String>] = [.keep: [], .delete: []]
+        for tag in view.tags { actual[verdicts.verdict(forTag: tag.name).0, default: []].insert(tag.name) }
+        compare("keep", expected: expect["keep"], actual: actual[.keep] ?? [], required: true, into: &problems)
+        compare("delete", expected: expect["delete"], actual: actual[.delete] ?? [], required: true, into: &problems)
+        var untagged: [Verdict: Set<String>] = [.keep: [], .delete: []]
+        for manifest in view.untagged {
+            let digest = (try? Digest(parsing: manifest.digest)).map { verdicts.verdict(forUntagged: $0).0 } ?? .keep
+            untagged[digest, default: []].insert(manifest.digest)
+        }
+        compare("untagged_keep", expected: expect["untagged_keep"], actual: untagged[.keep] ?? [], required: false, into: &problems)
+        compare("untagged_delete", expected: expect["untagged_delete"], actual: untagged[.delete] ?? [], required: false, into: &problems)
+        if !problems.isEmpty {
+            let reasons = view.tags.map { tag in "\(tag.name): " + verdicts.verdict(forTag: tag.name).1.map(\.description).joined(separator: "; ") }
+            return problems.joined(separator: "; ") + "\n      decisions: " + reasons.joined(separator: "\n                 ")
+        }
+        return nil
+    }
+
+    private static func compare(_ field: String, expected: LuaValue, actual: Set<String>, required: Bool, into problems: inout [String]) {
+        guard expected != .nil else {
+            if required { problems.append("expect.\(field) is missing") }
+            return
+        }
+        let wanted = Set((expected.tableValue?.arrayValues ?? []).compactMap(\.stringValue))
+        if wanted != actual {
+            let missing = wanted.subtracting(actual).sorted(), extra = actual.subtracting(wanted).sorted()
+            problems.append("\(field): expected \(wanted.sorted()), got \(actual.sorted())" + (missing.isEmpty ? "" : " (missing \(missing))") + (extra.isEmpty ? "" : " (unexpected \(extra))"))
+        }
+    }
+}
