@@ -59,6 +59,18 @@ let package = Package(
             ]
         ),
 
+        // MARK: - Registry storage on disk
+        .target(
+            name: "RegistryStorage",
+            dependencies: ["EvictorCore"]
+        ),
+
+        // MARK: - Snapshots, plan execution, journal and restore against a live registry
+        .target(
+            name: "Eviction",
+            dependencies: ["EvictorCore", "RegistryAPI", "RegistryStorage"]
+        ),
+
         // MARK: - Plugins and policies
         .target(
             name: "EvictorScripting",
@@ -72,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "evictor",
             dependencies: [
-                "LuaRuntime", "EvictorCore", "RegistryAPI", "EvictorScripting",
+                "LuaRuntime", "EvictorCore", "RegistryAPI", "RegistryStorage", "Eviction", "EvictorScripting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

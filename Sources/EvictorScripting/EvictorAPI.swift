@@ -1,3 +1,4 @@
+import EvictorCore
 import Foundation
 import LuaRuntime
 import Yams

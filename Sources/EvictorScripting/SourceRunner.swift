@@ -66,14 +66,3 @@ public enum SourceRunner {
         return InventoryImage(reference: reference, seenAt: seen, lastWanted: wanted, sources: [source])
     }
 }
-
-/// RFC 3339 timestamps, with or without fractional seconds.
-public enum Timestamp {
-    public static func parse(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
-    }
-}

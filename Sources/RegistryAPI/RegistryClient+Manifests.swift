@@ -9,11 +9,22 @@ public struct ManifestHead: Sendable, Equatable {
     public var size: Int?
 }
 
+/// A manifest and the bytes it was parsed from.
+public struct ManifestDocument: Sendable {
+    public var manifest: Manifest
+    public var bytes: [UInt8]
+}
+
 /// Manifests: fetch (verified), HEAD, delete by digest, put.
 extension RegistryClient {
     /// GETs a manifest by tag or digest, checks the body's sha256 against the requested digest
     /// and `Docker-Content-Digest`, and parses it. A body that does not match is refused.
     public func manifest(_ repository: String, reference: String) async throws(RegistryAPIError) -> Manifest {
+        try await manifestDocument(repository, reference: reference).manifest
+    }
+
+    /// Like `manifest`, and also the exact bytes the registry stored (for journals and restores).
+    public func manifestDocument(_ repository: String, reference: String) async throws(RegistryAPIError) -> ManifestDocument {
         let what = "manifest \(repository)\(reference.contains(":") ? "@" : ":")\(reference)"
         try validateReference(repository, reference)
         let raw = try await send(.GET, "/v2/\(repository)/manifests/\(reference)", scope: .pull(repository), what: what,
@@ -42,7 +53,7 @@ extension RegistryClient {
             digest = announced
         }
         do {
-            return try Manifest.parse(response.body, contentType: contentType, digest: digest)
+            return ManifestDocument(manifest: try Manifest.parse(response.body, contentType: contentType, digest: digest), bytes: response.body)
         } catch {
             throw .invalidResponse(registry: registry, what: what, detail: "corrupt manifest: \(error.reason)")
         }

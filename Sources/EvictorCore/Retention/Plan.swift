@@ -42,7 +42,10 @@ public struct Plan: Sendable, Codable {
         public var expected: [String: Digest]
         public var reasons: [String]
         public var size: Int64
-        public init(repository: String, digest: Digest, mediaType: String, tags: [String], reasons: [String], size: Int64) {
+        /// Deletion order within a repository: 0 referrers, 1 indexes, 2 other manifests. An
+        /// index goes before its children, so a stopped run never leaves a broken index.
+        public var phase: Int
+        public init(repository: String, digest: Digest, mediaType: String, tags: [String], reasons: [String], size: Int64, phase: Int) {
             self.repository = repository
             self.digest = digest
             self.mediaType = mediaType
@@ -50,6 +53,7 @@ public struct Plan: Sendable, Codable {
             self.expected = Dictionary(uniqueKeysWithValues: tags.map { ($0, digest) })
             self.reasons = reasons
             self.size = size
+            self.phase = phase
         }
     }
 

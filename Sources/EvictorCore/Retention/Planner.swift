@@ -87,7 +87,7 @@ public struct Planner: Sendable {
             let image = snapshot.images[digest]
             return Plan.Action(
                 repository: decision.repository, digest: digest, mediaType: image?.mediaType ?? "",
-                tags: (tags[digest] ?? []).sorted(), reasons: reasons[digest] ?? [], size: image?.size ?? 0
+                tags: (tags[digest] ?? []).sorted(), reasons: reasons[digest] ?? [], size: image?.size ?? 0, phase: phase(digest)
             )
         }
     }

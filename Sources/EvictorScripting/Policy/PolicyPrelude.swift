@@ -6,9 +6,10 @@ enum PolicyPrelude {
     local run = {}
     evictor.__policy = run
 
-    local function check_reason(reason, method)
+    -- level: how far up the policy's own frame is from here.
+    local function check_reason(reason, method, level)
       if type(reason) ~= "string" or reason == "" then
-        error(method .. ": the reason must be a non-empty string (got " .. type(reason) .. ")", 3)
+        error(method .. ": the reason must be a non-empty string (got " .. type(reason) .. ")", level)
       end
     end
 
@@ -21,7 +22,7 @@ enum PolicyPrelude {
         if key == nil then
           error(method .. ": call it with a colon on a tag or manifest of this repository, e.g. tag:" .. verdict .. "(\"reason\")", 3)
         end
-        check_reason(reason, method)
+        check_reason(reason, method, 4)
         local list = marks[kind][key]
         if list == nil then list = {}; marks[kind][key] = list end
         list[#list + 1] = { verdict, reason }
@@ -55,11 +56,11 @@ enum PolicyPrelude {
       local repo = setmetatable({ name = data.name, in_use = data.in_use, used_by = data.used_by, tags = tags, untagged = untagged }, {
         __index = {
           delete_all = function(self, reason)
-            check_reason(reason, "repo:delete_all")
+            check_reason(reason, "repo:delete_all", 3)
             for _, tag in ipairs(all) do mark("tags", tag, "delete", reason, "repo:delete_all") end
           end,
           keep_all = function(self, reason)
-            check_reason(reason, "repo:keep_all")
+            check_reason(reason, "repo:keep_all", 3)
             for _, tag in ipairs(all) do mark("tags", tag, "keep", reason, "repo:keep_all") end
           end,
         },

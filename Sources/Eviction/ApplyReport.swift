@@ -1,0 +1,25 @@
+/// What `apply` did with each action of a plan.
+public struct ApplyReport: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        case deleted
+        /// Deleted by an earlier run (journal) or by someone else (the manifest is gone).
+        case alreadyGone
+        /// Left alone on purpose: a tag moved, a new tag points at the digest.
+        case skipped(String)
+        case failed(String)
+    }
+
+    public struct Entry: Sendable {
+        public var repository: String
+        public var digest: String
+        public var tags: [String]
+        public var outcome: Outcome
+    }
+
+    public var entries: [Entry] = []
+
+    public var deleted: Int { entries.filter { $0.outcome == .deleted }.count }
+    public var alreadyGone: Int { entries.filter { $0.outcome == .alreadyGone }.count }
+    public var skipped: [Entry] { entries.filter { if case .skipped = $0.outcome { return true } else { return false } } }
+    public var failed: [Entry] { entries.filter { if case .failed = $0.outcome { return true } else { return false } } }
+}

@@ -1,0 +1,195 @@
+import EvictorCore
+import Foundation
+import RegistryAPI
+import RegistryStorage
+
+/// Reads repositories of a live registry into snapshots: every tag's manifest (and an
+/// index's children), image configs for created times, labels and platforms, and, when the
+/// storage root is readable, the untagged manifests the API cannot list.
+public struct SnapshotCollector: Sendable {
+    public let client: RegistryClient
+    public var parallelism: Int
+    public var storage: StorageLayout?
+
+    public init(client: RegistryClient, parallelism: Int? = nil, storage: StorageLayout? = nil) {
+        self.client = client
+        self.parallelism = parallelism ?? client.configuration.concurrency * 2
+        self.storage = storage
+    }
+
+    /// What could not be read, for a warning (those tags are left out of the plan).
+    public struct Gaps: Sendable {
+        public var unreadableTags: [String] = []
+        public var missingConfigs = 0
+    }
+
+    /// Snapshots of `repositories` (all of them when empty), sorted by name.
+    public func snapshots(of repositories: [String], progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(EvictionError) -> ([RepositorySnapshot], Gaps) {
+        let walker = RegistryWalker(client: client, parallelism: parallelism)
+        let memo = ImageMemo()
+        do {
+            let names = try await walker.repositories(repositories)
+            let entries = try await walker.tags(in: names, resolveDigests: false)
+            let counter = ProgressCounter(total: entries.count, report: progress)
+            let resolved = try await walker.map(entries) { entry throws(RegistryAPIError) -> (TagEntry, Digest?) in
+                let digest = try await resolve(entry, memo: memo)
+                counter.advance()
+                return (entry, digest)
+            }
+            var gaps = Gaps()
+            var snapshots: [RepositorySnapshot] = []
+            var byRepository: [String: [TagRecord]] = [:]
+            for (entry, digest) in resolved {
+                guard let digest else {
+                    gaps.unreadableTags.append("\(entry.repository):\(entry.tag)")
+                    continue
+                }
+                byRepository[entry.repository, default: []].append(TagRecord(name: entry.tag, digest: digest))
+            }
+            for name in names {
+                let tags = byRepository[name] ?? []
+                var images: [Digest: ImageRecord] = [:]
+                var untagged: [Digest] = []
+                if let storage {
+                    let tagged = Set(tags.map(\.digest))
+                    let revisions: [Digest]
+                    do { revisions = try storage.revisionDigests(of: name) } catch { throw EvictionError.storage(error) }
+                    untagged = revisions.filter { !tagged.contains($0) }
+                    for digest in untagged where await memo.image(name, digest) == nil {
+                        _ = try await record(name, digest, memo: memo)
+                    }
+                }
+                var queue = tags.map(\.digest) + untagged
+                while let digest = queue.popLast() {
+                    guard images[digest] == nil, let image = await memo.image(name, digest) else { continue }
+                    images[digest] = image
+                    queue += image.children
+                }
+                snapshots.append(RepositorySnapshot(name: name, tags: tags.sorted { $0.name < $1.name }, images: images, untagged: untagged))
+            }
+            gaps.missingConfigs = snapshots.reduce(0) { $0 + $1.images.values.filter { !$0.isIndex && $0.created == nil }.count }
+            return (snapshots, gaps)
+        } catch let error as EvictionError {
+            throw error
+        } catch let error as RegistryAPIError {
+            throw .registry(error)
+        } catch {
+            throw .mismatch("\(error)")
+        }
+    }
+
+    /// The digest a tag points to, with its record memoised; nil when its manifest cannot be
+    /// read (missing or corrupt: `evictor check` reports those).
+    private func resolve(_ entry: TagEntry, memo: ImageMemo) async throws(RegistryAPIError) -> Digest? {
+        let document: ManifestDocument
+        do {
+            document = try await client.manifestDocument(entry.repository, reference: entry.tag)
+        } catch {
+            switch error {
+            case .notFound, .digestMismatch, .invalidResponse:
+                // A tag we cannot read may still point at a digest; HEAD tells which, so the
+                // rails can still protect it.
+                return try? await client.manifestHead(entry.repository, reference: entry.tag)?.digest
+            default:
+                throw error
+            }
+        }
+        if await memo.image(entry.repository, document.manifest.digest) == nil {
+            await memo.store(entry.repository, try await makeRecord(entry.repository, document, memo: memo))
+        }
+        return document.manifest.digest
+    }
+
+    /// Fetches and memoises the record of a manifest by digest; a minimal record when it
+    /// cannot be read.
+    private func record(_ repository: String, _ digest: Digest, memo: ImageMemo) async throws(RegistryAPIError) -> ImageRecord {
+        if let known = await memo.image(repository, digest) { return known }
+        let record: ImageRecord
+        do {
+            record = try await makeRecord(repository, try await client.manifestDocument(repository, reference: digest.description), memo: memo)
+        } catch {
+            switch error {
+            case .notFound, .digestMismatch, .invalidResponse:
+                record = ImageRecord(digest: digest, mediaType: "")
+            default:
+                throw error
+            }
+        }
+        await memo.store(repository, record)
+        return record
+    }
+
+    private func makeRecord(_ repository: String, _ document: ManifestDocument, memo: ImageMemo) async throws(RegistryAPIError) -> ImageRecord {
+        let manifest = document.manifest
+        var record = ImageRecord(
+            digest: manifest.digest, mediaType: manifest.mediaType, manifestSize: Int64(document.bytes.count), size: Int64(document.bytes.count),
+            subject: manifest.subject?.digest, isIndex: manifest.kind == .index
+        )
+        let annotated = manifest.annotations["org.opencontainers.image.created"].flatMap(Timestamp.parse)
+        switch manifest.kind {
+        case .index:
+            record.children = manifest.children.map(\.digest)
+            var newest: Date?
+            var platforms: [String] = []
+            for child in manifest.children {
+                let childRecord = try await self.record(repository, child.digest, memo: memo)
+                record.size += childRecord.size
+                if let created = childRecord.created, newest.map({ created > $0 }) ?? true { newest = created }
+                if let platform = child.platform { platforms.append(platform.description) } else { platforms += childRecord.platforms }
+                if record.labels.isEmpty { record.labels = childRecord.labels }
+            }
+            record.created = newest ?? annotated
+            record.platforms = platforms
+        case .image, .schema1:
+            record.blobs = manifest.blobs.map { BlobUse(digest: $0.digest, size: $0.size) }
+            record.size += manifest.blobs.reduce(0) { $0 + $1.size }
+            if let config = manifest.config, manifest.kind == .image {
+                let parsed = try await imageConfig(repository, config.digest, memo: memo)
+                record.created = parsed.created ?? annotated ?? parsed.labels["org.opencontainers.image.created"].flatMap(Timestamp.parse)
+                record.labels = parsed.labels
+                record.platforms = parsed.platform.map { [$0.description] } ?? []
+            } else {
+                record.created = annotated
+            }
+        }
+        return record
+    }
+
+    private func imageConfig(_ repository: String, _ digest: Digest, memo: ImageMemo) async throws(RegistryAPIError) -> ImageConfig {
+        if let known = await memo.config(digest) { return known }
+        var parsed = ImageConfig.empty
+        do throws(RegistryAPIError) {
+            let bytes = try await client.blob(repository, digest: digest, limit: ImageConfig.sizeLimit)
+            parsed = ImageConfig.parse(bytes)
+        } catch {
+            switch error {
+            case .notFound, .digestMismatch, .invalidResponse, .bodyTooLarge: break
+            default: throw error
+            }
+        }
+        await memo.store(config: parsed, for: digest)
+        return parsed
+    }
+}
+
+/// Counts finished items and reports (done, total) from any task.
+final class ProgressCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = 0
+    private let total: Int
+    private let report: (@Sendable (Int, Int) -> Void)?
+
+    init(total: Int, report: (@Sendable (Int, Int) -> Void)?) {
+        self.total = total
+        self.report = report
+    }
+
+    func advance() {
+        guard let report else { return }
+        lock.lock()
+        done += 1
+        let value = done
+        lock.unlock()
+        report(value, total)
+    }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import EvictorCore
+import Eviction
+import Foundation
+import RegistryAPI
+
+/// `evictor restore`: puts journaled manifests and tags back.
+struct RestoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Put manifests and tags deleted by apply/evict back, from the journal.",
+        discussion: "Works while the blobs still exist (before garbage collection); says which cannot be restored. Exit 1 when any cannot."
+    )
+
+    @Option(name: .long, help: "The journal apply or evict wrote.")
+    var journal: String
+
+    @Option(name: [.customShort("r"), .customLong("repository")], help: "Restore only this repository; repeatable.")
+    var repositories: [String] = []
+
+    @Option(name: .long, help: "The registry (default: the one named in the journal).")
+    var registry: String?
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws {
+        let records = try Journal.read(journal)
+        guard let target = registry ?? records.first(where: { $0.event == .begin })?.registry else {
+            throw ValidationError("\(journal) names no registry; give --registry")
+        }
+        let candidates = JournalRestorer.candidates(records, repositories: Set(repositories))
+        if candidates.isEmpty {
+            print("nothing to restore in \(journal)")
+            return
+        }
+        let client = try connection.makeClient(for: target)
+        let results: [JournalRestorer.Result]
+        do {
+            results = await JournalRestorer(client: client, journal: try Journal(path: journal)).restore(candidates)
+            await client.shutdown()
+        } catch {
+            await client.shutdown()
+            throw error
+        }
+        var failed = 0
+        for result in results {
+            let name = "\(result.repository)@\(result.digest)"
+            switch result.status {
+            case .restored: print("restored\t\(name)\t\(result.tags.isEmpty ? "(untagged)" : result.tags.joined(separator: ","))")
+            case .alreadyPresent: print("present\t\(name)\t\(result.tags.joined(separator: ","))")
+            case .cannotRestore(let reason):
+                failed += 1
+                print("cannot restore\t\(name)\t\(reason)")
+            }
+            for note in result.notes { print("  note: \(note)") }
+        }
+        let restored = results.filter { $0.status == .restored }.count
+        print("restored \(restored), already present \(results.filter { $0.status == .alreadyPresent }.count), cannot restore \(failed)")
+        if failed > 0 { throw ExitCode(1) }
+    }
+
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import EvictorCore
+import EvictorScripting
+import Eviction
+import Foundation
+import RegistryAPI
+import RegistryStorage
+
+/// Everything that shapes a plan; shared by `plan` and `evict`.
+struct PlanningOptions: ParsableArguments {
+    @Option(name: .long, help: "The retention policy (a Lua file, e.g. policies/in-use.lua).")
+    var policy: String
+
+    @Option(name: .customLong("policy-option"), help: "KEY=VALUE for the policy's options; repeatable.")
+    var policyOptions: [String] = []
+
+    @Option(name: .long, help: "The inventory of images in use (images.json from `evictor inventory`).")
+    var inventory: String?
+
+    @Option(name: .customLong("registry-alias"), help: "Another name inventory entries use for this registry; repeatable.")
+    var aliases: [String] = []
+
+    @Option(name: [.customShort("r"), .customLong("repository")], help: "Plan only this repository; repeatable (default: all).")
+    var repositories: [String] = []
+
+    @Option(name: .customLong("storage-root"), help: "The registry's storage root, read-only, to find untagged manifests.")
+    var storageRoot: String?
+
+    @Option(name: .customLong("max-delete-percent"), help: "Refuse a plan deleting a larger share of the tags (default 50).")
+    var maxDeletePercent: Double = 50
+
+    @Option(name: .customLong("min-inventory"), help: "Smallest plausible inventory (default: the policy's, in-use.lua: 10).")
+    var minInventory: Int?
+
+    @Option(name: .long, help: "Print why REPO[:TAG] is kept or deleted, rule by rule; repeatable.")
+    var explain: [String] = []
+
+    @OptionGroup var plugins: PluginOptions
+
+    func validate() throws {
+        guard (0...100).contains(maxDeletePercent) else { throw ValidationError("--max-delete-percent must be between 0 and 100") }
+        if let minInventory, minInventory < 0 { throw ValidationError("--min-inventory must be 0 or more") }
+    }
+
+    /// Loads policy and inventory (failing before any registry request), snapshots the
+    /// registry, runs the policy and the rails, and returns the plan with every decision.
+    func makePlan(client: RegistryClient, progress: ProgressDisplay) async throws -> (Plan, [RepositoryDecision]) {
+        let policy = try await PolicyPlugin.load(file: self.policy, pluginPath: plugins.pluginPath, log: CommandLog.handler(prefix: self.policy))
+        let settings = try PolicyOptionSettings.parse(policyOptions)
+        let options = try policy.resolveOptions(settings: settings)
+        var inventoryInput: Plan.Input?
+        var onRegistry: [InventoryImage] = []
+        var inventoryCount: Int?
+        if let inventory {
+            let loaded = try InventoryFile.read(inventory)
+            onRegistry = loaded.images(onRegistry: client.registry, aliases: aliases)
+            inventoryCount = loaded.images.count
+            let bytes = FileManager.default.contents(atPath: inventory) ?? Data()
+            inventoryInput = Plan.Input(name: "inventory", file: inventory, sha256: Digest.sha256(of: [UInt8](bytes)).hex)
+        }
+        let planner = Planner(settings: Plan.Settings(
+            maxDeletePercent: maxDeletePercent, minInventory: minInventory ?? policy.minInventory,
+            policyOptions: Dictionary(settings, uniquingKeysWith: { _, last in last }), registryAliases: aliases
+        ))
+        try planner.checkInventory(needed: policy.needsInventory, images: inventoryCount, onRegistry: onRegistry.count, registry: client.registry)
+        let storage = try storageRoot.map { path throws in try StorageLayout(root: path) }
+
+        let collector = SnapshotCollector(client: client, storage: storage)
+        var (snapshots, gaps) = try await collector.snapshots(of: repositories) { done, total in progress.update(done: done, total: total) }
+        if !gaps.unreadableTags.isEmpty {
+            CommandLog.warn("\(gaps.unreadableTags.count) tag(s) could not be read and are left out of the plan (run `evictor check`): \(gaps.unreadableTags.prefix(5).joined(separator: ", "))")
+        }
+        let usage = InUseIndex(images: onRegistry)
+        for index in snapshots.indices { usage.annotate(&snapshots[index]) }
+
+        let context = PolicyContext(options: options, registry: client.registry, inventory: inventoryCount.map { ($0, onRegistry.count) })
+        var decisions: [RepositoryDecision] = []
+        for snapshot in snapshots {
+            let verdicts = try await PolicyRunner.decide(policy, snapshot: snapshot, context: context)
+            decisions.append(SafetyRails.apply(to: snapshot, verdicts: verdicts))
+        }
+        let plan = try planner.makePlan(
+            registry: client.configuration.endpoint.baseURL, policy: Plan.Input(name: policy.name, file: self.policy, sha256: policy.sha256),
+            inventory: inventoryInput, snapshots: snapshots, decisions: decisions
+        )
+        return (plan, decisions)
+    }
+
+    /// `--explain` output for the requested repositories and tags.
+    func explanations(_ decisions: [RepositoryDecision]) -> [String] {
+        var lines: [String] = []
+        for request in explain {
+            let (repository, tag) = Self.split(request)
+            guard let decision = decisions.first(where: { $0.repository == repository }) else {
+                lines.append("\(request): no such repository in the plan")
+                continue
+            }
+            let explained = decision.explain(tag: tag)
+            lines += explained.isEmpty ? ["\(request): no such tag"] : explained
+        }
+        return lines
+    }
+
+    /// `repo[:tag]` (a colon after the last slash separates the tag).
+    static func split(_ text: String) -> (String, String?) {
+        guard let colon = text.lastIndex(of: ":"), !text[colon...].contains("/") else { return (text, nil) }
+        return (String(text[..<colon]), String(text[text.index(after: colon)...]))
+    }
+}
