@@ -21,6 +21,11 @@ extension EvictorAPI {
 
 /// Entry points for tooling around the scripting API.
 public enum EvictorScripting {
+    /// Installs the `evictor` API in a VM (for tools and tests that run their own Lua).
+    public static func installAPI(in vm: LuaVM, log: @escaping LuaLogHandler = { _, _ in }) throws(LuaError) {
+        try EvictorAPI.install(in: vm, log: log)
+    }
+
     /// Every function a plugin can call under `evictor`.
     public static func apiFunctionNames() async throws -> Set<String> {
         let engine = try LuaEngine()

@@ -70,7 +70,7 @@ enum EvictorAPI {
     -- Re-raises a host error at the plugin's line instead of this chunk's.
     local function located(level, ok, ...)
       if ok then return ... end
-      local message = tostring((...)):gsub("^evictor:%d+: ", "")
+      local message = tostring((...)):gsub("^evictor:%d+: ", ""):gsub("^evictor%.__regex%.check", "evictor.regex.compile")
       error(message, level)
     end
     local regex_methods = {}

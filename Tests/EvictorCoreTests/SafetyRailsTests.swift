@@ -1,0 +1,129 @@
+@testable import EvictorCore
+import Foundation
+import Testing
+
+@Suite("safety rails and planner (no registry)")
+struct SafetyRailsTests {
+    static func digest(_ seed: String) -> Digest { Digest.sha256(of: Array(seed.utf8)) }
+
+    static func image(_ seed: String, created: Double = 0, children: [Digest] = [], blobs: [String] = [], subject: Digest? = nil) -> ImageRecord {
+        ImageRecord(
+            digest: digest(seed), mediaType: children.isEmpty ? "application/vnd.oci.image.manifest.v1+json" : "application/vnd.oci.image.index.v1+json",
+            created: Date(timeIntervalSince1970: created), manifestSize: 100, size: 1_100,
+            children: children, blobs: blobs.map { BlobUse(digest: digest($0), size: 1_000) }, subject: subject, isIndex: !children.isEmpty
+        )
+    }
+
+    static func snapshot(_ name: String, tags: [(String, String)], images: [ImageRecord], untagged: [String] = []) -> RepositorySnapshot {
+        RepositorySnapshot(
+            name: name, tags: tags.map { TagRecord(name: $0.0, digest: digest($0.1)) },
+            images: Dictionary(uniqueKeysWithValues: images.map { ($0.digest, $0) }), untagged: untagged.map(digest)
+        )
+    }
+
+    static func marks(_ pairs: [(String, Verdict)], default verdict: Verdict = .keep) -> PolicyVerdicts {
+        var verdicts = PolicyVerdicts(defaultVerdict: verdict)
+        for (name, verdict) in pairs { verdicts.tags[name, default: []].append(DecisionStep(verdict, "test rule", origin: .policy)) }
+        return verdicts
+    }
+
+    static func verdict(_ decision: RepositoryDecision, tag: String) -> Verdict? { decision.items.first { $0.tag == tag }?.verdict }
+    static func verdict(_ decision: RepositoryDecision, digest seed: String) -> Verdict? { decision.items.first { $0.tag == nil && $0.digest == digest(seed) }?.verdict }
+
+    @Test("a tag sharing its digest with a kept tag is kept, and says why")
+    func sharedDigest() {
+        let snapshot = Self.snapshot("app", tags: [("stable", "x"), ("build-1", "x"), ("build-0", "y")], images: [Self.image("x"), Self.image("y")])
+        let decision = SafetyRails.apply(to: snapshot, verdicts: Self.marks([("stable", .keep)], default: .delete))
+        #expect(Self.verdict(decision, tag: "build-1") == .keep)
+        #expect(Self.verdict(decision, tag: "build-0") == .delete)
+        #expect(decision.explain(tag: "build-1").joined().contains("shares digest"))
+        let actions = Planner.actions(for: decision, snapshot: snapshot)
+        #expect(actions.map(\.tags) == [["build-0"]])
+    }
+
+    @Test("children of a kept index are kept; a deleted index takes its unmarked children, index first")
+    func indexChildren() {
+        let amd = Self.image("amd", created: 5, blobs: ["l1"]), arm = Self.image("arm", created: 6, blobs: ["l2"])
+        let index = Self.image("idx", children: [amd.digest, arm.digest])
+        let kept = Self.snapshot("web", tags: [("multi", "idx")], images: [index, amd, arm], untagged: ["amd", "arm"])
+        var verdicts = Self.marks([("multi", .keep)])
+        verdicts.untagged[amd.digest] = [DecisionStep(.delete, "untagged", origin: .policy)]
+        let protected = SafetyRails.apply(to: kept, verdicts: verdicts)
+        #expect(Self.verdict(protected, digest: "amd") == .keep)
+        #expect(protected.explain(tag: amd.digest.description).joined().contains("child of kept index"))
+
+        let gone = SafetyRails.apply(to: kept, verdicts: Self.marks([("multi", .delete)]))
+        #expect(Self.verdict(gone, digest: "amd") == .delete)
+        #expect(Self.verdict(gone, digest: "arm") == .delete)
+        let actions = Planner.actions(for: gone, snapshot: kept)
+        #expect(actions.first?.digest == index.digest)
+        #expect(actions.map(\.phase) == [1, 2, 2])
+
+        // A child that a kept tag points to stays; the other goes.
+        let tagged = Self.snapshot("web", tags: [("multi", "idx"), ("amd64-only", "amd")], images: [index, amd, arm], untagged: ["arm"])
+        let partial = SafetyRails.apply(to: tagged, verdicts: Self.marks([("multi", .delete)]))
+        #expect(Self.verdict(partial, tag: "amd64-only") == .keep)
+        #expect(Self.verdict(partial, digest: "arm") == .delete)
+        #expect(!partial.items.contains { $0.tag == nil && $0.digest == amd.digest && $0.verdict == .delete })
+    }
+
+    @Test("referrers follow their subject, both ways")
+    func referrers() {
+        let subject = Self.image("subject")
+        let signatureTag = "sha256-\(subject.digest.hex).sig"
+        let signature = Self.image("sig")
+        let snapshot = Self.snapshot("app", tags: [("v1", "subject"), (signatureTag, "sig")], images: [subject, signature])
+        let keptSubject = SafetyRails.apply(to: snapshot, verdicts: Self.marks([("v1", .keep), (signatureTag, .delete)]))
+        #expect(Self.verdict(keptSubject, tag: signatureTag) == .keep)
+        let deletedSubject = SafetyRails.apply(to: snapshot, verdicts: Self.marks([("v1", .delete)]))
+        #expect(Self.verdict(deletedSubject, tag: signatureTag) == .delete)
+        #expect(Planner.actions(for: deletedSubject, snapshot: snapshot).first?.tags == [signatureTag])
+    }
+
+    @Test("in-use tags, digests and index children pinned by digest are kept")
+    func inUse() throws {
+        let amd = Self.image("amd"), index = Self.image("idx", children: [amd.digest])
+        var snapshot = Self.snapshot("shop/app", tags: [("v1", "idx"), ("v2", "y"), ("v3", "z")], images: [index, amd, Self.image("y"), Self.image("z")], untagged: ["amd"])
+        let usage = InUseIndex(images: [
+            InventoryImage(reference: try ImageReference(parsing: "reg.io/shop/app@\(amd.digest)"), seenAt: ["pod a"], sources: ["k8s"]),
+            InventoryImage(reference: try ImageReference(parsing: "reg.io/shop/app:v2"), seenAt: ["pod b"], sources: ["k8s"]),
+        ])
+        usage.annotate(&snapshot)
+        #expect(snapshot.inUse)
+        let decision = SafetyRails.apply(to: snapshot, verdicts: Self.marks([], default: .delete))
+        #expect(Self.verdict(decision, tag: "v1") == .keep)
+        #expect(Self.verdict(decision, tag: "v2") == .keep)
+        #expect(Self.verdict(decision, tag: "v3") == .delete)
+        #expect(Self.verdict(decision, digest: "amd") == .keep)
+    }
+
+    @Test("the planner refuses tiny or foreign inventories and too large a share")
+    func plannerRefusals() throws {
+        let planner = Planner(settings: Plan.Settings(maxDeletePercent: 50, minInventory: 10))
+        #expect(throws: EvictorCoreError.self) { try planner.checkInventory(needed: true, images: nil, onRegistry: 0, registry: "r") }
+        #expect(throws: EvictorCoreError.self) { try planner.checkInventory(needed: true, images: 3, onRegistry: 3, registry: "r") }
+        #expect(throws: EvictorCoreError.self) { try planner.checkInventory(needed: true, images: 30, onRegistry: 0, registry: "r") }
+        try planner.checkInventory(needed: true, images: 30, onRegistry: 2, registry: "r")
+        try planner.checkInventory(needed: false, images: nil, onRegistry: 0, registry: "r")
+
+        let snapshot = Self.snapshot("a", tags: [("1", "a1"), ("2", "a2"), ("3", "a3")], images: [Self.image("a1"), Self.image("a2"), Self.image("a3")])
+        let input = Plan.Input(name: "p", file: "p.lua", sha256: "00")
+        let twoOfThree = SafetyRails.apply(to: snapshot, verdicts: Self.marks([("1", .keep)], default: .delete))
+        #expect(throws: EvictorCoreError.self) {
+            try planner.makePlan(registry: "http://r", policy: input, inventory: nil, snapshots: [snapshot], decisions: [twoOfThree])
+        }
+        let oneOfThree = SafetyRails.apply(to: snapshot, verdicts: Self.marks([("3", .delete)]))
+        let plan = try planner.makePlan(registry: "http://r", policy: input, inventory: nil, snapshots: [snapshot], decisions: [oneOfThree])
+        #expect(plan.tagsDeleted == 1)
+    }
+
+    @Test("reclaimable bytes count only blobs no surviving manifest in any repository uses")
+    func reclaimable() {
+        let a = Self.snapshot("a", tags: [("old", "a-old"), ("new", "a-new")], images: [Self.image("a-old", blobs: ["shared", "only-old"]), Self.image("a-new", blobs: ["new"])])
+        let b = Self.snapshot("b", tags: [("v", "b-v")], images: [Self.image("b-v", blobs: ["shared"])])
+        let decisions = [SafetyRails.apply(to: a, verdicts: Self.marks([("old", .delete)])), SafetyRails.apply(to: b, verdicts: Self.marks([]))]
+        let bytes = Planner.reclaimableBytes(snapshots: [a, b], decisions: decisions)
+        #expect(bytes["a"] == 1_100)  // only-old (1000) + the manifest (100); "shared" lives on in b
+        #expect(bytes["b"] == 0)
+    }
+}
