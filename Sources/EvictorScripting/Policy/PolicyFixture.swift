@@ -14,19 +14,17 @@ enum PolicyFixture {
         var tags: [PolicyRepositoryView.Tag] = []
         for (index, element) in (table["tags"].tableValue?.arrayValues ?? []).enumerated() {
             guard case .table(let fields) = element, let tagName = fields["name"].stringValue else { throw Invalid("tag \(index + 1) needs a name") }
-            var tag = PolicyRepositoryView.Tag(name: tagName, digest: fields["digest"].stringValue ?? Digest.sha256(of: Array("\(name):\(tagName)".utf8)).description)
-            try fill(&tag.mediaType, &tag.created, &tag.size, &tag.platforms, &tag.labels, &tag.isIndex, &tag.subject, &tag.inUse, from: fields, what: "tag \(tagName)")
-            tag.usedBy = strings(fields["used_by"])
-            if tag.subject == nil { tag.subject = RepositorySnapshot.subjectFromTagName(tagName)?.description }
+            let digest = fields["digest"].stringValue ?? Digest.sha256(of: Array("\(name):\(tagName)".utf8)).description
+            var tag = PolicyRepositoryView.Tag(name: tagName, image: try image(digest, from: fields, what: "tag \(tagName)"), usedBy: strings(fields["used_by"]))
+            if tag.image.subject == nil { tag.image.subject = RepositorySnapshot.subjectFromTagName(tagName)?.description }
             tags.append(tag)
         }
         var untagged: [PolicyRepositoryView.Manifest] = []
         for (index, element) in (table["untagged"].tableValue?.arrayValues ?? []).enumerated() {
             guard case .table(let fields) = element, let digest = fields["digest"].stringValue else { throw Invalid("untagged manifest \(index + 1) needs a digest") }
-            var manifest = PolicyRepositoryView.Manifest(digest: digest)
-            try fill(&manifest.mediaType, &manifest.created, &manifest.size, &manifest.platforms, &manifest.labels, &manifest.isIndex, &manifest.subject, &manifest.inUse, from: fields, what: "manifest \(digest)")
-            manifest.parents = strings(fields["parents"])
-            manifest.taggedParent = fields["tagged_parent"].isTruthy
+            let manifest = PolicyRepositoryView.Manifest(
+                image: try image(digest, from: fields, what: "manifest \(digest)"), parents: strings(fields["parents"]), taggedParent: fields["tagged_parent"].isTruthy
+            )
             untagged.append(manifest)
         }
         return PolicyRepositoryView(name: name, inUse: table["in_use"].isTruthy, usedBy: strings(table["used_by"]), tags: tags, untagged: untagged)
@@ -55,29 +53,27 @@ enum PolicyFixture {
         return PolicyContext(now: now, options: .table(options), registry: testCase["registry"].stringValue ?? "registry.example:5000", inventory: inventory)
     }
 
-    // swiftlint:disable:next function_parameter_count
-    private static func fill(
-        _ mediaType: inout String, _ created: inout Date?, _ size: inout Int64, _ platforms: inout [String], _ labels: inout [String: String],
-        _ isIndex: inout Bool, _ subject: inout String?, _ inUse: inout Bool, from fields: LuaTable, what: String
-    ) throws {
-        mediaType = fields["media_type"].stringValue ?? (fields["is_index"].isTruthy ? "application/vnd.oci.image.index.v1+json" : "application/vnd.oci.image.manifest.v1+json")
+    private static func image(_ digest: String, from fields: LuaTable, what: String) throws -> PolicyRepositoryView.Image {
+        var image = PolicyRepositoryView.Image(digest: digest)
+        image.isIndex = fields["is_index"].isTruthy
+        image.mediaType = fields["media_type"].stringValue ?? (image.isIndex ? "application/vnd.oci.image.index.v1+json" : "application/vnd.oci.image.manifest.v1+json")
         switch fields["created"] {
-        case .nil: created = nil
+        case .nil: break
         case .string(let text):
             guard let date = Timestamp.parse(text.description) else { throw Invalid("\(what): 'created' is not an RFC 3339 time") }
-            created = date
+            image.created = date
         case let value:
             guard let seconds = value.doubleValue else { throw Invalid("\(what): 'created' must be an RFC 3339 string or Unix seconds") }
-            created = Date(timeIntervalSince1970: seconds)
+            image.created = Date(timeIntervalSince1970: seconds)
         }
-        size = Int64(fields["size"].doubleValue ?? 0)
-        platforms = strings(fields["platforms"])
+        image.size = Int64(fields["size"].doubleValue ?? 0)
+        image.platforms = strings(fields["platforms"])
         if case .table(let table) = fields["labels"] {
-            for (key, value) in table.entries { if let k = key.stringValue, let v = value.stringValue { labels[k] = v } }
+            for (key, value) in table.entries { if let k = key.stringValue, let v = value.stringValue { image.labels[k] = v } }
         }
-        isIndex = fields["is_index"].isTruthy
-        subject = fields["subject"].stringValue
-        inUse = fields["in_use"].isTruthy
+        image.subject = fields["subject"].stringValue
+        image.inUse = fields["in_use"].isTruthy
+        return image
     }
 
     private static func strings(_ value: LuaValue) -> [String] {

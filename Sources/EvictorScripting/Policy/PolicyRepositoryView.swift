@@ -5,32 +5,29 @@ import LuaRuntime
 /// A repository exactly as a policy's `decide(repo, ctx)` sees it: built from a snapshot of a
 /// real registry, or from a fixture in a policy test.
 struct PolicyRepositoryView: Sendable {
-    struct Tag: Sendable {
-        var name: String
+    /// What tags and untagged manifests have in common: the image they name.
+    struct Image: Sendable {
         var digest: String
         var mediaType = ""
         var created: Date?
         var size: Int64 = 0
         var platforms: [String] = []
         var labels: [String: String] = [:]
-        var inUse = false
-        var usedBy: [String] = []
         var isIndex = false
         var subject: String?
+        var inUse = false
+    }
+
+    struct Tag: Sendable {
+        var name: String
+        var image: Image
+        var usedBy: [String] = []
     }
 
     struct Manifest: Sendable {
-        var digest: String
-        var mediaType = ""
-        var created: Date?
-        var size: Int64 = 0
-        var platforms: [String] = []
-        var labels: [String: String] = [:]
-        var isIndex = false
+        var image: Image
         var parents: [String] = []
         var taggedParent = false
-        var subject: String?
-        var inUse = false
     }
 
     var name: String
@@ -44,7 +41,7 @@ struct PolicyRepositoryView: Sendable {
         self.name = name
         self.inUse = inUse
         self.usedBy = usedBy
-        self.tags = tags.sorted { RepositorySnapshot.isNewer($0.created, $0.name, than: $1.created, $1.name) }
+        self.tags = tags.sorted { RepositorySnapshot.isNewer($0.image.created, $0.name, than: $1.image.created, $1.name) }
         self.untagged = untagged
     }
 
@@ -52,20 +49,14 @@ struct PolicyRepositoryView: Sendable {
         let taggedDigests = Set(snapshot.tags.map(\.digest))
         let tags = snapshot.tags.map { tag in
             let image = snapshot.images[tag.digest]
-            return Tag(
-                name: tag.name, digest: tag.digest.description, mediaType: image?.mediaType ?? "", created: image?.created,
-                size: image?.size ?? 0, platforms: image?.platforms ?? [], labels: image?.labels ?? [:], inUse: tag.inUse,
-                usedBy: tag.usedBy, isIndex: image?.isIndex ?? false, subject: snapshot.subject(ofTag: tag)?.description
-            )
+            return Tag(name: tag.name, image: Image(record: image, digest: tag.digest, subject: snapshot.subject(ofTag: tag), inUse: tag.inUse), usedBy: tag.usedBy)
         }
         let untagged = snapshot.untagged.sorted().filter { !taggedDigests.contains($0) }.map { digest in
             let image = snapshot.images[digest]
             let parents = snapshot.parents(of: digest)
             return Manifest(
-                digest: digest.description, mediaType: image?.mediaType ?? "", created: image?.created, size: image?.size ?? 0,
-                platforms: image?.platforms ?? [], labels: image?.labels ?? [:], isIndex: image?.isIndex ?? false,
-                parents: parents.map(\.description), taggedParent: parents.contains { taggedDigests.contains($0) },
-                subject: image?.subject?.description, inUse: snapshot.inUseDigests[digest] != nil
+                image: Image(record: image, digest: digest, subject: image?.subject, inUse: snapshot.inUseDigests[digest] != nil),
+                parents: parents.map(\.description), taggedParent: parents.contains { taggedDigests.contains($0) }
             )
         }
         self.init(name: snapshot.name, inUse: snapshot.inUse, usedBy: snapshot.usedBy, tags: tags, untagged: untagged)
@@ -78,13 +69,13 @@ struct PolicyRepositoryView: Sendable {
         table["in_use"] = .boolean(inUse)
         table["used_by"] = Self.list(usedBy)
         table["tags"] = .table(LuaTable(array: tags.map { tag in
-            var fields = Self.common(digest: tag.digest, mediaType: tag.mediaType, created: tag.created, size: tag.size, platforms: tag.platforms, labels: tag.labels, isIndex: tag.isIndex, subject: tag.subject, inUse: tag.inUse)
+            var fields = tag.image.luaFields
             fields["name"] = .string(LuaString(tag.name))
             fields["used_by"] = Self.list(tag.usedBy)
             return .table(fields)
         }))
         table["untagged"] = .table(LuaTable(array: untagged.map { manifest in
-            var fields = Self.common(digest: manifest.digest, mediaType: manifest.mediaType, created: manifest.created, size: manifest.size, platforms: manifest.platforms, labels: manifest.labels, isIndex: manifest.isIndex, subject: manifest.subject, inUse: manifest.inUse)
+            var fields = manifest.image.luaFields
             fields["parents"] = Self.list(manifest.parents)
             fields["tagged_parent"] = .boolean(manifest.taggedParent)
             return .table(fields)
@@ -92,15 +83,28 @@ struct PolicyRepositoryView: Sendable {
         return .table(table)
     }
 
-    private static func common(
-        digest: String, mediaType: String, created: Date?, size: Int64, platforms: [String], labels: [String: String], isIndex: Bool, subject: String?, inUse: Bool
-    ) -> LuaTable {
+    static func list(_ strings: [String]) -> LuaValue {
+        .table(LuaTable(array: strings.map { .string(LuaString($0)) }))
+    }
+}
+
+extension PolicyRepositoryView.Image {
+    init(record: ImageRecord?, digest: Digest, subject: Digest?, inUse: Bool) {
+        self.init(
+            digest: digest.description, mediaType: record?.mediaType ?? "", created: record?.created, size: record?.size ?? 0,
+            platforms: record?.platforms ?? [], labels: record?.labels ?? [:], isIndex: record?.isIndex ?? false,
+            subject: subject?.description, inUse: inUse
+        )
+    }
+
+    /// The fields every tag and manifest object carries in Lua.
+    var luaFields: LuaTable {
         var fields = LuaTable()
         fields["digest"] = .string(LuaString(digest))
         fields["media_type"] = .string(LuaString(mediaType))
         if let created { fields["created"] = .number(created.timeIntervalSince1970) }
         fields["size"] = .integer(size)
-        fields["platforms"] = list(platforms)
+        fields["platforms"] = PolicyRepositoryView.list(platforms)
         var labelTable = LuaTable()
         for (key, value) in labels { labelTable[key] = .string(LuaString(value)) }
         fields["labels"] = .table(labelTable)
@@ -108,9 +112,5 @@ struct PolicyRepositoryView: Sendable {
         if let subject { fields["subject"] = .string(LuaString(subject)) }
         fields["in_use"] = .boolean(inUse)
         return fields
-    }
-
-    private static func list(_ strings: [String]) -> LuaValue {
-        .table(LuaTable(array: strings.map { .string(LuaString($0)) }))
     }
 }

@@ -74,8 +74,8 @@ public enum PolicyTestRunner {
         compare("delete", expected: expect["delete"], actual: actual[.delete] ?? [], required: true, into: &problems)
         var untagged: [Verdict: Set<String>] = [.keep: [], .delete: []]
         for manifest in view.untagged {
-            let digest = (try? Digest(parsing: manifest.digest)).map { verdicts.verdict(forUntagged: $0).0 } ?? .keep
-            untagged[digest, default: []].insert(manifest.digest)
+            let digest = (try? Digest(parsing: manifest.image.digest)).map { verdicts.verdict(forUntagged: $0).0 } ?? .keep
+            untagged[digest, default: []].insert(manifest.image.digest)
         }
         compare("untagged_keep", expected: expect["untagged_keep"], actual: untagged[.keep] ?? [], required: false, into: &problems)
         compare("untagged_delete", expected: expect["untagged_delete"], actual: untagged[.delete] ?? [], required: false, into: &problems)
