@@ -2,6 +2,7 @@
 public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     case notAStore(String, reason: String)
     case cannotRead(String, reason: String)
+    case cannotWrite(String, reason: String)
 
     public var description: String {
         switch self {
@@ -9,6 +10,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path): not a registry storage root: \(reason)"
         case .cannotRead(let path, let reason):
             return "\(path): cannot read: \(reason)"
+        case .cannotWrite(let path, let reason):
+            return "\(path): cannot change: \(reason)"
         }
     }
 }

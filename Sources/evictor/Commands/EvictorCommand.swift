@@ -13,6 +13,6 @@ struct EvictorCommand: AsyncParsableCommand {
             on-disk storage.
             """,
         version: EvictorVersion.current,
-        subcommands: [ListCommand.self, CountCommand.self, CheckCommand.self, InventoryCommand.self, PlanCommand.self, ApplyCommand.self, EvictCommand.self, RestoreCommand.self, PolicyCommand.self, PluginsCommand.self]
+        subcommands: [ListCommand.self, CountCommand.self, CheckCommand.self, InventoryCommand.self, PlanCommand.self, ApplyCommand.self, EvictCommand.self, RestoreCommand.self, PolicyCommand.self, StorageCommand.self, PluginsCommand.self]
     )
 }

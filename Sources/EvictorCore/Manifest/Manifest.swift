@@ -1,4 +1,3 @@
-import EvictorCore
 import Foundation
 
 /// An image's platform as an index lists it.
@@ -110,7 +109,7 @@ public struct Manifest: Sendable {
     /// Every blob this manifest needs directly (config and layers).
     public var blobs: [Descriptor] { (config.map { [$0] } ?? []) + layers }
 
-    static func bareMediaType(_ contentType: String) -> String {
+    public static func bareMediaType(_ contentType: String) -> String {
         String(contentType.split(separator: ";").first ?? "").trimmingCharacters(in: .whitespaces).lowercased()
     }
 

@@ -1,4 +1,3 @@
-import EvictorCore
 import Foundation
 
 /// The parts of an image config blob a retention policy uses.

@@ -1,0 +1,205 @@
+import EvictorCore
+import Foundation
+import Synchronization
+
+/// Offline mark-and-sweep over a Distribution store, like `registry garbage-collect`, but:
+/// repositories are read in parallel and each manifest once; a damaged store does not abort
+/// it (broken entries are reported and skipped, and blobs a damaged manifest may still need
+/// are kept unless `sweepDamaged`); with `deleteUntagged`, the children of kept indexes, their
+/// layers and referrers of kept manifests stay (the official 2.8 collector deletes them:
+/// distribution #3178); and `_layers` links to swept blobs are removed too.
+public struct GarbageCollector: Sendable {
+    public struct Options: Sendable {
+        public var deleteUntagged = false
+        public var sweepDamaged = false
+        public var parallelism = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
+        public init(deleteUntagged: Bool = false, sweepDamaged: Bool = false) {
+            self.deleteUntagged = deleteUntagged
+            self.sweepDamaged = sweepDamaged
+        }
+    }
+
+    /// What a sweep removes, and what the mark phase could not read.
+    public struct SweepPlan: Sendable, Codable {
+        public struct ManifestRevision: Sendable, Codable, Hashable {
+            public var repository: String
+            public var digest: Digest
+        }
+
+        /// Blobs no kept manifest references, with their sizes.
+        public var blobs: [Digest: Int64]
+        /// Untagged manifest revisions removed (with `deleteUntagged`).
+        public var manifests: [ManifestRevision]
+        /// `_layers` links to swept blobs.
+        public var layerLinks: [ManifestRevision]
+        /// Damaged entries found while marking (reported, skipped).
+        public var problems: [String]
+        /// Blobs kept only because a damaged manifest may still need them.
+        public var keptForDamaged: [Digest]
+        public var bytes: Int64 { blobs.values.reduce(0, +) }
+    }
+
+    public let layout: StorageLayout
+    public var options: Options
+
+    public init(layout: StorageLayout, options: Options = Options()) {
+        self.layout = layout
+        self.options = options
+    }
+
+    /// Mark and plan the sweep; reads only.
+    public func plan() throws(StorageError) -> SweepPlan {
+        let names = try layout.repositoryNames()
+        let cache = ManifestCache(layout: layout)
+        let results = Mutex<[RepositoryMarks]>([])
+        let failure = Mutex<StorageError?>(nil)
+        DispatchQueue.concurrentPerform(iterations: names.count) { index in
+            do throws(StorageError) {
+                let marks = try mark(names[index], cache: cache)
+                results.withLock { $0.append(marks) }
+            } catch {
+                failure.withLock { $0 = error }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        var marked: Set<Digest> = [], protected: Set<Digest> = []
+        var manifests: [SweepPlan.ManifestRevision] = [], problems: [String] = []
+        let all = results.withLock { $0 }
+        for marks in all {
+            marked.formUnion(marks.marked)
+            protected.formUnion(marks.protected)
+            manifests += marks.deleted.map { SweepPlan.ManifestRevision(repository: marks.repository, digest: $0) }
+            problems += marks.problems
+        }
+        var sweep: [Digest: Int64] = [:]
+        var keptForDamaged: [Digest] = []
+        for (digest, size) in layout.blobs() where !marked.contains(digest) {
+            if protected.contains(digest) && !options.sweepDamaged {
+                keptForDamaged.append(digest)
+                continue
+            }
+            sweep[digest] = size ?? 0
+        }
+        var layerLinks: [SweepPlan.ManifestRevision] = []
+        for marks in all {
+            layerLinks += marks.layerLinks.filter { sweep[$0] != nil }.map { SweepPlan.ManifestRevision(repository: marks.repository, digest: $0) }
+        }
+        return SweepPlan(
+            blobs: sweep, manifests: manifests.sorted { ($0.repository, $0.digest) < ($1.repository, $1.digest) },
+            layerLinks: layerLinks.sorted { ($0.repository, $0.digest) < ($1.repository, $1.digest) },
+            problems: problems.sorted(), keptForDamaged: keptForDamaged.sorted()
+        )
+    }
+
+    // MARK: - Mark
+
+    private struct RepositoryMarks: Sendable {
+        var repository: String
+        var marked: Set<Digest> = []
+        var protected: Set<Digest> = []
+        var deleted: [Digest] = []
+        var layerLinks: [Digest] = []
+        var problems: [String] = []
+    }
+
+    private func mark(_ repository: String, cache: ManifestCache) throws(StorageError) -> RepositoryMarks {
+        let links = try layout.links(of: repository)
+        var marks = RepositoryMarks(repository: repository, layerLinks: links.layers)
+        for hex in links.brokenRevisions { marks.problems.append("\(repository): revision link \(hex.prefix(16))... is missing or malformed") }
+        let revisions = Set(links.revisions)
+        var keep = revisions
+        if options.deleteUntagged {
+            keep = revisions.intersection(links.tags.values.compactMap { $0 })
+            // Children of kept indexes and referrers of kept manifests stay, until nothing changes.
+            var changed = true
+            while changed {
+                changed = false
+                for digest in keep {
+                    guard case .manifest(let manifest) = cache.read(digest) else { continue }
+                    for child in manifest.children where revisions.contains(child.digest) && !keep.contains(child.digest) {
+                        keep.insert(child.digest)
+                        changed = true
+                    }
+                }
+                for digest in revisions.subtracting(keep) {
+                    if case .manifest(let manifest) = cache.read(digest), let subject = manifest.subject?.digest, keep.contains(subject) {
+                        keep.insert(digest)
+                        changed = true
+                    }
+                }
+            }
+            marks.deleted = revisions.subtracting(keep).sorted()
+        }
+        var damaged = false
+        for digest in keep.sorted() {
+            switch cache.read(digest) {
+            case .manifest(let manifest):
+                marks.marked.insert(digest)
+                for reference in manifest.blobs + manifest.children { marks.marked.insert(reference.digest) }
+            case .missing:
+                damaged = true
+                marks.problems.append("\(repository)@\(digest): manifest blob is missing; skipped")
+            case .empty:
+                damaged = true
+                marks.marked.insert(digest)
+                marks.problems.append("\(repository)@\(digest): manifest blob is empty; skipped")
+            case .digestMismatch(let actual, let references):
+                damaged = true
+                marks.marked.insert(digest)
+                marks.protected.formUnion(references)
+                marks.problems.append("\(repository)@\(digest): manifest blob hashes to \(actual.short); skipped")
+            case .unparseable(let reason, let references):
+                damaged = true
+                marks.marked.insert(digest)
+                marks.protected.formUnion(references)
+                marks.problems.append("\(repository)@\(digest): manifest does not parse (\(reason)); skipped")
+            }
+        }
+        // A damaged manifest may need any blob this repository links: keep them unless asked.
+        if damaged { marks.protected.formUnion(links.layers) }
+        return marks
+    }
+
+    // MARK: - Sweep
+
+    /// Removes what `plan` lists: blob directories, untagged revisions (with their tag index
+    /// entries) and `_layers` links. Returns the bytes freed.
+    public func sweep(_ plan: SweepPlan) throws(StorageError) -> Int64 {
+        let fileManager = FileManager.default
+        func remove(_ url: URL) throws(StorageError) {
+            guard fileManager.fileExists(atPath: url.path) else { return }
+            do { try fileManager.removeItem(at: url) } catch { throw .cannotWrite(url.path, reason: error.localizedDescription) }
+        }
+        for revision in plan.manifests {
+            let directory = layout.repositoryDirectory(revision.repository)
+            try remove(directory.appendingPathComponent("_manifests/revisions/sha256/\(revision.digest.hex)"))
+            for tag in StorageLayout.entries(directory.appendingPathComponent("_manifests/tags")) {
+                try remove(directory.appendingPathComponent("_manifests/tags/\(tag)/index/sha256/\(revision.digest.hex)"))
+            }
+        }
+        for link in plan.layerLinks {
+            try remove(layout.repositoryDirectory(link.repository).appendingPathComponent("_layers/sha256/\(link.digest.hex)"))
+        }
+        for digest in plan.blobs.keys {
+            try remove(layout.blobData(digest).deletingLastPathComponent())
+        }
+        return plan.bytes
+    }
+}
+
+/// Manifests read from disk once per run, shared by every repository that links them.
+final class ManifestCache: Sendable {
+    private let layout: StorageLayout
+    private let entries = Mutex<[Digest: StoredManifest]>([:])
+
+    init(layout: StorageLayout) {
+        self.layout = layout
+    }
+
+    func read(_ digest: Digest) -> StoredManifest {
+        if let known = entries.withLock({ $0[digest] }) { return known }
+        let stored = StoredManifest.read(digest, in: layout)
+        entries.withLock { $0[digest] = stored }
+        return stored
+    }
+}
