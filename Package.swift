@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "EvictorScripting",
             dependencies: [
-                "LuaRuntime", "EvictorCore",
+                "LuaRuntime", "EvictorCore", "RegistryStorage",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -13,7 +13,7 @@ public struct RepositoryLinks: Sendable {
     public var tags: [String: Digest?]
     /// Digests with a valid revision link.
     public var revisions: [Digest]
-    /// Revision directories whose link is missing or does not name the directory's digest.
+    /// Revision directories whose link is malformed or does not name the directory's digest.
     public var brokenRevisions: [String]
     /// Digests of `_layers` links.
     public var layers: [Digest]
@@ -55,7 +55,10 @@ extension StorageLayout {
         }
         var revisions: [Digest] = [], broken: [String] = []
         for hex in Self.entries(directory.appendingPathComponent("_manifests/revisions/sha256")) {
-            if let digest = try? Digest(parsing: "sha256:\(hex)"), Self.readLink(directory.appendingPathComponent("_manifests/revisions/sha256/\(hex)/link")) == digest {
+            let link = directory.appendingPathComponent("_manifests/revisions/sha256/\(hex)/link")
+            // A directory without a link is what the registry leaves after a DELETE.
+            guard FileManager.default.fileExists(atPath: link.path) else { continue }
+            if let digest = try? Digest(parsing: "sha256:\(hex)"), Self.readLink(link) == digest {
                 revisions.append(digest)
             } else {
                 broken.append(hex)

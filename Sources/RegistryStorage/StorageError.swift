@@ -3,6 +3,9 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     case notAStore(String, reason: String)
     case cannotRead(String, reason: String)
     case cannotWrite(String, reason: String)
+    /// A fixer asked for something the engine refuses.
+    case invalidAction(String)
+    case notFound(String)
 
     public var description: String {
         switch self {
@@ -10,6 +13,10 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path): not a registry storage root: \(reason)"
         case .cannotRead(let path, let reason):
             return "\(path): cannot read: \(reason)"
+        case .notFound(let what):
+            return "\(what): not in the store"
+        case .invalidAction(let text):
+            return text
         case .cannotWrite(let path, let reason):
             return "\(path): cannot change: \(reason)"
         }

@@ -107,6 +107,12 @@ public final class RegistryServer: Sendable {
         try await launch()
     }
 
+    /// Stops the process but keeps its storage (`restart` starts it again), for tests that
+    /// change the store offline as an operator would.
+    public func suspend() {
+        terminate()
+    }
+
     /// Stops the registry by PID and removes its temporary directory.
     public func stop() {
         terminate()

@@ -7,8 +7,8 @@ import RegistryStorage
 struct StorageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "storage",
-        abstract: "Garbage-collect a registry's on-disk storage (stop the registry or make it read-only first).",
-        subcommands: [StorageGCCommand.self]
+        abstract: "Scan, repair and garbage-collect a registry's on-disk storage (stop the registry or make it read-only first).",
+        subcommands: [StorageScanCommand.self, StorageFixCommand.self, StorageRevertCommand.self, StorageGCCommand.self, StorageRemoveCommand.self]
     )
 
     static func warnWhileWriting() {

@@ -1,0 +1,112 @@
+import EvictorCore
+import Foundation
+import LuaRuntime
+import RegistryStorage
+
+/// A storage fixer: `evictor.fixer { name, description, check = function(store), fix =
+/// function(finding, actions) }`, in its own sandboxed VM. `check` picks the scan findings it
+/// handles (it may read the store); `fix` records actions; the engine applies them.
+public final class FixerPlugin: Sendable {
+    public let name: String
+    public let file: String
+    public let description: String
+    let engine: LuaEngine
+    let check: LuaFunctionReference
+    let fix: LuaFunctionReference
+
+    private init(name: String, file: String, description: String, engine: LuaEngine, check: LuaFunctionReference, fix: LuaFunctionReference) {
+        self.name = name
+        self.file = file
+        self.description = description
+        self.engine = engine
+        self.check = check
+        self.fix = fix
+    }
+
+    /// Loads a fixer file; the store it may read is `layout`.
+    public static func load(file: String, layout: StorageLayout, pluginPath: PluginPath, log: @escaping LuaLogHandler) async throws(ScriptingError) -> FixerPlugin {
+        let engine: LuaEngine
+        let specValue: LuaValue
+        do {
+            engine = try LuaEngine(limits: PolicyPlugin.defaultLimits, sandbox: LuaSandbox(modulePaths: pluginPath.directories), logHandler: log)
+            try await engine.withVM { vm in
+                try EvictorAPI.install(in: vm, log: log)
+                StoreHandle.install(layout, in: vm)
+                let prelude = try vm.load(string: FixerPrelude.source, chunkName: "=evictor")
+                defer { vm.release(prelude) }
+                _ = try vm.call(prelude)
+            }
+            let chunk = try await engine.load(file: file, displayName: file)
+            specValue = try await engine.call(chunk).first ?? .nil
+        } catch let error as LuaError {
+            throw .lua(plugin: file, error)
+        } catch {
+            throw .invalidSpec(file: file, reason: "\(error)")
+        }
+        guard case .table(let spec) = specValue, spec["__kind"] == "fixer", let name = spec["name"].stringValue,
+              case .function(let check) = spec["check"], case .function(let fix) = spec["fix"] else {
+            throw .invalidSpec(file: file, reason: "must return evictor.fixer { name = ..., check = function(store) ... end, fix = function(finding, actions) ... end }")
+        }
+        return FixerPlugin(name: name, file: file, description: spec["description"].stringValue ?? "", engine: engine, check: check, fix: fix)
+    }
+
+    /// Runs `check` over the scan's findings and `fix` on each it picked; returns the actions.
+    public func actions(for findings: [StorageFinding]) async throws(ScriptingError) -> [FixAction] {
+        let results: [LuaValue]
+        do {
+            guard case .function(let run) = try await engine.global("evictor.__fixer.fix") else {
+                throw ScriptingError.invalidSpec(file: file, reason: "the fixer runtime is missing")
+            }
+            results = try await engine.call(run, [.function(check), .function(fix), .table(LuaTable(array: findings.map(Self.luaValue)))])
+        } catch let error as LuaError {
+            throw .lua(plugin: file, error)
+        } catch let error as ScriptingError {
+            throw error
+        } catch {
+            throw .invalidSpec(file: file, reason: "\(error)")
+        }
+        guard case .table(let list)? = results.first else { return [] }
+        return (list.arrayValues ?? []).compactMap { value in
+            guard case .table(let fields) = value, let kindName = fields["kind"].stringValue, let kind = FixAction.Kind(rawValue: kindName),
+                  let reason = fields["reason"].stringValue else { return nil }
+            return FixAction(kind: kind, repository: fields["repository"].stringValue, tag: fields["tag"].stringValue, digest: fields["digest"].stringValue,
+                             path: fields["path"].stringValue, reason: reason, fixer: name)
+        }
+    }
+
+    static func luaValue(_ finding: StorageFinding) -> LuaValue {
+        var table = LuaTable()
+        table["problem"] = .string(LuaString(finding.problem.rawValue))
+        table["repository"] = .string(LuaString(finding.repository))
+        if let tag = finding.tag { table["tag"] = .string(LuaString(tag)) }
+        if let digest = finding.digest { table["digest"] = .string(LuaString(digest)) }
+        table["path"] = .string(LuaString(finding.path))
+        table["detail"] = .string(LuaString(finding.detail))
+        table["tags"] = .table(LuaTable(array: finding.tags.map { .string(LuaString($0)) }))
+        return .table(table)
+    }
+}
+
+/// Read-only host functions behind a fixer's `store` handle.
+enum StoreHandle {
+    static func install(_ layout: StorageLayout, in vm: LuaVM) {
+        vm.register(function: "evictor.__store.repositories") { _ in
+            [.table(LuaTable(array: try layout.repositoryNames().map { .string(LuaString($0)) }))]
+        }
+        vm.register(function: "evictor.__store.tags") { arguments in
+            guard let repository = arguments.first?.stringValue else { throw LuaHostError("expects a repository name") }
+            var table = LuaTable()
+            for (tag, digest) in try layout.links(of: repository).tags { table[tag] = digest.map { .string(LuaString($0.description)) } ?? .boolean(false) }
+            return [.table(table)]
+        }
+        vm.register(function: "evictor.__store.revisions") { arguments in
+            guard let repository = arguments.first?.stringValue else { throw LuaHostError("expects a repository name") }
+            return [.table(LuaTable(array: try layout.links(of: repository).revisions.map { .string(LuaString($0.description)) }))]
+        }
+        vm.register(function: "evictor.__store.blob_size") { arguments in
+            guard let text = arguments.first?.stringValue, let digest = try? Digest(parsing: text) else { throw LuaHostError("expects a sha256 digest") }
+            let attributes = try? FileManager.default.attributesOfItem(atPath: layout.blobData(digest).path)
+            return [(attributes?[.size] as? NSNumber).map { .integer($0.int64Value) } ?? .nil]
+        }
+    }
+}

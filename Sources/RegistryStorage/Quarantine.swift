@@ -1,0 +1,124 @@
+import EvictorCore
+import Foundation
+
+/// Where fixes put what they take out of a store: never unlinked, moved into
+/// `QUARANTINE/<UTC time>/files/<path>` with a record of every move (`moves.jsonl`, each line
+/// flushed before its move), so `revert` can put everything back byte for byte.
+public struct Quarantine: Sendable {
+    public struct Move: Sendable, Codable, Hashable {
+        /// Relative to `docker/registry/v2`.
+        public var path: String
+        public var reason: String
+        public var fixer: String
+
+        public init(path: String, reason: String, fixer: String) {
+            self.path = path
+            self.reason = reason
+            self.fixer = fixer
+        }
+    }
+
+    public let directory: URL
+    public let layout: StorageLayout
+
+    public init(directory: String, layout: StorageLayout) {
+        self.directory = URL(fileURLWithPath: directory).standardizedFileURL
+        self.layout = layout
+    }
+
+    /// Moves every path (a path inside an already moved one is skipped); returns the session
+    /// directory and the moves made.
+    public func move(_ moves: [Move], session: String) throws(StorageError) -> (URL, [Move]) {
+        let sessionDirectory = directory.appendingPathComponent(session)
+        let fileManager = FileManager.default
+        do {
+            try fileManager.createDirectory(at: sessionDirectory.appendingPathComponent("files"), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .cannotWrite(sessionDirectory.path, reason: error.localizedDescription)
+        }
+        let record = try JournalFile(url: sessionDirectory.appendingPathComponent("moves.jsonl"))
+        var done: [Move] = []
+        for move in moves.sorted(by: { $0.path < $1.path }) {
+            if done.contains(where: { move.path == $0.path || move.path.hasPrefix($0.path + "/") }) { continue }
+            let source = layout.v2.appendingPathComponent(move.path)
+            guard fileManager.fileExists(atPath: source.path) || (try? fileManager.destinationOfSymbolicLink(atPath: source.path)) != nil else { continue }
+            let target = sessionDirectory.appendingPathComponent("files/\(move.path)")
+            try record.append(move)
+            do {
+                try fileManager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try fileManager.moveItem(at: source, to: target)
+            } catch {
+                throw .cannotWrite(source.path, reason: "cannot move into the quarantine: \(error.localizedDescription)")
+            }
+            done.append(move)
+        }
+        return (sessionDirectory, done)
+    }
+
+    public struct RevertResult: Sendable {
+        public var restored: [String] = []
+        /// Paths not put back because something is there now.
+        public var conflicts: [String] = []
+        public var sessions = 0
+    }
+
+    /// Puts back every move of every session not yet reverted, newest session first.
+    public func revert() throws(StorageError) -> RevertResult {
+        var result = RevertResult()
+        let fileManager = FileManager.default
+        let sessions = StorageLayout.entries(directory).filter { fileManager.fileExists(atPath: directory.appendingPathComponent("\($0)/moves.jsonl").path) }.sorted().reversed()
+        for session in sessions {
+            let sessionDirectory = directory.appendingPathComponent(session)
+            let moves: [Move] = try JournalFile.read(sessionDirectory.appendingPathComponent("moves.jsonl"))
+            for move in moves.reversed() {
+                let stored = sessionDirectory.appendingPathComponent("files/\(move.path)")
+                guard fileManager.fileExists(atPath: stored.path) else { continue }
+                let original = layout.v2.appendingPathComponent(move.path)
+                if fileManager.fileExists(atPath: original.path) {
+                    result.conflicts.append(move.path)
+                    continue
+                }
+                do {
+                    try fileManager.createDirectory(at: original.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    try fileManager.moveItem(at: stored, to: original)
+                } catch {
+                    throw .cannotWrite(original.path, reason: "cannot move back: \(error.localizedDescription)")
+                }
+                result.restored.append(move.path)
+            }
+            if result.conflicts.isEmpty {
+                try? fileManager.moveItem(at: sessionDirectory.appendingPathComponent("moves.jsonl"), to: sessionDirectory.appendingPathComponent("moves.reverted.jsonl"))
+            }
+            result.sessions += 1
+        }
+        return result
+    }
+}
+
+/// JSON lines flushed to disk line by line.
+struct JournalFile {
+    let url: URL
+    private let handle: FileHandle
+
+    init(url: URL) throws(StorageError) {
+        let fd = open(url.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .cannotWrite(url.path, reason: String(cString: strerror(errno))) }
+        self.url = url
+        self.handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    }
+
+    func append<Record: Encodable>(_ record: Record) throws(StorageError) {
+        do {
+            try handle.write(contentsOf: try VersionedDocument.encoder(pretty: false).encode(record) + Data("\n".utf8))
+            try handle.synchronize()
+        } catch {
+            throw .cannotWrite(url.path, reason: error.localizedDescription)
+        }
+    }
+
+    static func read<Record: Decodable>(_ url: URL) throws(StorageError) -> [Record] {
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw .cannotRead(url.path, reason: "no such file") }
+        let decoder = VersionedDocument.decoder()
+        return data.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(Record.self, from: Data($0)) }
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import EvictorCore
+import EvictorScripting
+import Foundation
+import RegistryStorage
+
+/// `evictor storage fix`: scan, let the Lua fixers decide, move what they name into the quarantine.
+struct StorageFixCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fix",
+        abstract: "Repair a store with the fixers in plugins/fixers (a dry run unless --apply).",
+        discussion: """
+            Each fixer picks scan findings and records actions (drop a tag, a revision, a layer \
+            link, quarantine a blob or path). With --apply the engine moves those paths into \
+            QUARANTINE/<UTC time>/ with a record of every move; `evictor storage revert` puts them back.
+            """
+    )
+
+    @Option(name: .long, help: "The registry's storage root (its rootdirectory).")
+    var root: String
+
+    @Option(name: .long, help: "Directory that receives what the fixes take out.")
+    var quarantine: String
+
+    @Option(name: .long, help: "Run only this fixer (by name); repeatable. Default: every fixer on the plugin path.")
+    var fixer: [String] = []
+
+    @Flag(name: .long, help: "Really move files (default: print what would move).")
+    var apply = false
+
+    @Option(name: .customLong("upload-age"), help: "Uploads older than this many hours count as stale (default 24).")
+    var uploadAge: Double = 24
+
+    @OptionGroup var plugins: PluginOptions
+
+    func run() async throws {
+        let layout = try StorageLayout(root: root)
+        let path = plugins.pluginPath
+        var files = path.files(kind: "fixers")
+        if !fixer.isEmpty {
+            files = try fixer.map { name in
+                guard let file = path.file(kind: "fixers", name: name) else { throw ScriptingError.notFound(kind: "fixer", name: name, searched: path.directories) }
+                return (name, file)
+            }
+        }
+        let result = try StorageScanner(layout: layout, uploadAgeHours: uploadAge).scan()
+        var moves: [Quarantine.Move] = []
+        for (_, file) in files {
+            let plugin = try await FixerPlugin.load(file: file, layout: layout, pluginPath: path, log: CommandLog.handler(prefix: file))
+            for action in try await plugin.actions(for: result.findings) {
+                moves.append(Quarantine.Move(path: try action.relativePath(), reason: action.reason, fixer: action.fixer))
+            }
+        }
+        let unique = Dictionary(moves.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first }).values.sorted { $0.path < $1.path }
+        if !apply {
+            for move in unique { print("would quarantine\t\(move.path)\t\(move.fixer): \(move.reason)") }
+            print("\(result.findings.count) problems found; \(unique.count) paths would move into \(quarantine) (add --apply)")
+            return
+        }
+        StorageCommand.warnWhileWriting()
+        let (session, done) = try Quarantine(directory: quarantine, layout: layout).move(unique, session: CheckCommand.timestamp(Date()))
+        for move in done { print("quarantined\t\(move.path)\t\(move.fixer): \(move.reason)") }
+        print("\(done.count) paths moved into \(session.path); undo with: evictor storage revert --root \(root) --quarantine \(quarantine)")
+        if !done.isEmpty { print("restart the registry now, then run `evictor storage scan` again") }
+    }
+}
+
+/// `evictor storage revert`: put everything a fix moved back where it was.
+struct StorageRevertCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "revert", abstract: "Put back what `storage fix --apply` moved into the quarantine.")
+
+    @Option(name: .long, help: "The registry's storage root (its rootdirectory).")
+    var root: String
+
+    @Option(name: .long, help: "The quarantine directory given to `storage fix`.")
+    var quarantine: String
+
+    func run() async throws {
+        StorageCommand.warnWhileWriting()
+        let result = try Quarantine(directory: quarantine, layout: try StorageLayout(root: root)).revert()
+        for path in result.conflicts { print("conflict\t\(path)\tsomething is there now; left in the quarantine") }
+        print("restored \(result.restored.count) paths from \(result.sessions) session\(result.sessions == 1 ? "" : "s"); \(result.conflicts.count) conflicts")
+        if !result.conflicts.isEmpty { throw ExitCode(1) }
+    }
+}
