@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Writes a CNCF Distribution 2.x filesystem store directly (no registry needed), fast.
 
-  seed.py ROOT --tags 10000 [--repos 100] [--index-every 20]
+  seed.py ROOT --tags 10000 [--repos 100] [--index-every 20] [--untagged-every 10]
 
 Every tag gets its own OCI manifest, config (spread `created` times) and one unique layer, plus
-a layer shared by every image of its repository; every N-th tag is a two-platform index.
+a layer shared by every image of its repository; every N-th tag is a two-platform index; every
+M-th tag also leaves an untagged older image behind (an overwritten tag), and every repository
+has one blob nothing references (what garbage collection sweeps).
 """
 import argparse, hashlib, json, os
 
@@ -48,6 +50,7 @@ def main():
     p.add_argument("--tags", type=int, default=10000)
     p.add_argument("--repos", type=int, default=100)
     p.add_argument("--index-every", type=int, default=20)
+    p.add_argument("--untagged-every", type=int, default=10)
     a = p.parse_args()
     v2 = os.path.join(a.root, "docker", "registry", "v2")
     cache = set()
@@ -57,6 +60,7 @@ def main():
         repo = "team%02d/app%03d" % (r % 10, r)
         shared_data = ("shared base %d\n" % r).encode() * 64
         shared = (write_blob(v2, shared_data, cache), len(shared_data))
+        write_blob(v2, ("orphan of %s\n" % repo).encode() * 16, cache)
         for t in range(per_repo):
             if made >= a.tags:
                 break
@@ -74,6 +78,8 @@ def main():
                 link(v2, repo, "_manifests/revisions/sha256/%s/link" % md[7:], md)
             else:
                 md, _ = image(v2, repo, seed, created, "amd64", shared, cache)
+            if a.untagged_every and t % a.untagged_every == 0:
+                image(v2, repo, seed + "-overwritten", "2023-01-01T00:00:00Z", "amd64", shared, cache)
             tag = "v%d.%d.%d" % (t // 100, (t // 10) % 10, t % 10)
             link(v2, repo, "_manifests/tags/%s/current/link" % tag, md)
             link(v2, repo, "_manifests/tags/%s/index/sha256/%s/link" % (tag, md[7:]), md)

@@ -97,12 +97,40 @@ function evictor.time.days(n) end
 ---@return evictor.SourceSpec
 function evictor.source(spec) end
 
+---@alias evictor.StorageProblem "tag-link-broken"|"tag-revision-missing"|"tag-blob-missing"|"revision-link-broken"|"revision-blob-missing"|"manifest-digest-mismatch"|"manifest-unparseable"|"empty-blob"|"layer-link-blob-missing"|"reference-missing"|"no-tags"|"stale-upload"
+
+---One piece of damage `evictor storage scan` found.
+---@class evictor.StorageFinding
+---@field problem evictor.StorageProblem
+---@field repository string "" for store-wide findings (empty blobs)
+---@field tag? string
+---@field digest? string
+---@field path string relative to docker/registry/v2
+---@field detail string
+---@field tags string[] tags that cannot be pulled because of it
+
+---The read-only store handle a fixer's `check` gets.
+---@class evictor.Store
+---@field findings fun(self: evictor.Store, ...: evictor.StorageProblem): evictor.StorageFinding[] the scan's findings of these classes (all when none given)
+---@field repositories fun(self: evictor.Store): string[]
+---@field tags fun(self: evictor.Store, repository: string): table<string, string|false> tag -> digest (false: broken link)
+---@field revisions fun(self: evictor.Store, repository: string): string[]
+---@field blob_size fun(self: evictor.Store, digest: string): integer|nil
+
+---What a fixer's `fix` records; the engine moves each path into the quarantine.
+---@class evictor.FixActions
+---@field drop_tag fun(self: evictor.FixActions, repository: string, tag: string, reason: string)
+---@field drop_revision fun(self: evictor.FixActions, repository: string, digest: string, reason: string)
+---@field drop_layer_link fun(self: evictor.FixActions, repository: string, digest: string, reason: string)
+---@field quarantine_blob fun(self: evictor.FixActions, digest: string, reason: string)
+---@field quarantine fun(self: evictor.FixActions, path: string, reason: string) a path relative to docker/registry/v2
+
 ---@class evictor.FixerSpec
 ---@field name string
 ---@field version? string
 ---@field description? string
----@field check fun(store: any): any
----@field fix fun(finding: any, actions: any)
+---@field check fun(store: evictor.Store): evictor.StorageFinding[] the findings this fixer handles
+---@field fix fun(finding: evictor.StorageFinding, actions: evictor.FixActions)
 
 ---Declares a storage fixer; a file in plugins/fixers/ returns this.
 ---@param spec evictor.FixerSpec
