@@ -33,21 +33,7 @@ public final class SourcePlugin: Sendable {
     /// Loads and validates a source file.
     public static func load(file: String, pluginPath: PluginPath, limits: LuaLimits = SourcePlugin.defaultLimits, log: @escaping LuaLogHandler) async throws(ScriptingError) -> SourcePlugin {
         let display = file
-        let engine: LuaEngine
-        let specValue: LuaValue
-        do {
-            engine = try LuaEngine(limits: limits, sandbox: LuaSandbox(modulePaths: pluginPath.directories), logHandler: log)
-            try await engine.withVM { vm in try EvictorAPI.install(in: vm, log: log) }
-            let chunk = try await engine.load(file: file, displayName: display)
-            specValue = try await engine.call(chunk).first ?? .nil
-        } catch let error as LuaError {
-            throw .lua(plugin: display, error)
-        } catch {
-            throw .invalidSpec(file: display, reason: "\(error)")
-        }
-        guard case .table(let spec) = specValue, spec["__kind"] == "source" else {
-            throw .invalidSpec(file: display, reason: "must return evictor.source { ... } (got a \(specValue.typeName))")
-        }
+        let (engine, spec) = try await PluginSpecLoader.load(file: file, kind: "source", pluginPath: pluginPath, limits: limits, log: log)
         guard case .function(let collect) = spec["collect"], let name = spec["name"].stringValue else {
             throw .invalidSpec(file: display, reason: "evictor.source needs a name and a collect function")
         }

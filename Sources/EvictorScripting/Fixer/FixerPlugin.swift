@@ -25,25 +25,11 @@ public final class FixerPlugin: Sendable {
 
     /// Loads a fixer file; the store it may read is `layout`.
     public static func load(file: String, layout: StorageLayout, pluginPath: PluginPath, log: @escaping LuaLogHandler) async throws(ScriptingError) -> FixerPlugin {
-        let engine: LuaEngine
-        let specValue: LuaValue
-        do {
-            engine = try LuaEngine(limits: PolicyPlugin.defaultLimits, sandbox: LuaSandbox(modulePaths: pluginPath.directories), logHandler: log)
-            try await engine.withVM { vm in
-                try EvictorAPI.install(in: vm, log: log)
-                StoreHandle.install(layout, in: vm)
-                let prelude = try vm.load(string: FixerPrelude.source, chunkName: "=evictor")
-                defer { vm.release(prelude) }
-                _ = try vm.call(prelude)
-            }
-            let chunk = try await engine.load(file: file, displayName: file)
-            specValue = try await engine.call(chunk).first ?? .nil
-        } catch let error as LuaError {
-            throw .lua(plugin: file, error)
-        } catch {
-            throw .invalidSpec(file: file, reason: "\(error)")
-        }
-        guard case .table(let spec) = specValue, spec["__kind"] == "fixer", let name = spec["name"].stringValue,
+        let (engine, spec) = try await PluginSpecLoader.load(
+            file: file, kind: "fixer", pluginPath: pluginPath, limits: PolicyPlugin.defaultLimits, log: log, runtime: FixerPrelude.source,
+            setUp: { vm in StoreHandle.install(layout, in: vm) }
+        )
+        guard let name = spec["name"].stringValue,
               case .function(let check) = spec["check"], case .function(let fix) = spec["fix"] else {
             throw .invalidSpec(file: file, reason: "must return evictor.fixer { name = ..., check = function(store) ... end, fix = function(finding, actions) ... end }")
         }

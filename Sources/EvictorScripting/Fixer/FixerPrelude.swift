@@ -26,7 +26,6 @@ enum FixerPrelude {
         error("check must return a list of findings (got a " .. type(selected) .. ")", 0)
       end
       local list = {}
-      local current
       local function record(kind, fields, reason)
         if type(reason) ~= "string" or reason == "" then
           error("actions:" .. kind .. ": the reason must be a non-empty string", 3)
@@ -43,7 +42,6 @@ enum FixerPrelude {
         quarantine = function(self, path, reason) record("quarantine", { path = path }, reason) end,
       }
       for _, finding in ipairs(selected) do
-        current = finding
         fix(finding, actions)
       end
       return list

@@ -46,26 +46,7 @@ public final class PolicyPlugin: Sendable {
         guard let bytes = FileManager.default.contents(atPath: file) else {
             throw .invalidSpec(file: file, reason: FileManager.default.fileExists(atPath: file) ? "cannot read the policy file" : "no such policy file")
         }
-        let engine: LuaEngine
-        let specValue: LuaValue
-        do {
-            engine = try LuaEngine(limits: limits, sandbox: LuaSandbox(modulePaths: pluginPath.directories), logHandler: log)
-            try await engine.withVM { vm in
-                try EvictorAPI.install(in: vm, log: log)
-                let prelude = try vm.load(string: PolicyPrelude.source, chunkName: "=evictor")
-                defer { vm.release(prelude) }
-                _ = try vm.call(prelude)
-            }
-            let chunk = try await engine.load(file: file, displayName: file)
-            specValue = try await engine.call(chunk).first ?? .nil
-        } catch let error as LuaError {
-            throw .lua(plugin: file, error)
-        } catch {
-            throw .invalidSpec(file: file, reason: "\(error)")
-        }
-        guard case .table(let spec) = specValue, spec["__kind"] == "policy" else {
-            throw .invalidSpec(file: file, reason: "must return evictor.policy { ... } (got a \(specValue.typeName))")
-        }
+        let (engine, spec) = try await PluginSpecLoader.load(file: file, kind: "policy", pluginPath: pluginPath, limits: limits, log: log, runtime: PolicyPrelude.source)
         guard case .function(let decide) = spec["decide"], let name = spec["name"].stringValue else {
             throw .invalidSpec(file: file, reason: "evictor.policy needs a name and a decide function")
         }

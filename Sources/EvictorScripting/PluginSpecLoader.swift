@@ -1,0 +1,36 @@
+import LuaRuntime
+
+/// Loads a plugin file into a fresh sandboxed VM with the `evictor` API (and a kind's own Lua
+/// runtime), runs it, and checks it returned the spec of `kind`. Shared by sources, policies
+/// and fixers so every kind fails the same way: one error naming the file (and line).
+enum PluginSpecLoader {
+    static func load(
+        file: String, kind: String, pluginPath: PluginPath, limits: LuaLimits, log: @escaping LuaLogHandler,
+        runtime: String? = nil, setUp: (@Sendable (LuaVM) -> Void)? = nil
+    ) async throws(ScriptingError) -> (LuaEngine, LuaTable) {
+        let engine: LuaEngine
+        let specValue: LuaValue
+        do {
+            engine = try LuaEngine(limits: limits, sandbox: LuaSandbox(modulePaths: pluginPath.directories), logHandler: log)
+            try await engine.withVM { vm in
+                try EvictorAPI.install(in: vm, log: log)
+                setUp?(vm)
+                if let runtime {
+                    let prelude = try vm.load(string: runtime, chunkName: "=evictor")
+                    defer { vm.release(prelude) }
+                    _ = try vm.call(prelude)
+                }
+            }
+            let chunk = try await engine.load(file: file, displayName: file)
+            specValue = try await engine.call(chunk).first ?? .nil
+        } catch let error as LuaError {
+            throw .lua(plugin: file, error)
+        } catch {
+            throw .invalidSpec(file: file, reason: "\(error)")
+        }
+        guard case .table(let spec) = specValue, spec["__kind"].stringValue == kind else {
+            throw .invalidSpec(file: file, reason: "must return evictor.\(kind) { ... } (got a \(specValue.typeName))")
+        }
+        return (engine, spec)
+    }
+}
