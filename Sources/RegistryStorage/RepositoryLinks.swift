@@ -1,5 +1,6 @@
 import EvictorCore
 import Foundation
+import Synchronization
 
 /// The links of one repository on disk: tags, manifest revisions, layer links, uploads.
 public struct RepositoryLinks: Sendable {
@@ -24,23 +25,16 @@ extension StorageLayout {
     /// Every repository under `repositories/`: a directory holding `_manifests` or `_layers`
     /// (Distribution 2.8 treats a directory with `_layers` as a repository).
     public func repositoryNames() throws(StorageError) -> [String] {
-        let root = repositoriesDirectory
-        guard FileManager.default.fileExists(atPath: root.path) else { return [] }
+        let root = "\(v2Path)/repositories"
+        guard FileSystem.isDirectory(root) else { return [] }
         var names: [String] = []
         var pending = [""]
         while let relative = pending.popLast() {
-            let directory = relative.isEmpty ? root : root.appendingPathComponent(relative)
-            let entries: [String]
-            do { entries = try FileManager.default.contentsOfDirectory(atPath: directory.path) } catch {
-                throw .cannotRead(directory.path, reason: error.localizedDescription)
-            }
+            let entries = FileSystem.list(relative.isEmpty ? root : "\(root)/\(relative)")
             if entries.contains("_manifests") || entries.contains("_layers") { names.append(relative) }
             for entry in entries where !entry.hasPrefix("_") {
                 let path = relative.isEmpty ? entry : "\(relative)/\(entry)"
-                var isDirectory: ObjCBool = false
-                if FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path, isDirectory: &isDirectory), isDirectory.boolValue {
-                    pending.append(path)
-                }
+                if FileSystem.isDirectory("\(root)/\(path)") { pending.append(path) }
             }
         }
         return names.sorted()
@@ -48,43 +42,51 @@ extension StorageLayout {
 
     /// Reads the links of one repository.
     public func links(of repository: String) throws(StorageError) -> RepositoryLinks {
-        let directory = repositoryDirectory(repository)
+        let directory = repositoryPath(repository)
         var tags: [String: Digest?] = [:]
-        for tag in Self.entries(directory.appendingPathComponent("_manifests/tags")) {
-            tags[tag] = Self.readLink(directory.appendingPathComponent("_manifests/tags/\(tag)/current/link"))
+        for tag in FileSystem.list("\(directory)/_manifests/tags") {
+            tags[tag] = Self.readLink(path: "\(directory)/_manifests/tags/\(tag)/current/link")
         }
         var revisions: [Digest] = [], broken: [String] = []
-        for hex in Self.entries(directory.appendingPathComponent("_manifests/revisions/sha256")) {
-            let link = directory.appendingPathComponent("_manifests/revisions/sha256/\(hex)/link")
+        let revisionsPath = "\(directory)/_manifests/revisions/sha256"
+        for hex in FileSystem.list(revisionsPath) {
+            let link = "\(revisionsPath)/\(hex)/link"
             // A directory without a link is what the registry leaves after a DELETE.
-            guard FileManager.default.fileExists(atPath: link.path) else { continue }
-            if let digest = try? Digest(parsing: "sha256:\(hex)"), Self.readLink(link) == digest {
+            guard FileSystem.exists(link) else { continue }
+            if let digest = try? Digest(parsing: "sha256:\(hex)"), Self.readLink(path: link) == digest {
                 revisions.append(digest)
             } else {
                 broken.append(hex)
             }
         }
-        let layers = Self.entries(directory.appendingPathComponent("_layers/sha256")).compactMap { hex in
-            Self.readLink(directory.appendingPathComponent("_layers/sha256/\(hex)/link"))
+        let layers = FileSystem.list("\(directory)/_layers/sha256").compactMap { hex in
+            Self.readLink(path: "\(directory)/_layers/sha256/\(hex)/link")
         }
-        let uploads = Self.entries(directory.appendingPathComponent("_uploads")).map { id in
-            let started = (try? String(contentsOf: directory.appendingPathComponent("_uploads/\(id)/startedat"), encoding: .utf8)).flatMap { Timestamp.parse($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let uploads = FileSystem.list("\(directory)/_uploads").map { id in
+            let started = FileSystem.read("\(directory)/_uploads/\(id)/startedat", limit: 200)
+                .flatMap { Timestamp.parse(String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) }
             return RepositoryLinks.Upload(id: id, startedAt: started)
         }
         return RepositoryLinks(name: repository, tags: tags, revisions: revisions.sorted(), brokenRevisions: broken.sorted(), layers: layers.sorted(), uploads: uploads)
     }
 
-    /// Every blob in `blobs/sha256` with its data size (nil when `data` is missing).
+    /// Every blob in `blobs/sha256` with its data size (nil when `data` is missing), read
+    /// with the 256 prefix directories in parallel.
     public func blobs() -> [Digest: Int64?] {
-        let base = v2.appendingPathComponent("blobs/sha256")
-        var result: [Digest: Int64?] = [:]
-        for prefix in Self.entries(base) {
-            for hex in Self.entries(base.appendingPathComponent(prefix)) {
+        let base = "\(v2Path)/blobs/sha256"
+        let prefixes = FileSystem.list(base)
+        let parts = Mutex<[[(Digest, Int64?)]]>([])
+        DispatchQueue.concurrentPerform(iterations: prefixes.count) { index in
+            let prefix = "\(base)/\(prefixes[index])"
+            var found: [(Digest, Int64?)] = []
+            for hex in FileSystem.list(prefix) {
                 guard let digest = try? Digest(parsing: "sha256:\(hex)") else { continue }
-                let attributes = try? FileManager.default.attributesOfItem(atPath: base.appendingPathComponent("\(prefix)/\(hex)/data").path)
-                result[digest] = (attributes?[.size] as? NSNumber)?.int64Value
+                found.append((digest, FileSystem.size("\(prefix)/\(hex)/data")))
             }
+            parts.withLock { $0.append(found) }
         }
+        var result: [Digest: Int64?] = [:]
+        for part in parts.withLock({ $0 }) { for (digest, size) in part { result[digest] = size } }
         return result
     }
 

@@ -6,6 +6,8 @@ import Foundation
 public struct StorageLayout: Sendable {
     /// The `docker/registry/v2` directory.
     public let v2: URL
+    /// The same, as a path string (the walks build paths by concatenation).
+    public let v2Path: String
 
     /// `path` is the registry's `rootdirectory`, or its `docker/registry/v2` directory.
     public init(root path: String) throws(StorageError) {
@@ -19,6 +21,7 @@ public struct StorageLayout: Sendable {
             throw .notAStore(path, reason: "neither docker/registry/v2/repositories nor blobs found")
         }
         self.v2 = v2
+        self.v2Path = v2.path
     }
 
     public var repositoriesDirectory: URL { v2.appendingPathComponent("repositories") }
@@ -27,28 +30,33 @@ public struct StorageLayout: Sendable {
 
     /// `blobs/sha256/<ab>/<hex>/data`.
     public func blobData(_ digest: Digest) -> URL {
-        v2.appendingPathComponent("blobs/\(digest.algorithm)/\(digest.hex.prefix(2))/\(digest.hex)/data")
+        URL(fileURLWithPath: blobDataPath(digest), isDirectory: false)
     }
 
-    /// Digests with a revision link in `repository` (every manifest the registry will serve by
-    /// digest, tagged or not). A link file that does not name its directory's digest is skipped.
+    public func blobDataPath(_ digest: Digest) -> String {
+        "\(v2Path)/\(Self.blobDataRelativePath(digest))"
+    }
+
+    /// `blobs/sha256/<ab>/<hex>/data`, relative to `docker/registry/v2`.
+    public static func blobDataRelativePath(_ digest: Digest) -> String {
+        "blobs/\(digest.algorithm)/\(digest.hex.prefix(2))/\(digest.hex)/data"
+    }
+
+    public func repositoryPath(_ name: String) -> String { "\(v2Path)/repositories/\(name)" }
+
+    /// Digests with a valid revision link in `repository` (every manifest the registry will
+    /// serve by digest, tagged or not).
     public func revisionDigests(of repository: String) throws(StorageError) -> [Digest] {
-        let directory = repositoryDirectory(repository).appendingPathComponent("_manifests/revisions/sha256")
-        guard FileManager.default.fileExists(atPath: directory.path) else { return [] }
-        let names: [String]
-        do { names = try FileManager.default.contentsOfDirectory(atPath: directory.path) } catch {
-            throw .cannotRead(directory.path, reason: "\(error.localizedDescription)")
-        }
-        return names.compactMap { hex in
-            guard let digest = try? Digest(parsing: "sha256:\(hex)"), let link = Self.readLink(directory.appendingPathComponent("\(hex)/link")), link == digest else { return nil }
-            return digest
-        }.sorted()
+        try links(of: repository).revisions
     }
 
     /// The digest a 71-byte link file names, or nil when it is missing or malformed.
     public static func readLink(_ url: URL) -> Digest? {
-        guard let data = FileManager.default.contents(atPath: url.path), data.count <= 200,
-              let text = String(data: data, encoding: .utf8) else { return nil }
-        return try? Digest(parsing: text.trimmingCharacters(in: .whitespacesAndNewlines))
+        readLink(path: url.path)
+    }
+
+    static func readLink(path: String) -> Digest? {
+        guard let bytes = FileSystem.read(path, limit: 200) else { return nil }
+        return try? Digest(parsing: String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }

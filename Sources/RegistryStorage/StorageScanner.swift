@@ -44,7 +44,7 @@ public struct StorageScanner: Sendable {
         if let error = failure.withLock({ $0 }) { throw error }
         var findings = collected.withLock { $0 }
         for (digest, size) in blobs where size == 0 {
-            findings.append(StorageFinding(problem: .emptyBlob, repository: "", digest: digest.description, path: relative(layout.blobData(digest)), detail: "zero-byte blob data"))
+            findings.append(StorageFinding(problem: .emptyBlob, repository: "", digest: digest.description, path: StorageLayout.blobDataRelativePath(digest), detail: "zero-byte blob data"))
         }
         findings.sort { ($0.repository, $0.problem.rawValue, $0.tag ?? "", $0.digest ?? "", $0.path) < ($1.repository, $1.problem.rawValue, $1.tag ?? "", $1.digest ?? "", $1.path) }
         let (tags, manifests) = counts.withLock { $0 }
@@ -92,11 +92,11 @@ public struct StorageScanner: Sendable {
             case .missing:
                 findings.append(StorageFinding(problem: .revisionBlobMissing, repository: repository, digest: digest.description, path: path, detail: "manifest blob is gone", tags: tags))
             case .empty:
-                findings.append(StorageFinding(problem: .manifestUnparseable, repository: repository, digest: digest.description, path: relative(layout.blobData(digest)), detail: "zero-byte manifest", tags: tags))
+                findings.append(StorageFinding(problem: .manifestUnparseable, repository: repository, digest: digest.description, path: StorageLayout.blobDataRelativePath(digest), detail: "zero-byte manifest", tags: tags))
             case .digestMismatch(let actual, _):
-                findings.append(StorageFinding(problem: .manifestDigestMismatch, repository: repository, digest: digest.description, path: relative(layout.blobData(digest)), detail: "content hashes to \(actual.short)", tags: tags))
+                findings.append(StorageFinding(problem: .manifestDigestMismatch, repository: repository, digest: digest.description, path: StorageLayout.blobDataRelativePath(digest), detail: "content hashes to \(actual.short)", tags: tags))
             case .unparseable(let reason, _):
-                findings.append(StorageFinding(problem: .manifestUnparseable, repository: repository, digest: digest.description, path: relative(layout.blobData(digest)), detail: reason, tags: tags))
+                findings.append(StorageFinding(problem: .manifestUnparseable, repository: repository, digest: digest.description, path: StorageLayout.blobDataRelativePath(digest), detail: reason, tags: tags))
             case .manifest(let manifest):
                 var missing: [String] = []
                 for blob in manifest.blobs where !exists(blob.digest) { missing.append("blob \(blob.digest.short)") }
@@ -125,9 +125,5 @@ public struct StorageScanner: Sendable {
             }
         }
         return findings
-    }
-
-    private func relative(_ url: URL) -> String {
-        String(url.path.dropFirst(layout.v2.path.count + 1))
     }
 }

@@ -15,9 +15,8 @@ public enum StoredManifest: Sendable {
 
     /// Reads and checks the manifest `digest` from `layout`.
     public static func read(_ digest: Digest, in layout: StorageLayout) -> StoredManifest {
-        guard let data = FileManager.default.contents(atPath: layout.blobData(digest).path) else { return .missing }
-        if data.isEmpty { return .empty }
-        let bytes = [UInt8](data)
+        guard let bytes = FileSystem.read(layout.blobDataPath(digest)) else { return .missing }
+        if bytes.isEmpty { return .empty }
         let actual = Digest.sha256(of: bytes)
         guard actual == digest else { return .digestMismatch(actual: actual, references: digestsMentioned(in: bytes)) }
         do {
