@@ -45,6 +45,7 @@ struct CountCommand: AsyncParsableCommand {
             let walker = RegistryWalker(client: client)
             let repositories = try await walker.repositories([])
             let entries = try await walker.tags(in: repositories, resolveDigests: true)
+            CommandLog.stats(client)
             await client.shutdown()
             counts = Self.count(registry: client.registry, repositories: repositories, entries: entries, byRepo: byRepo)
         } catch {

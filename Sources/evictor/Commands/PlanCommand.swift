@@ -34,6 +34,7 @@ struct PlanCommand: AsyncParsableCommand {
         let result: (Plan, [RepositoryDecision])
         do {
             result = try await planning.makePlan(client: client, progress: ProgressDisplay(label: "plan"))
+            CommandLog.stats(client)
             await client.shutdown()
         } catch {
             await client.shutdown()

@@ -1,5 +1,6 @@
 import Foundation
 import LuaRuntime
+import RegistryAPI
 
 /// Progress and warnings on stderr, so stdout stays clean for results.
 enum CommandLog {
@@ -9,6 +10,12 @@ enum CommandLog {
 
     static func warn(_ message: String) {
         FileHandle.standardError.write(Data("evictor: warning: \(message)\n".utf8))
+    }
+
+    /// With EVICTOR_STATS=1, the number of HTTP requests made (for bench/run's rates).
+    static func stats(_ client: RegistryClient) {
+        guard ProcessInfo.processInfo.environment["EVICTOR_STATS"] == "1" else { return }
+        FileHandle.standardError.write(Data("evictor-stats: requests=\(client.requestCount)\n".utf8))
     }
 
     /// Where plugin logs go: warnings and errors always, the rest with EVICTOR_VERBOSE=1.
