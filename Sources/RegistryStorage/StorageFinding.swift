@@ -16,6 +16,8 @@ public enum StorageProblem: String, Sendable, Codable, CaseIterable {
     case manifestUnparseable = "manifest-unparseable"
     /// A blob whose data file has zero bytes.
     case emptyBlob = "empty-blob"
+    /// A blob whose data does not hash to its digest (`scan --verify-blobs`).
+    case blobDigestMismatch = "blob-digest-mismatch"
     /// A `_layers` link to a blob that is gone.
     case layerLinkBlobMissing = "layer-link-blob-missing"
     /// A manifest that references a missing config, layer or child: the image cannot be pulled.

@@ -9,10 +9,13 @@ public struct StorageScanner: Sendable {
     /// Uploads older than this are reported.
     public var uploadAge: TimeInterval
     public var now: Date
+    /// Also hash every blob's data (reads the whole store).
+    public var verifyBlobs: Bool
 
-    public init(layout: StorageLayout, uploadAgeHours: Double = 24, now: Date = Date()) {
+    public init(layout: StorageLayout, uploadAgeHours: Double = 24, verifyBlobs: Bool = false, now: Date = Date()) {
         self.layout = layout
         self.uploadAge = uploadAgeHours * 3600
+        self.verifyBlobs = verifyBlobs
         self.now = now
     }
 
@@ -46,9 +49,25 @@ public struct StorageScanner: Sendable {
         for (digest, size) in blobs where size == 0 {
             findings.append(StorageFinding(problem: .emptyBlob, repository: "", digest: digest.description, path: StorageLayout.blobDataRelativePath(digest), detail: "zero-byte blob data"))
         }
+        if verifyBlobs { findings += verify(blobs) }
         findings.sort { ($0.repository, $0.problem.rawValue, $0.tag ?? "", $0.digest ?? "", $0.path) < ($1.repository, $1.problem.rawValue, $1.tag ?? "", $1.digest ?? "", $1.path) }
         let (tags, manifests) = counts.withLock { $0 }
         return Result(findings: findings, repositories: names.count, tags: tags, manifests: manifests, blobs: blobs.count)
+    }
+
+    /// Hashes every non-empty blob in parallel; manifests were verified already but are cheap.
+    private func verify(_ blobs: [Digest: Int64?]) -> [StorageFinding] {
+        let digests = blobs.compactMap { digest, size in (size ?? 0) > 0 && digest.algorithm == "sha256" ? digest : nil }
+        let mismatches = Mutex<[StorageFinding]>([])
+        DispatchQueue.concurrentPerform(iterations: digests.count) { index in
+            let digest = digests[index]
+            let path = layout.blobDataPath(digest)
+            guard let actual = Digest.sha256(ofFileAt: path), actual != digest else { return }
+            let finding = StorageFinding(problem: .blobDigestMismatch, repository: "", digest: digest.description, path: StorageLayout.blobDataRelativePath(digest),
+                                         detail: "content hashes to \(actual.short)")
+            mismatches.withLock { $0.append(finding) }
+        }
+        return mismatches.withLock { $0 }
     }
 
     private func scan(_ links: RepositoryLinks, blobs: [Digest: Int64?], cache: ManifestCache) -> [StorageFinding] {

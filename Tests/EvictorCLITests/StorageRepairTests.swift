@@ -28,7 +28,7 @@ struct StorageRepairTests {
             defer { layout.remove() }
             let created = Date(timeIntervalSince1970: 1_700_000_000)
             var built: [String: BuiltManifest] = [:]
-            for name in ["gone", "corrupt", "nolayer"] {
+            for name in ["gone", "corrupt", "nolayer", "bitrot"] {
                 built[name] = try layout.addImage(tag: name, TestImageSpec(created: created, layerSeed: "repair-\(name)"))
                 try await Skopeo.push(layout: layout, tag: name, to: registry, repository: "team/app")
             }
@@ -64,13 +64,18 @@ struct StorageRepairTests {
             try fm.createDirectory(at: upload, withIntermediateDirectories: true)
             try Data("2020-01-01T00:00:00Z".utf8).write(to: upload.appendingPathComponent("startedat"))
             try Data("partial".utf8).write(to: upload.appendingPathComponent("data"))
+            // 10. a layer whose bytes rotted (same size, other content): only --verify-blobs sees it
+            let rotten = try #require(built["bitrot"]?.layerDigests.first)
+            var rottenBytes = try Data(contentsOf: store.blobPath(rotten))
+            rottenBytes[rottenBytes.count / 2] ^= 0xFF
+            try rottenBytes.write(to: store.blobPath(rotten))
             // 9. a repository left without tags
             try fm.removeItem(at: store.repositoryPath("team/lonely", "_manifests/tags"))
 
             let before = try Self.tree(registry.storageRoot)
             let work = fm.temporaryDirectory.appendingPathComponent("evictor-repair-\(UUID().uuidString)")
             defer { try? fm.removeItem(at: work) }
-            let scan = try await EvictorBinary.run(["storage", "scan", "--root", registry.storageRoot.path, "--report-dir", work.appendingPathComponent("report").path, "--output", "json"])
+            let scan = try await EvictorBinary.run(["storage", "scan", "--root", registry.storageRoot.path, "--verify-blobs", "--report-dir", work.appendingPathComponent("report").path, "--output", "json"])
             #expect(scan.status == 1, "\(scan.stderrText)")
             let report = try #require(try JSONSerialization.jsonObject(with: Data(scan.stdoutText.utf8)) as? [String: Any])
             let findings = try #require(report["findings"] as? [[String: Any]])
@@ -92,16 +97,17 @@ struct StorageRepairTests {
             #expect(found("stale-upload", "team/app"))
             #expect(found("no-tags", "team/lonely"))
             #expect(found("reference-missing", "team/multi", digest: index.digest))
-            #expect(findings.count == 13, "\(findings.map { "\($0["problem"] ?? "") \($0["repository"] ?? "")" })")
+            #expect(findings.count == 15, "\(findings.map { "\($0["problem"] ?? "") \($0["repository"] ?? "")" })")
             #expect(try Self.tree(registry.storageRoot) == before, "scan must not change the store")
 
             let quarantine = work.appendingPathComponent("quarantine").path
             let dry = try await EvictorBinary.run(["storage", "fix", "--root", registry.storageRoot.path, "--quarantine", quarantine])
             #expect(dry.status == 0, "\(dry.stdoutText)\(dry.stderrText)")
             #expect(try Self.tree(registry.storageRoot) == before, "a dry run must not change the store")
-            let fix = try await EvictorBinary.run(["storage", "fix", "--root", registry.storageRoot.path, "--quarantine", quarantine, "--apply"])
+            let fix = try await EvictorBinary.run(["storage", "fix", "--root", registry.storageRoot.path, "--quarantine", quarantine, "--verify-blobs", "--apply"])
             #expect(fix.status == 0, "\(fix.stdoutText)\(fix.stderrText)")
             #expect(fix.stderrText.contains("stopped or in read-only mode"))
+            #expect(fix.stdoutText.contains("_manifests/tags/bitrot"), "\(fix.stdoutText)")
 
             let rescan = try await EvictorBinary.run(["storage", "scan", "--root", registry.storageRoot.path, "--report-dir", work.appendingPathComponent("report2").path])
             // Left: repositories without tags (team/lonely, and those whose only tags were broken).

@@ -1,3 +1,4 @@
+import Foundation
 import EvictorCore
 import Testing
 
@@ -27,5 +28,18 @@ struct DigestTests {
     ])
     func refuses(_ text: String) {
         #expect(throws: EvictorCoreError.invalidDigest(text)) { try Digest(parsing: text) }
+    }
+}
+
+@Suite("streaming file digests")
+struct FileDigestTests {
+    @Test("a file larger than one chunk hashes like its bytes; a missing file is nil")
+    func fileDigest() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("evictor-digest-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let bytes = (0..<(3 << 20) + 17).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        try Data(bytes).write(to: url)
+        #expect(Digest.sha256(ofFileAt: url.path) == Digest.sha256(of: bytes))
+        #expect(Digest.sha256(ofFileAt: url.path + ".missing") == nil)
     }
 }

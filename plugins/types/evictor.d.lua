@@ -97,7 +97,7 @@ function evictor.time.days(n) end
 ---@return evictor.SourceSpec
 function evictor.source(spec) end
 
----@alias evictor.StorageProblem "tag-link-broken"|"tag-revision-missing"|"tag-blob-missing"|"revision-link-broken"|"revision-blob-missing"|"manifest-digest-mismatch"|"manifest-unparseable"|"empty-blob"|"layer-link-blob-missing"|"reference-missing"|"no-tags"|"stale-upload"
+---@alias evictor.StorageProblem "tag-link-broken"|"tag-revision-missing"|"tag-blob-missing"|"revision-link-broken"|"revision-blob-missing"|"manifest-digest-mismatch"|"manifest-unparseable"|"empty-blob"|"blob-digest-mismatch"|"layer-link-blob-missing"|"reference-missing"|"no-tags"|"stale-upload"
 
 ---One piece of damage `evictor storage scan` found.
 ---@class evictor.StorageFinding

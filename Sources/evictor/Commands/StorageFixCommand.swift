@@ -31,6 +31,9 @@ struct StorageFixCommand: AsyncParsableCommand {
     @Option(name: .customLong("upload-age"), help: "Uploads older than this many hours count as stale (default 24).")
     var uploadAge: Double = 24
 
+    @Flag(name: .customLong("verify-blobs"), help: "Also hash every blob, for the corrupt-blobs fixer.")
+    var verifyBlobs = false
+
     @OptionGroup var plugins: PluginOptions
 
     func run() async throws {
@@ -43,25 +46,37 @@ struct StorageFixCommand: AsyncParsableCommand {
                 return (name, file)
             }
         }
-        let result = try StorageScanner(layout: layout, uploadAgeHours: uploadAge).scan()
-        var moves: [Quarantine.Move] = []
+        var fixers: [FixerPlugin] = []
         for (_, file) in files {
-            let plugin = try await FixerPlugin.load(file: file, layout: layout, pluginPath: path, log: CommandLog.handler(prefix: file))
-            for action in try await plugin.actions(for: result.findings) {
-                moves.append(Quarantine.Move(path: try action.relativePath(), reason: action.reason, fixer: action.fixer))
+            fixers.append(try await FixerPlugin.load(file: file, layout: layout, pluginPath: path, log: CommandLog.handler(prefix: file)))
+        }
+        let session = CheckCommand.timestamp(Date())
+        var moved: [Quarantine.Move] = []
+        // A fix can reveal the next damage (a quarantined blob leaves its image unpullable), so
+        // --apply scans again until the fixers ask for nothing more (at most 5 passes).
+        for pass in 1...5 {
+            let result = try StorageScanner(layout: layout, uploadAgeHours: uploadAge, verifyBlobs: verifyBlobs).scan()
+            var moves: [Quarantine.Move] = []
+            for plugin in fixers {
+                for action in try await plugin.actions(for: result.findings) {
+                    moves.append(Quarantine.Move(path: try action.relativePath(), reason: action.reason, fixer: action.fixer))
+                }
             }
+            let unique = Dictionary(moves.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first }).values.sorted { $0.path < $1.path }
+            if !apply {
+                for move in unique { print("would quarantine\t\(move.path)\t\(move.fixer): \(move.reason)") }
+                print("\(result.findings.count) problems found; \(unique.count) paths would move into \(quarantine) (add --apply; fixing can reveal more)")
+                return
+            }
+            if unique.isEmpty { break }
+            if pass == 1 { StorageCommand.warnWhileWriting() }
+            let (_, done) = try Quarantine(directory: quarantine, layout: layout).move(unique, session: session)
+            for move in done { print("quarantined\t\(move.path)\t\(move.fixer): \(move.reason)") }
+            moved += done
+            if done.isEmpty { break }
         }
-        let unique = Dictionary(moves.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first }).values.sorted { $0.path < $1.path }
-        if !apply {
-            for move in unique { print("would quarantine\t\(move.path)\t\(move.fixer): \(move.reason)") }
-            print("\(result.findings.count) problems found; \(unique.count) paths would move into \(quarantine) (add --apply)")
-            return
-        }
-        StorageCommand.warnWhileWriting()
-        let (session, done) = try Quarantine(directory: quarantine, layout: layout).move(unique, session: CheckCommand.timestamp(Date()))
-        for move in done { print("quarantined\t\(move.path)\t\(move.fixer): \(move.reason)") }
-        print("\(done.count) paths moved into \(session.path); undo with: evictor storage revert --root \(root) --quarantine \(quarantine)")
-        if !done.isEmpty { print("restart the registry now, then run `evictor storage scan` again") }
+        print("\(moved.count) paths moved into \(quarantine)/\(session); undo with: evictor storage revert --root \(root) --quarantine \(quarantine)")
+        if !moved.isEmpty { print("restart the registry now, then run `evictor storage scan` again") }
     }
 }
 

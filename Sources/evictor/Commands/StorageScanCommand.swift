@@ -17,6 +17,9 @@ struct StorageScanCommand: AsyncParsableCommand {
     @Option(name: .customLong("upload-age"), help: "Report uploads older than this many hours (default 24).")
     var uploadAge: Double = 24
 
+    @Flag(name: .customLong("verify-blobs"), help: "Also hash every blob (reads the whole store; manifests are always verified).")
+    var verifyBlobs = false
+
     @Option(name: .customLong("report-dir"), help: "Where to write the reports.")
     var reportDirectory: String?
 
@@ -25,7 +28,7 @@ struct StorageScanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let started = Date()
-        let result = try StorageScanner(layout: try StorageLayout(root: root), uploadAgeHours: uploadAge).scan()
+        let result = try StorageScanner(layout: try StorageLayout(root: root), uploadAgeHours: uploadAge, verifyBlobs: verifyBlobs).scan()
         let report = StorageReport(root: root, startedAt: CheckCommand.timestamp(started), seconds: Date().timeIntervalSince(started), result: result)
         let directory = reportDirectory ?? "reports/storage-\(report.startedAt)"
         let json = try VersionedDocument.encoder().encode(report)
