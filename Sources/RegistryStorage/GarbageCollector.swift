@@ -50,12 +50,11 @@ public struct GarbageCollector: Sendable {
     /// Mark and plan the sweep; reads only.
     public func plan() throws(StorageError) -> SweepPlan {
         let names = try layout.repositoryNames()
-        let cache = ManifestCache(layout: layout)
         let results = Mutex<[RepositoryMarks]>([])
         let failure = Mutex<StorageError?>(nil)
         DispatchQueue.concurrentPerform(iterations: names.count) { index in
             do throws(StorageError) {
-                let marks = try mark(names[index], cache: cache)
+                let marks = try mark(names[index], cache: ManifestCache(layout: layout))
                 results.withLock { $0.append(marks) }
             } catch {
                 failure.withLock { $0 = error }
@@ -187,7 +186,8 @@ public struct GarbageCollector: Sendable {
     }
 }
 
-/// Manifests read from disk once per run, shared by every repository that links them.
+/// Manifests of one repository, read from disk once while that repository is walked (a cache
+/// per repository keeps memory flat however large the store).
 final class ManifestCache: Sendable {
     private let layout: StorageLayout
     private let entries = Mutex<[Digest: StoredManifest]>([:])

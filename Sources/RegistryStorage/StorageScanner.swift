@@ -30,14 +30,13 @@ public struct StorageScanner: Sendable {
     public func scan() throws(StorageError) -> Result {
         let names = try layout.repositoryNames()
         let blobs = layout.blobs()
-        let cache = ManifestCache(layout: layout)
         let collected = Mutex<[StorageFinding]>([])
         let counts = Mutex<(tags: Int, manifests: Int)>((0, 0))
         let failure = Mutex<StorageError?>(nil)
         DispatchQueue.concurrentPerform(iterations: names.count) { index in
             do throws(StorageError) {
                 let links = try layout.links(of: names[index])
-                let found = scan(links, blobs: blobs, cache: cache)
+                let found = scan(links, blobs: blobs, cache: ManifestCache(layout: layout))
                 collected.withLock { $0 += found }
                 counts.withLock { $0 = ($0.tags + links.tags.count, $0.manifests + links.revisions.count) }
             } catch {
