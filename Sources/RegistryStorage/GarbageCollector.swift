@@ -47,46 +47,68 @@ public struct GarbageCollector: Sendable {
         self.options = options
     }
 
-    /// Mark and plan the sweep; reads only.
+    /// Mark and plan the sweep; reads only. Marks are merged as each repository finishes and
+    /// blob sizes are read only for sweep candidates, so memory stays near one set of digests.
     public func plan() throws(StorageError) -> SweepPlan {
         let names = try layout.repositoryNames()
-        let results = Mutex<[RepositoryMarks]>([])
+        struct Merged {
+            var marked: Set<Digest> = [], protected: Set<Digest> = []
+            var manifests: [SweepPlan.ManifestRevision] = [], problems: [String] = []
+        }
+        let merged = Mutex(Merged())
         let failure = Mutex<StorageError?>(nil)
         DispatchQueue.concurrentPerform(iterations: names.count) { index in
             do throws(StorageError) {
                 let marks = try mark(names[index], cache: ManifestCache(layout: layout))
-                results.withLock { $0.append(marks) }
+                merged.withLock { all in
+                    all.marked.formUnion(marks.marked)
+                    all.protected.formUnion(marks.protected)
+                    all.manifests += marks.deleted.map { SweepPlan.ManifestRevision(repository: marks.repository, digest: $0) }
+                    all.problems += marks.problems
+                }
             } catch {
                 failure.withLock { $0 = error }
             }
         }
         if let error = failure.withLock({ $0 }) { throw error }
-        var marked: Set<Digest> = [], protected: Set<Digest> = []
-        var manifests: [SweepPlan.ManifestRevision] = [], problems: [String] = []
-        let all = results.withLock { $0 }
-        for marks in all {
-            marked.formUnion(marks.marked)
-            protected.formUnion(marks.protected)
-            manifests += marks.deleted.map { SweepPlan.ManifestRevision(repository: marks.repository, digest: $0) }
-            problems += marks.problems
+        let all = merged.withLock { $0 }
+        merged.withLock { $0 = Merged() }
+
+        // Sweep candidates: blobs nothing marked, read prefix by prefix in parallel.
+        let base = "\(layout.v2Path)/blobs/sha256"
+        let prefixes = FileSystem.list(base)
+        let candidates = Mutex<[(Digest, Int64)]>([])
+        DispatchQueue.concurrentPerform(iterations: prefixes.count) { index in
+            let prefix = "\(base)/\(prefixes[index])"
+            var found: [(Digest, Int64)] = []
+            for hex in FileSystem.list(prefix) {
+                guard let digest = try? Digest(parsing: "sha256:\(hex)"), !all.marked.contains(digest) else { continue }
+                found.append((digest, FileSystem.size("\(prefix)/\(hex)/data") ?? 0))
+            }
+            candidates.withLock { $0 += found }
         }
         var sweep: [Digest: Int64] = [:]
         var keptForDamaged: [Digest] = []
-        for (digest, size) in layout.blobs() where !marked.contains(digest) {
-            if protected.contains(digest) && !options.sweepDamaged {
+        for (digest, size) in candidates.withLock({ $0 }) {
+            if all.protected.contains(digest) && !options.sweepDamaged {
                 keptForDamaged.append(digest)
-                continue
+            } else {
+                sweep[digest] = size
             }
-            sweep[digest] = size ?? 0
         }
-        var layerLinks: [SweepPlan.ManifestRevision] = []
-        for marks in all {
-            layerLinks += marks.layerLinks.filter { sweep[$0] != nil }.map { SweepPlan.ManifestRevision(repository: marks.repository, digest: $0) }
+        // `_layers` links to swept blobs.
+        let sweptHex = Set(sweep.keys.map(\.hex))
+        let links = Mutex<[SweepPlan.ManifestRevision]>([])
+        DispatchQueue.concurrentPerform(iterations: names.count) { index in
+            let found = FileSystem.list("\(layout.repositoryPath(names[index]))/_layers/sha256").filter(sweptHex.contains).compactMap { hex in
+                (try? Digest(parsing: "sha256:\(hex)")).map { SweepPlan.ManifestRevision(repository: names[index], digest: $0) }
+            }
+            links.withLock { $0 += found }
         }
         return SweepPlan(
-            blobs: sweep, manifests: manifests.sorted { ($0.repository, $0.digest) < ($1.repository, $1.digest) },
-            layerLinks: layerLinks.sorted { ($0.repository, $0.digest) < ($1.repository, $1.digest) },
-            problems: problems.sorted(), keptForDamaged: keptForDamaged.sorted()
+            blobs: sweep, manifests: all.manifests.sorted { ($0.repository, $0.digest) < ($1.repository, $1.digest) },
+            layerLinks: links.withLock { $0 }.sorted { ($0.repository, $0.digest) < ($1.repository, $1.digest) },
+            problems: all.problems.sorted(), keptForDamaged: keptForDamaged.sorted()
         )
     }
 
@@ -97,13 +119,12 @@ public struct GarbageCollector: Sendable {
         var marked: Set<Digest> = []
         var protected: Set<Digest> = []
         var deleted: [Digest] = []
-        var layerLinks: [Digest] = []
         var problems: [String] = []
     }
 
     private func mark(_ repository: String, cache: ManifestCache) throws(StorageError) -> RepositoryMarks {
         let links = try layout.links(of: repository)
-        var marks = RepositoryMarks(repository: repository, layerLinks: links.layers)
+        var marks = RepositoryMarks(repository: repository)
         for hex in links.brokenRevisions { marks.problems.append("\(repository): revision link \(hex.prefix(16))... is missing or malformed") }
         let revisions = Set(links.revisions)
         var keep = revisions
