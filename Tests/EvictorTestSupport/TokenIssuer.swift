@@ -2,7 +2,6 @@ import Crypto
 import Foundation
 import NIOCore
 import NIOHTTP1
-import NIOPosix
 import Synchronization
 
 /// A bearer-token server for tests: the `auth.token` realm a Distribution registry sends clients to.
@@ -24,7 +23,7 @@ public final class TokenIssuer: Sendable {
     public let certificateFile: URL
 
     private let authority: TokenAuthority
-    private let serverChannel: Channel
+    private let server: LocalHTTPServer
 
     /// `http://127.0.0.1:PORT/token`.
     public var realm: String { "http://127.0.0.1:\(port)/token" }
@@ -43,14 +42,14 @@ public final class TokenIssuer: Sendable {
     /// How many tokens were handed out.
     public var issuedTokenCount: Int { authority.record.withLock { $0.issued } }
 
-    private init(port: Int, workDirectory: URL, certificateFile: URL, authority: TokenAuthority, serverChannel: Channel) {
-        self.port = port
+    private init(workDirectory: URL, certificateFile: URL, authority: TokenAuthority, server: LocalHTTPServer) {
+        self.port = server.port
         self.service = authority.service
         self.issuer = authority.issuer
         self.workDirectory = workDirectory
         self.certificateFile = certificateFile
         self.authority = authority
-        self.serverChannel = serverChannel
+        self.server = server
     }
 
     /// Starts an HTTP token server on 127.0.0.1 (free port, NIO, HTTP/1.1) with these users
@@ -66,28 +65,8 @@ public final class TokenIssuer: Sendable {
                 users: users, service: service, issuer: issuer,
                 signingKey: material.key, certificateDER: material.certificateDER
             )
-            let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .serverChannelOption(.backlog, value: 64)
-                .childChannelInitializer { child in
-                    child.eventLoop.makeCompletedFuture {
-                        try child.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                        try child.pipeline.syncOperations.addHandler(TokenHTTPHandler(authority: authority))
-                        authority.track(child)
-                    }
-                }
-                .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.maxMessagesPerRead, value: 1)
-                .bind(host: "127.0.0.1", port: 0)
-                .get()
-            guard let port = channel.localAddress?.port else {
-                try? await channel.close()
-                throw TestSupportError("token server: no local port after bind")
-            }
-            return TokenIssuer(
-                port: port, workDirectory: work, certificateFile: material.certificateFile,
-                authority: authority, serverChannel: channel
-            )
+            let server = try await LocalHTTPServer.start { request in authority.route(request) }
+            return TokenIssuer(workDirectory: work, certificateFile: material.certificateFile, authority: authority, server: server)
         } catch {
             try? FileManager.default.removeItem(at: work)
             throw error
@@ -97,14 +76,7 @@ public final class TokenIssuer: Sendable {
     /// Stops accepting connections, closes open ones and removes the temporary directory.
     public func stop() async throws {
         defer { try? FileManager.default.removeItem(at: workDirectory) }
-        do {
-            try await serverChannel.close()
-        } catch ChannelError.alreadyClosed {
-            // Stopped twice: nothing left to close.
-        }
-        for child in authority.openChildren() {
-            try? await child.close()
-        }
+        try await server.stop()
     }
 
     /// Key (PKCS#8 PEM, loaded into swift-crypto), self-signed certificate (PEM file) and its DER.
@@ -165,7 +137,6 @@ final class TokenAuthority: Sendable {
     let certificateBase64: String
     let record = Mutex(TokenRequestRecord())
     private let signingKey: Mutex<P256.Signing.PrivateKey>
-    private let children = Mutex<[ObjectIdentifier: Channel]>([:])
 
     init(users: [String: String], service: String, issuer: String, signingKey: sending P256.Signing.PrivateKey, certificateDER: Data) {
         self.users = users
@@ -175,18 +146,17 @@ final class TokenAuthority: Sendable {
         self.signingKey = Mutex(signingKey)
     }
 
-    /// Remembers an accepted connection until it closes, so `stop()` can close it.
-    func track(_ channel: Channel) {
-        let id = ObjectIdentifier(channel)
-        children.withLock { $0[id] = channel }
-        channel.closeFuture.whenComplete { [weak self] _ in
-            self?.children.withLock { $0[id] = nil }
+    /// Answers one request: `GET /token` issues tokens, anything else is an error.
+    func route(_ request: LocalHTTPRequest) -> LocalHTTPResponse {
+        switch (request.method, request.path) {
+        case (.GET, "/token"):
+            let (status, headers, body) = respond(uri: request.uri, authorization: request.headers.first(name: "Authorization"))
+            return LocalHTTPResponse(status: status, headers: headers, body: body)
+        case (_, "/token"):
+            return LocalHTTPResponse(status: .methodNotAllowed, headers: [("Allow", "GET")], body: Self.errorBody(code: "UNSUPPORTED", message: "only GET is supported"))
+        default:
+            return LocalHTTPResponse(status: .notFound, body: Self.errorBody(code: "NOT_FOUND", message: "no such endpoint: \(request.path)"))
         }
-    }
-
-    /// Connections still open.
-    func openChildren() -> [Channel] {
-        children.withLock { Array($0.values) }
     }
 
     /// Whether `Authorization: Basic ...` names a known user with the right password; the user if so.
@@ -346,75 +316,4 @@ struct ErrorResponse: Codable, Sendable {
     }
 
     var errors: [Entry]
-}
-
-// MARK: - HTTP handler
-
-/// One connection's HTTP/1.1 handler: collects a request, answers it, honours keep-alive.
-final class TokenHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
-
-    private let authority: TokenAuthority
-    private var head: HTTPRequestHead?
-
-    init(authority: TokenAuthority) {
-        self.authority = authority
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let requestHead):
-            head = requestHead
-        case .body:
-            // Token requests carry no body; anything sent is read and dropped.
-            break
-        case .end:
-            guard let requestHead = head else { return }
-            head = nil
-            handle(requestHead, context: context)
-        }
-    }
-
-    private func handle(_ request: HTTPRequestHead, context: ChannelHandlerContext) {
-        let path = request.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        switch (request.method, path) {
-        case (.GET, "/token"):
-            let (status, headers, body) = authority.respond(uri: request.uri, authorization: request.headers.first(name: "Authorization"))
-            send(status, extraHeaders: headers, body: body, request: request, context: context)
-        case (_, "/token"):
-            send(.methodNotAllowed, extraHeaders: [("Allow", "GET")],
-                 body: TokenAuthority.errorBody(code: "UNSUPPORTED", message: "only GET is supported"),
-                 request: request, context: context)
-        default:
-            send(.notFound, extraHeaders: [], body: TokenAuthority.errorBody(code: "NOT_FOUND", message: "no such endpoint: \(path)"),
-                 request: request, context: context)
-        }
-    }
-
-    private func send(
-        _ status: HTTPResponseStatus, extraHeaders: [(String, String)], body: Data,
-        request: HTTPRequestHead, context: ChannelHandlerContext
-    ) {
-        let keepAlive = request.isKeepAlive
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
-        headers.add(name: "Content-Length", value: String(body.count))
-        headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
-        for (name, value) in extraHeaders { headers.add(name: name, value: value) }
-        let head = HTTPResponseHead(version: request.version, status: status, headers: headers)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        var buffer = context.channel.allocator.buffer(capacity: body.count)
-        buffer.writeBytes(body)
-        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-        let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if !keepAlive {
-            let channel = context.channel
-            written.whenComplete { _ in channel.close(promise: nil) }
-        }
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
-        context.close(promise: nil)
-    }
 }
