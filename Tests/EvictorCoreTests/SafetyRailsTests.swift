@@ -126,4 +126,24 @@ struct SafetyRailsTests {
         #expect(bytes["a"] == 1_100)  // only-old (1000) + the manifest (100); "shared" lives on in b
         #expect(bytes["b"] == 0)
     }
+
+    @Test("a plan streamed to disk reads back the same, mode 0600")
+    func planFileRoundTrip() throws {
+        let snapshot = Self.snapshot("a", tags: [("1", "a1"), ("2", "a2"), ("3", "a3")], images: [Self.image("a1"), Self.image("a2"), Self.image("a3")])
+        let planner = Planner(settings: Plan.Settings(maxDeletePercent: 100, policyOptions: ["keep": "1"]))
+        let decision = SafetyRails.apply(to: snapshot, verdicts: Self.marks([("1", .keep)], default: .delete))
+        let plan = try planner.makePlan(registry: "http://r:5000", policy: Plan.Input(name: "p", file: "p.lua", sha256: "ab"), inventory: nil,
+                                        snapshots: [snapshot], decisions: [decision], createdAt: Date(timeIntervalSince1970: 1_700_000_000))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("evictor-plan-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try PlanFile.write(plan, to: path)
+        let read = try PlanFile.read(path)
+        #expect(read.actions == plan.actions)
+        #expect(read.repositories == plan.repositories)
+        #expect(read.settings == plan.settings)
+        #expect(read.registry == plan.registry)
+        #expect(read.createdAt == plan.createdAt)
+        let mode = (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue
+        #expect(mode == 0o600)
+    }
 }

@@ -95,10 +95,41 @@ public struct Plan: Sendable, Codable {
     public var reclaimableBytes: Int64 { repositories.reduce(0) { $0 + $1.reclaimableBytes } }
 }
 
-/// Reads and writes plan files (atomic, versioned).
+/// Reads and writes plan files (atomic, versioned). Written as a stream, one action per line,
+/// so a plan for 100,000 tags never exists as one encoded document in memory.
 public enum PlanFile {
     public static func write(_ plan: Plan, to path: String) throws(EvictorCoreError) {
-        try VersionedDocument.write(plan, to: path, permissions: 0o600)
+        try AtomicFile.write(to: path, permissions: 0o600) { sink in try encode(plan, into: sink) }
+    }
+
+    /// The plan as JSON into `sink` (also used for `--output json`).
+    public static func encode(_ plan: Plan, into sink: FileSink) throws {
+        struct Header: Encodable {
+            var format: String
+            var version: Int
+            var createdAt: Date
+            var registry: String
+            var policy: Plan.Input
+            var inventory: Plan.Input?
+            var settings: Plan.Settings
+        }
+        let encoder = VersionedDocument.encoder(pretty: false)
+        let header = try encoder.encode(Header(
+            format: plan.format, version: plan.version, createdAt: plan.createdAt, registry: plan.registry,
+            policy: plan.policy, inventory: plan.inventory, settings: plan.settings
+        ))
+        sink.write(header.dropLast())  // the closing brace; the lists follow
+        sink.write(",\n\"actions\":[")
+        for (index, action) in plan.actions.enumerated() {
+            sink.write(index == 0 ? "\n" : ",\n")
+            sink.write(try encoder.encode(action))
+        }
+        sink.write("\n],\n\"repositories\":[")
+        for (index, summary) in plan.repositories.enumerated() {
+            sink.write(index == 0 ? "\n" : ",\n")
+            sink.write(try encoder.encode(summary))
+        }
+        sink.write("\n]}\n")
     }
 
     public static func read(_ path: String) throws(EvictorCoreError) -> Plan {

@@ -27,12 +27,11 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let plan = try PlanFile.read(planFile)
-        let bytes = FileManager.default.contents(atPath: planFile) ?? Data()
         let journalPath = journal ?? (planFile.hasSuffix(".json") ? String(planFile.dropLast(5)) : planFile) + ".journal.jsonl"
         let client = try connection.makeClient(for: plan.registry)
         let report: ApplyReport
         do {
-            report = try await Self.apply(plan, planSHA256: Digest.sha256(of: [UInt8](bytes)).hex, journalPath: journalPath, client: client)
+            report = try await Self.apply(plan, planSHA256: Digest.sha256(ofFileAt: planFile)?.hex ?? "", journalPath: journalPath, client: client)
             await client.shutdown()
         } catch {
             await client.shutdown()

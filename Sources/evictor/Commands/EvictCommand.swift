@@ -33,9 +33,12 @@ struct EvictCommand: AsyncParsableCommand {
             PlanSummary.print(plan)
             for line in planning.explanations(decisions) { print(line) }
             if delete {
-                let data = try VersionedDocument.encoder().encode(plan)
                 let path = journal ?? "evictor-journal-\(CheckCommand.timestamp(Date())).jsonl"
-                report = try await ApplyCommand.apply(plan, planSHA256: Digest.sha256(of: [UInt8](data)).hex, journalPath: path, client: client)
+                // The plan that ran is kept beside the journal, for the record and for `apply` to resume.
+                let planPath = (path.hasSuffix(".jsonl") ? String(path.dropLast(6)) : path) + ".plan.json"
+                try PlanFile.write(plan, to: planPath)
+                let identity = Digest.sha256(ofFileAt: planPath)?.hex ?? ""
+                report = try await ApplyCommand.apply(plan, planSHA256: identity, journalPath: path, client: client)
             } else {
                 for action in plan.actions.prefix(200) {
                     let names = action.tags.isEmpty ? "(untagged)" : action.tags.joined(separator: ",")

@@ -44,7 +44,9 @@ struct PlanCommand: AsyncParsableCommand {
         if let planFile { try PlanFile.write(plan, to: planFile) }
         switch output {
         case .json:
-            FileHandle.standardOutput.write(try VersionedDocument.encoder().encode(plan) + Data("\n".utf8))
+            let sink = FileSink(descriptor: STDOUT_FILENO)
+            try PlanFile.encode(plan, into: sink)
+            sink.flush()
         case .text:
             PlanSummary.print(plan)
             for line in planning.explanations(decisions) { print(line) }
