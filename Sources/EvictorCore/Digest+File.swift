@@ -14,6 +14,6 @@ extension Digest {
             guard let chunk, !chunk.isEmpty else { break }  // nil or empty: end of file
             hasher.update(data: chunk)
         }
-        return try? Digest(parsing: "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined())
+        return Digest.sha256(finalized: hasher.finalize())
     }
 }

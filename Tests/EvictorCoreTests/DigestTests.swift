@@ -43,3 +43,34 @@ struct FileDigestTests {
         #expect(Digest.sha256(ofFileAt: url.path + ".missing") == nil)
     }
 }
+
+@Suite("digest storage")
+struct DigestStorageTests {
+    @Test("text round trip and ordering equal the text forms' for random sha256 and sha512 digests")
+    func roundTripAndOrder() throws {
+        var generator = SystemRandomNumberGenerator()
+        var digests: [Digest] = []
+        for index in 0..<500 {
+            let length = index % 3 == 0 ? 128 : 64
+            let hex = String((0..<length).map { _ in "0123456789abcdef".randomElement(using: &generator) ?? "0" })
+            let text = (length == 128 ? "sha512:" : "sha256:") + hex
+            let digest = try Digest(parsing: text)
+            #expect(digest.description == text)
+            #expect(digest.hex == hex)
+            digests.append(digest)
+        }
+        #expect(digests.sorted().map(\.description) == digests.map(\.description).sorted())
+        let bytes = Array("evictor".utf8)
+        #expect(Digest.sha256(of: bytes).matches(bytes))
+        #expect(!Digest.sha256(of: bytes).matches(Array("evicted".utf8)))
+        #expect(Digest.sha256(of: bytes).description == "sha256:" + Sha256Reference.hex(bytes))
+    }
+}
+
+/// Digest text of known input, computed independently of `Digest`.
+enum Sha256Reference {
+    static func hex(_ bytes: [UInt8]) -> String {
+        // sha256("evictor"), from `printf evictor | sha256sum`.
+        bytes == Array("evictor".utf8) ? "aa1ff77c8d77da8a05bf2e53d57f9f663110e51c3d95780a1003149cde157a16" : ""
+    }
+}
