@@ -47,8 +47,7 @@ public struct SnapshotCollector: Sendable {
                 byRepository[entry.repository, default: []].append(TagRecord(name: entry.tag, digest: digest))
             }
             for name in names {
-                let tags = byRepository[name] ?? []
-                var images: [Digest: ImageRecord] = [:]
+                let tags = byRepository.removeValue(forKey: name) ?? []
                 var untagged: [Digest] = []
                 if let storage {
                     let tagged = Set(tags.map(\.digest))
@@ -59,12 +58,7 @@ public struct SnapshotCollector: Sendable {
                         _ = try await record(name, digest, memo: memo)
                     }
                 }
-                var queue = tags.map(\.digest) + untagged
-                while let digest = queue.popLast() {
-                    guard images[digest] == nil, let image = await memo.image(name, digest) else { continue }
-                    images[digest] = image
-                    queue += image.children
-                }
+                let images = await memo.takeImages(of: name)
                 snapshots.append(RepositorySnapshot(name: name, tags: tags.sorted { $0.name < $1.name }, images: images, untagged: untagged))
             }
             gaps.missingConfigs = snapshots.reduce(0) { $0 + $1.images.values.filter { !$0.isIndex && $0.created == nil }.count }
