@@ -1,13 +1,13 @@
 import EvictorCore
 import RegistryAPI
 
-/// Image records and parsed configs already fetched, so shared manifests and configs are
-/// read once per run. Records are kept per repository (the snapshot takes them over without
+/// Image records already fetched, so a manifest several tags share is read once per
+/// repository. (Configs are not memoised: each belongs to one image manifest, which is.)
+/// Records are kept per repository (the snapshot takes them over without
 /// a copy), and digests and media types are interned: the same layer digest or media type
 /// text is stored once, however many manifests name it.
 actor ImageMemo {
     private var images: [String: [Digest: ImageRecord]] = [:]
-    private var configs: [Digest: ImageConfig] = [:]
     private var digests: Set<Digest> = []
     private var texts: Set<String> = []
 
@@ -27,9 +27,6 @@ actor ImageMemo {
     func takeImages(of repository: String) -> [Digest: ImageRecord] {
         images.removeValue(forKey: repository) ?? [:]
     }
-
-    func config(_ digest: Digest) -> ImageConfig? { configs[digest] }
-    func store(config: ImageConfig, for digest: Digest) { configs[digest] = config }
 
     private func intern(_ digest: Digest) -> Digest {
         if let known = digests.firstIndex(of: digest) { return digests[known] }

@@ -138,7 +138,7 @@ public struct SnapshotCollector: Sendable {
             record.blobs = manifest.blobs.map { BlobUse(digest: $0.digest, size: $0.size) }
             record.size += manifest.blobs.reduce(0) { $0 + $1.size }
             if let config = manifest.config, manifest.kind == .image {
-                let parsed = try await imageConfig(repository, config.digest, memo: memo)
+                let parsed = try await imageConfig(repository, config.digest)
                 record.created = parsed.created ?? annotated ?? parsed.labels["org.opencontainers.image.created"].flatMap(Timestamp.parse)
                 record.labels = parsed.labels
                 record.platforms = parsed.platform.map { [$0.description] } ?? []
@@ -149,20 +149,15 @@ public struct SnapshotCollector: Sendable {
         return record
     }
 
-    private func imageConfig(_ repository: String, _ digest: Digest, memo: ImageMemo) async throws(RegistryAPIError) -> ImageConfig {
-        if let known = await memo.config(digest) { return known }
-        var parsed = ImageConfig.empty
+    private func imageConfig(_ repository: String, _ digest: Digest) async throws(RegistryAPIError) -> ImageConfig {
         do throws(RegistryAPIError) {
-            let bytes = try await client.blob(repository, digest: digest, limit: ImageConfig.sizeLimit)
-            parsed = ImageConfig.parse(bytes)
+            return ImageConfig.parse(try await client.blob(repository, digest: digest, limit: ImageConfig.sizeLimit))
         } catch {
             switch error {
-            case .notFound, .digestMismatch, .invalidResponse, .bodyTooLarge: break
+            case .notFound, .digestMismatch, .invalidResponse, .bodyTooLarge: return .empty
             default: throw error
             }
         }
-        await memo.store(config: parsed, for: digest)
-        return parsed
     }
 }
 
