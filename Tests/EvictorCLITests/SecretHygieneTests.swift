@@ -1,0 +1,68 @@
+import EvictorCore
+import EvictorTestSupport
+import Foundation
+import Testing
+
+/// No password or credential ever lands in output, reports, plans or journals; those files are 0600.
+@Suite("secrets stay out of every output and file")
+struct SecretHygieneTests {
+    @Test("check, plan, apply and restore with basic auth: the password appears nowhere")
+    func noSecretAnywhere() async throws {
+        let password = "Pa55-\(UUID().uuidString.prefix(8))-secret"
+        let htpasswd = FileManager.default.temporaryDirectory.appendingPathComponent("evictor-htpasswd-\(UUID().uuidString)")
+        try (try await ProcessRunner.check("htpasswd", ["-Bbn", "dora", password])).stdout.write(to: htpasswd)
+        defer { try? FileManager.default.removeItem(at: htpasswd) }
+        var options = RegistryOptions()
+        options.htpasswdFile = htpasswd.path
+        try await RegistryServer.with(options) { registry in
+            let layout = try OCILayoutBuilder.temporary()
+            defer { layout.remove() }
+            for day in 1...3 {
+                _ = try layout.addImage(tag: "v\(day)", TestImageSpec(created: Date(timeIntervalSince1970: 1_700_000_000 + Double(day) * 86_400), layerSeed: "secret-\(day)"))
+                try await Skopeo.push(layout: layout, tag: "v\(day)", to: registry, repository: "vault/app", credentials: ("dora", password))
+            }
+            let work = FileManager.default.temporaryDirectory.appendingPathComponent("evictor-secret-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: work) }
+            let environment = ["EVICTOR_USERNAME": "dora", "EVICTOR_PASSWORD": password, "EVICTOR_VERBOSE": "1"]
+            let plan = work.appendingPathComponent("plan.json").path
+            let journal = work.appendingPathComponent("journal.jsonl").path
+            var outputs: [String] = []
+            for arguments in [
+                ["check", registry.url, "--all", "--report-dir", work.appendingPathComponent("report").path],
+                ["plan", registry.url, "--policy", Fixtures.url("policies/keep-last.lua").path, "--policy-option", "keep=2", "-o", plan],
+                ["apply", plan, "--journal", journal],
+                ["restore", "--journal", journal],
+            ] {
+                let result = try await EvictorBinary.run(arguments, environment: environment)
+                #expect(result.status == 0, "\(arguments[0]): \(result.stdoutText)\(result.stderrText)")
+                outputs += [result.stdoutText, result.stderrText]
+            }
+            // Also a failing login, whose error names the registry.
+            let wrong = try await EvictorBinary.run(["ls", registry.url], environment: ["EVICTOR_USERNAME": "dora", "EVICTOR_PASSWORD": password + "x"])
+            #expect(wrong.status != 0)
+            outputs += [wrong.stdoutText, wrong.stderrText]
+
+            let basic = Data("dora:\(password)".utf8).base64EncodedString()
+            var files: [String] = []
+            if let enumerator = FileManager.default.enumerator(atPath: work.path) {
+                for case let relative as String in enumerator where !relative.hasSuffix("/") {
+                    let path = work.appendingPathComponent(relative).path
+                    var isDirectory: ObjCBool = false
+                    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue { files.append(path) }
+                }
+            }
+            #expect(files.count >= 4, "\(files)")  // report.json, report.csv, plan.json, journal.jsonl
+            for path in files {
+                let text = try String(contentsOfFile: path, encoding: .utf8)
+                outputs.append(text)
+                let mode = (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue
+                #expect(mode == 0o600, "\(path) is \(String(mode ?? 0, radix: 8))")
+            }
+            for text in outputs {
+                #expect(!text.contains(password))
+                #expect(!text.contains(basic))
+            }
+        }
+    }
+}
