@@ -78,8 +78,12 @@ public struct PlanExecutor: Sendable {
         let repository = action.repository, digest = action.digest
         if finished.contains("\(repository)@\(digest)") { return .alreadyGone }
         do {
-            // Gone already (an earlier run deleted it but died before journaling that)?
-            guard try await client.manifestHead(repository, reference: digest.description) != nil else {
+            // The bytes for the journal; a 404 means gone already (an earlier run deleted it
+            // but died before journaling that, or someone else did).
+            let document: ManifestDocument
+            do {
+                document = try await client.manifestDocument(repository, reference: digest.description)
+            } catch .notFound {
                 try await journal.append(JournalRecord(event: .gone, repository: repository, digest: digest))
                 return .alreadyGone
             }
@@ -87,7 +91,6 @@ public struct PlanExecutor: Sendable {
                 try await journal.append(JournalRecord(event: .skipped, repository: repository, digest: digest, tags: action.tags, reason: reason))
                 return .skipped(reason)
             }
-            let document = try await client.manifestDocument(repository, reference: digest.description)
             try await journal.append(JournalRecord(
                 event: .intent, registry: client.configuration.endpoint.baseURL, repository: repository, digest: digest, mediaType: document.manifest.mediaType,
                 tags: action.tags, manifest: document.bytes

@@ -20,14 +20,13 @@ public struct SnapshotCollector: Sendable {
     /// What could not be read, for a warning (those tags are left out of the plan).
     public struct Gaps: Sendable {
         public var unreadableTags: [String] = []
-        public var missingConfigs = 0
     }
 
     /// Snapshots of `repositories` (all of them when empty), sorted by name.
     public func snapshots(of repositories: [String], progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(EvictionError) -> ([RepositorySnapshot], Gaps) {
         let walker = RegistryWalker(client: client, parallelism: parallelism)
         let memo = ImageMemo()
-        do {
+        do throws(RegistryAPIError) {
             let names = try await walker.repositories(repositories)
             let entries = try await walker.tags(in: names, resolveDigests: false)
             let counter = ProgressCounter(total: entries.count, report: progress)
@@ -51,9 +50,7 @@ public struct SnapshotCollector: Sendable {
                 var untagged: [Digest] = []
                 if let storage {
                     let tagged = Set(tags.map(\.digest))
-                    let revisions: [Digest]
-                    do { revisions = try storage.revisionDigests(of: name) } catch { throw EvictionError.storage(error) }
-                    untagged = revisions.filter { !tagged.contains($0) }
+                    untagged = storage.revisionDigests(of: name).filter { !tagged.contains($0) }
                     for digest in untagged where await memo.image(name, digest) == nil {
                         _ = try await record(name, digest, memo: memo)
                     }
@@ -61,14 +58,9 @@ public struct SnapshotCollector: Sendable {
                 let images = await memo.takeImages(of: name)
                 snapshots.append(RepositorySnapshot(name: name, tags: tags.sorted { $0.name < $1.name }, images: images, untagged: untagged))
             }
-            gaps.missingConfigs = snapshots.reduce(0) { $0 + $1.images.values.filter { !$0.isIndex && $0.created == nil }.count }
             return (snapshots, gaps)
-        } catch let error as EvictionError {
-            throw error
-        } catch let error as RegistryAPIError {
-            throw .registry(error)
         } catch {
-            throw .mismatch("\(error)")
+            throw .registry(error)
         }
     }
 

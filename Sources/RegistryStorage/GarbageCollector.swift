@@ -193,7 +193,7 @@ public struct GarbageCollector: Sendable {
         for revision in plan.manifests {
             let directory = layout.repositoryDirectory(revision.repository)
             try remove(directory.appendingPathComponent("_manifests/revisions/sha256/\(revision.digest.hex)"))
-            for tag in StorageLayout.entries(directory.appendingPathComponent("_manifests/tags")) {
+            for tag in FileSystem.list(directory.appendingPathComponent("_manifests/tags").path) {
                 try remove(directory.appendingPathComponent("_manifests/tags/\(tag)/index/sha256/\(revision.digest.hex)"))
             }
         }

@@ -38,8 +38,11 @@ public struct Quarantine: Sendable {
         }
         let record = try JournalFile(url: sessionDirectory.appendingPathComponent("moves.jsonl"))
         var done: [Move] = []
+        var moved: Set<String> = []
         for move in moves.sorted(by: { $0.path < $1.path }) {
-            if done.contains(where: { move.path == $0.path || move.path.hasPrefix($0.path + "/") }) { continue }
+            // Skip a path already moved, or inside one that was (checked ancestor by ancestor).
+            let components = move.path.split(separator: "/")
+            if (1...components.count).contains(where: { moved.contains(components.prefix($0).joined(separator: "/")) }) { continue }
             let source = layout.v2.appendingPathComponent(move.path)
             guard fileManager.fileExists(atPath: source.path) || (try? fileManager.destinationOfSymbolicLink(atPath: source.path)) != nil else { continue }
             let target = sessionDirectory.appendingPathComponent("files/\(move.path)")
@@ -51,6 +54,7 @@ public struct Quarantine: Sendable {
                 throw .cannotWrite(source.path, reason: "cannot move into the quarantine: \(error.localizedDescription)")
             }
             done.append(move)
+            moved.insert(move.path)
         }
         return (sessionDirectory, done)
     }
@@ -66,7 +70,7 @@ public struct Quarantine: Sendable {
     public func revert() throws(StorageError) -> RevertResult {
         var result = RevertResult()
         let fileManager = FileManager.default
-        let sessions = StorageLayout.entries(directory).filter { fileManager.fileExists(atPath: directory.appendingPathComponent("\($0)/moves.jsonl").path) }.sorted().reversed()
+        let sessions = FileSystem.list(directory.path).filter { fileManager.fileExists(atPath: directory.appendingPathComponent("\($0)/moves.jsonl").path) }.sorted().reversed()
         for session in sessions {
             let sessionDirectory = directory.appendingPathComponent(session)
             let moves: [Move] = try JournalFile.read(sessionDirectory.appendingPathComponent("moves.jsonl"))

@@ -47,18 +47,7 @@ extension StorageLayout {
         for tag in FileSystem.list("\(directory)/_manifests/tags") {
             tags[tag] = Self.readLink(path: "\(directory)/_manifests/tags/\(tag)/current/link")
         }
-        var revisions: [Digest] = [], broken: [String] = []
-        let revisionsPath = "\(directory)/_manifests/revisions/sha256"
-        for hex in FileSystem.list(revisionsPath) {
-            let link = "\(revisionsPath)/\(hex)/link"
-            // A directory without a link is what the registry leaves after a DELETE.
-            guard FileSystem.exists(link) else { continue }
-            if let digest = try? Digest(parsing: "sha256:\(hex)"), Self.readLink(path: link) == digest {
-                revisions.append(digest)
-            } else {
-                broken.append(hex)
-            }
-        }
+        let (revisions, broken) = revisionLinks(of: repository)
         let layers = FileSystem.list("\(directory)/_layers/sha256").compactMap { hex in
             Self.readLink(path: "\(directory)/_layers/sha256/\(hex)/link")
         }
@@ -67,7 +56,24 @@ extension StorageLayout {
                 .flatMap { Timestamp.parse(String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) }
             return RepositoryLinks.Upload(id: id, startedAt: started)
         }
-        return RepositoryLinks(name: repository, tags: tags, revisions: revisions.sorted(), brokenRevisions: broken.sorted(), layers: layers.sorted(), uploads: uploads)
+        return RepositoryLinks(name: repository, tags: tags, revisions: revisions, brokenRevisions: broken, layers: layers.sorted(), uploads: uploads)
+    }
+
+    /// Valid revision links (sorted) and the names of malformed ones. A revision directory
+    /// without a link is what the registry leaves after a DELETE and is neither.
+    func revisionLinks(of repository: String) -> (valid: [Digest], broken: [String]) {
+        var revisions: [Digest] = [], broken: [String] = []
+        let revisionsPath = "\(repositoryPath(repository))/_manifests/revisions/sha256"
+        for hex in FileSystem.list(revisionsPath) {
+            let link = "\(revisionsPath)/\(hex)/link"
+            guard FileSystem.exists(link) else { continue }
+            if let digest = try? Digest(parsing: "sha256:\(hex)"), Self.readLink(path: link) == digest {
+                revisions.append(digest)
+            } else {
+                broken.append(hex)
+            }
+        }
+        return (revisions.sorted(), broken.sorted())
     }
 
     /// Every blob in `blobs/sha256` with its data size (nil when `data` is missing), read
@@ -88,9 +94,5 @@ extension StorageLayout {
         var result: [Digest: Int64?] = [:]
         for part in parts.withLock({ $0 }) { for (digest, size) in part { result[digest] = size } }
         return result
-    }
-
-    static func entries(_ directory: URL) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { !$0.hasPrefix(".") }
     }
 }

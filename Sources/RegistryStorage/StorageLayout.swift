@@ -46,8 +46,8 @@ public struct StorageLayout: Sendable {
 
     /// Digests with a valid revision link in `repository` (every manifest the registry will
     /// serve by digest, tagged or not).
-    public func revisionDigests(of repository: String) throws(StorageError) -> [Digest] {
-        try links(of: repository).revisions
+    public func revisionDigests(of repository: String) -> [Digest] {
+        revisionLinks(of: repository).valid
     }
 
     /// The digest a 71-byte link file names, or nil when it is missing or malformed.

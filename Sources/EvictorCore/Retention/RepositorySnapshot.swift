@@ -58,9 +58,14 @@ public struct RepositorySnapshot: Sendable {
         }
     }
 
-    /// Indexes in this repository that list `digest`.
-    public func parents(of digest: Digest) -> [Digest] {
-        images.values.filter { $0.children.contains(digest) }.map(\.digest).sorted()
+    /// For every manifest an index lists, the indexes in this repository that list it (sorted).
+    /// Built in one pass, for callers that ask about many manifests.
+    public var parentsByChild: [Digest: [Digest]] {
+        var parents: [Digest: [Digest]] = [:]
+        for image in images.values where image.isIndex {
+            for child in image.children { parents[child, default: []].append(image.digest) }
+        }
+        return parents.mapValues { $0.sorted() }
     }
 
     /// The subject of a referrer: the manifest's `subject`, or the digest a `sha256-<hex>[.suffix]`

@@ -39,15 +39,18 @@ public enum SafetyRails {
     private static func cascadeToChildren(_ items: inout [ItemDecision], snapshot: RepositorySnapshot) {
         var queue = items.filter { $0.verdict == .delete }.map(\.digest)
         var visited: Set<Digest> = []
+        var firstPosition: [Digest: Int] = [:]
+        for (position, item) in items.enumerated() where firstPosition[item.digest] == nil { firstPosition[item.digest] = position }
         while let parent = queue.popLast() {
             guard visited.insert(parent).inserted, let image = snapshot.images[parent], image.isIndex else { continue }
             for child in image.children {
-                if let position = items.firstIndex(where: { $0.digest == child }) {
+                if let position = firstPosition[child] {
                     // An untagged child the policy did not mark follows its index; anything marked keeps its verdict.
                     guard items[position].tag == nil, items[position].verdict == .keep, items[position].steps.allSatisfy({ $0.origin == .default }) else { continue }
                     items[position].verdict = .delete
                     items[position].steps.append(DecisionStep(.delete, "child of deleted index \(parent)", origin: .rail))
                 } else {
+                    firstPosition[child] = items.count
                     items.append(ItemDecision(tag: nil, digest: child, verdict: .delete, steps: [DecisionStep(.delete, "child of deleted index \(parent)", origin: .rail)]))
                 }
                 queue.append(child)
@@ -57,11 +60,13 @@ public enum SafetyRails {
 
     /// Referrers whose subject is in the repository take the subject's verdict.
     private static func followSubjects(_ items: inout [ItemDecision], snapshot: RepositorySnapshot) {
-        let present = Set(items.map(\.digest)).union(snapshot.images.keys)
+        let itemDigests = Set(items.map(\.digest))
+        let present = itemDigests.union(snapshot.images.keys)
         let kept = Set(items.filter { $0.verdict == .keep }.map(\.digest))
         for index in items.indices {
             guard let subject = subject(of: items[index], snapshot: snapshot), present.contains(subject), !isPinned(items[index], snapshot) else { continue }
-            let subjectKept = kept.contains(subject) || !items.contains { $0.digest == subject }
+            // A subject that is no item (a child of a kept index) stays.
+            let subjectKept = kept.contains(subject) || !itemDigests.contains(subject)
             if subjectKept, items[index].verdict == .delete {
                 keep(&items[index], "referrer of kept \(subject)")
             } else if !subjectKept, items[index].verdict == .keep {

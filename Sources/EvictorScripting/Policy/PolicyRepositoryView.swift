@@ -51,9 +51,10 @@ struct PolicyRepositoryView: Sendable {
             let image = snapshot.images[tag.digest]
             return Tag(name: tag.name, image: Image(record: image, digest: tag.digest, subject: snapshot.subject(ofTag: tag), inUse: tag.inUse), usedBy: tag.usedBy)
         }
+        let parentsByChild = snapshot.parentsByChild
         let untagged = snapshot.untagged.sorted().filter { !taggedDigests.contains($0) }.map { digest in
             let image = snapshot.images[digest]
-            let parents = snapshot.parents(of: digest)
+            let parents = parentsByChild[digest] ?? []
             return Manifest(
                 image: Image(record: image, digest: digest, subject: image?.subject, inUse: snapshot.inUseDigests[digest] != nil),
                 parents: parents.map(\.description), taggedParent: parents.contains { taggedDigests.contains($0) }
