@@ -19,7 +19,7 @@ public struct PlanExecutor: Sendable {
 
     public func apply(_ plan: Plan, planSHA256: String, previous: [JournalRecord], progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(EvictionError) -> ApplyReport {
         if let begin = previous.first(where: { $0.event == .begin }), let other = begin.plan, other != planSHA256 {
-            throw .mismatch("\(await journal.path) belongs to another plan (sha256 \(other.prefix(12))); give a new --journal")
+            throw .mismatch("\(journal.path) belongs to another plan (sha256 \(other.prefix(12))); give a new --journal")
         }
         let finished = Set(previous.filter { $0.event == .deleted || $0.event == .gone }.compactMap { record in
             record.repository.flatMap { repository in record.digest.map { "\(repository)@\($0)" } }

@@ -36,7 +36,10 @@ public struct Quarantine: Sendable {
         } catch {
             throw .cannotWrite(sessionDirectory.path, reason: error.localizedDescription)
         }
-        let record = try JournalFile(url: sessionDirectory.appendingPathComponent("moves.jsonl"))
+        let record: JSONLinesFile
+        do { record = try JSONLinesFile(path: sessionDirectory.appendingPathComponent("moves.jsonl").path) } catch {
+            throw .cannotWrite(sessionDirectory.path, reason: error.description)
+        }
         var done: [Move] = []
         var moved: Set<String> = []
         for move in moves.sorted(by: { $0.path < $1.path }) {
@@ -46,7 +49,7 @@ public struct Quarantine: Sendable {
             let source = layout.v2.appendingPathComponent(move.path)
             guard fileManager.fileExists(atPath: source.path) || (try? fileManager.destinationOfSymbolicLink(atPath: source.path)) != nil else { continue }
             let target = sessionDirectory.appendingPathComponent("files/\(move.path)")
-            try record.append(move)
+            do { try record.append(move) } catch { throw .cannotWrite(record.path, reason: error.description) }
             do {
                 try fileManager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try fileManager.moveItem(at: source, to: target)
@@ -73,7 +76,11 @@ public struct Quarantine: Sendable {
         let sessions = FileSystem.list(directory.path).filter { fileManager.fileExists(atPath: directory.appendingPathComponent("\($0)/moves.jsonl").path) }.sorted().reversed()
         for session in sessions {
             let sessionDirectory = directory.appendingPathComponent(session)
-            let moves: [Move] = try JournalFile.read(sessionDirectory.appendingPathComponent("moves.jsonl"))
+            let movesFile = sessionDirectory.appendingPathComponent("moves.jsonl").path
+            let moves: [Move]
+            do { moves = try JSONLinesFile.read(Move.self, from: movesFile) { .invalidJournal(movesFile, reason: $0) } } catch {
+                throw .cannotRead(movesFile, reason: error.description)
+            }
             for move in moves.reversed() {
                 let stored = sessionDirectory.appendingPathComponent("files/\(move.path)")
                 guard fileManager.fileExists(atPath: stored.path) else { continue }
@@ -96,33 +103,5 @@ public struct Quarantine: Sendable {
             result.sessions += 1
         }
         return result
-    }
-}
-
-/// JSON lines flushed to disk line by line.
-struct JournalFile {
-    let url: URL
-    private let handle: FileHandle
-
-    init(url: URL) throws(StorageError) {
-        let fd = open(url.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .cannotWrite(url.path, reason: String(cString: strerror(errno))) }
-        self.url = url
-        self.handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-    }
-
-    func append<Record: Encodable>(_ record: Record) throws(StorageError) {
-        do {
-            try handle.write(contentsOf: try VersionedDocument.encoder(pretty: false).encode(record) + Data("\n".utf8))
-            try handle.synchronize()
-        } catch {
-            throw .cannotWrite(url.path, reason: error.localizedDescription)
-        }
-    }
-
-    static func read<Record: Decodable>(_ url: URL) throws(StorageError) -> [Record] {
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw .cannotRead(url.path, reason: "no such file") }
-        let decoder = VersionedDocument.decoder()
-        return data.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(Record.self, from: Data($0)) }
     }
 }

@@ -1,0 +1,54 @@
+import Foundation
+
+/// An append-only file of JSON lines (mode 0600) where every line is on disk (`fsync`) before
+/// `append` returns, so a record is durable before the action it announces. Used by deletion
+/// journals and quarantine move records.
+public final class JSONLinesFile: @unchecked Sendable {
+    public let path: String
+    private let descriptor: Int32
+
+    public init(path: String) throws(EvictorCoreError) {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .cannotWrite(path, reason: String(cString: strerror(errno))) }
+        fchmod(fd, 0o600)
+        self.path = path
+        self.descriptor = fd
+    }
+
+    deinit { close(descriptor) }
+
+    /// Appends one record and waits until it is on disk. Callers serialise appends (an actor,
+    /// or one thread).
+    public func append<Record: Encodable>(_ record: Record) throws(EvictorCoreError) {
+        let data: Data
+        do { data = try VersionedDocument.encoder(pretty: false).encode(record) + Data("\n".utf8) } catch {
+            throw .cannotWrite(path, reason: "cannot encode a record")
+        }
+        let sink = FileSink(descriptor: descriptor)
+        sink.write(data)
+        if let failure = sink.flush() { throw .cannotWrite(path, reason: failure) }
+        if fsync(descriptor) != 0 { throw .cannotWrite(path, reason: String(cString: strerror(errno))) }
+    }
+
+    /// Reads every record. A last line cut short by a crash is ignored; any other line that
+    /// is not a record is an error naming the line (`invalid` builds it).
+    public static func read<Record: Decodable>(
+        _ type: Record.Type, from path: String, invalid: (String) -> EvictorCoreError
+    ) throws(EvictorCoreError) -> [Record] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .cannotRead(path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
+        }
+        let decoder = VersionedDocument.decoder()
+        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        var records: [Record] = []
+        for (number, line) in lines.enumerated() where !line.isEmpty {
+            do {
+                records.append(try decoder.decode(Record.self, from: Data(line)))
+            } catch {
+                if number == lines.count - 1 { break }  // no newline: the write was interrupted
+                throw invalid("line \(number + 1) is not a record")
+            }
+        }
+        return records
+    }
+}
