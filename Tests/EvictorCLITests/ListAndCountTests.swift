@@ -61,7 +61,7 @@ struct ListAndCountTests {
             #expect(counts["tags"] as? Int == 5)
             // web/front: a and b; tools/multi: index and b.
             #expect(counts["manifests"] as? Int == 4)
-            let rows = counts["byRepository"] as? [[String: Any]]
+            let rows = counts["by_repository"] as? [[String: Any]]
             #expect(rows?.count == 2)
             let text = try await EvictorBinary.run(["count", registry.url])
             #expect(text.stdoutText.contains("tags: 5"))

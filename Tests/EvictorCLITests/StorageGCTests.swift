@@ -107,7 +107,7 @@ struct StorageGCTests {
             let ours = try await Self.ours(registry, ["--dry-run"])
             #expect(ours.status == 0, "\(ours.stderr)")
             #expect((ours.report["problems"] as? [String])?.contains { $0.contains("team/other@\(link)") } == true, "\(ours.report)")
-            #expect(!((ours.report["kept_for_damaged"] ?? ours.report["keptForDamaged"]) as? [String] ?? []).isEmpty)
+            #expect(!(ours.report["kept_for_damaged"] as? [String] ?? []).isEmpty)
             #expect(!(ours.report["blobs"] as? [String] ?? []).isEmpty)
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvictorCore
 import Foundation
 
 /// Human text or JSON for machines.
@@ -9,9 +10,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 /// Writes JSON to stdout: sorted keys, pretty, ending in a newline.
 enum JSONOutput {
     static func print<T: Encodable>(_ value: T) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(value)
+        var data = try VersionedDocument.encoder().encode(value)
         data.append(0x0A)
         FileHandle.standardOutput.write(data)
     }
