@@ -28,13 +28,9 @@ public enum PluginCatalog {
     static func describe(file: String, fallbackName: String, kind: String, path: PluginPath) async -> PluginEntry {
         var entry = PluginEntry(name: fallbackName, kind: kind, version: "", description: "", file: file)
         do {
-            let engine = try LuaEngine(limits: LuaLimits(memoryBytes: 64 << 20, instructionsPerCall: 100_000_000, secondsPerCall: 10), sandbox: LuaSandbox(modulePaths: path.directories))
-            try await engine.withVM { vm in try EvictorAPI.install(in: vm, log: { _, _ in }) }
-            let chunk = try await engine.load(file: file)
-            guard case .table(let spec)? = try await engine.call(chunk).first, spec["__kind"].stringValue == kind else {
-                entry.error = "does not return evictor.\(kind) { ... }"
-                return entry
-            }
+            let (_, spec) = try await PluginSpecLoader.load(
+                file: file, kind: kind, pluginPath: path, limits: LuaLimits(memoryBytes: 64 << 20, instructionsPerCall: 100_000_000, secondsPerCall: 10), log: { _, _ in }
+            )
             entry.name = spec["name"].stringValue ?? fallbackName
             entry.version = spec["version"].stringValue ?? ""
             entry.description = spec["description"].stringValue ?? ""

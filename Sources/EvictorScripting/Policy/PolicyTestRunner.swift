@@ -16,22 +16,7 @@ public struct PolicyTestResult: Sendable {
 public enum PolicyTestRunner {
     /// Runs every case of a test file. A file that cannot be loaded is an error.
     public static func run(testFile: String, pluginPath: PluginPath, log: @escaping LuaLogHandler) async throws(ScriptingError) -> [PolicyTestResult] {
-        let spec: LuaTable
-        do {
-            let engine = try LuaEngine(limits: PolicyPlugin.defaultLimits, sandbox: LuaSandbox(modulePaths: pluginPath.directories), logHandler: log)
-            try await engine.withVM { vm in try EvictorAPI.install(in: vm, log: log) }
-            let chunk = try await engine.load(file: testFile, displayName: testFile)
-            guard case .table(let table)? = try await engine.call(chunk).first, table["__kind"] == "policy_test" else {
-                throw ScriptingError.invalidSpec(file: testFile, reason: "must return evictor.policy_test { policy = ..., cases = { ... } }")
-            }
-            spec = table
-        } catch let error as LuaError {
-            throw .lua(plugin: testFile, error)
-        } catch let error as ScriptingError {
-            throw error
-        } catch {
-            throw .invalidSpec(file: testFile, reason: "\(error)")
-        }
+        let (_, spec) = try await PluginSpecLoader.load(file: testFile, kind: "policy_test", pluginPath: pluginPath, limits: PolicyPlugin.defaultLimits, log: log)
         let relative = spec["policy"].stringValue ?? ""
         let directory = testFile.contains("/") ? String(testFile[..<(testFile.lastIndex(of: "/") ?? testFile.endIndex)]) : ""
         let policyFile = relative.hasPrefix("/") || directory.isEmpty ? relative : "\(directory)/\(relative)"

@@ -87,7 +87,7 @@ struct CheckCommand: AsyncParsableCommand {
         summary.seconds = Date().timeIntervalSince(started)
         summary.requests = client.requestCount
         for finding in findings { summary.problems[finding.problem.rawValue, default: 0] += 1 }
-        let stamp = Self.timestamp(started)
+        let stamp = UTCStamp.string(started)
         let report = HealthReport(registry: client.registry, mode: all ? "all" : "inventory", startedAt: stamp, summary: summary, findings: findings)
         let directory = reportDirectory ?? "reports/\(stamp)"
         try HealthReportWriter.write(report, to: directory)
@@ -122,14 +122,6 @@ struct CheckCommand: AsyncParsableCommand {
         }
         let loaded = try InventoryFile.read(path)
         return InventoryUsage(images: loaded.images(onRegistry: registryName, aliases: aliases))
-    }
-
-    static func timestamp(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return formatter.string(from: date)
     }
 }
 

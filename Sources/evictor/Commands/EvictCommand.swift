@@ -33,7 +33,7 @@ struct EvictCommand: AsyncParsableCommand {
             PlanSummary.print(plan)
             for line in planning.explanations(decisions) { print(line) }
             if delete {
-                let path = journal ?? "evictor-journal-\(CheckCommand.timestamp(Date())).jsonl"
+                let path = journal ?? "evictor-journal-\(UTCStamp.string(Date())).jsonl"
                 // The plan that ran is kept beside the journal, for the record and for `apply` to resume.
                 let planPath = (path.hasSuffix(".jsonl") ? String(path.dropLast(6)) : path) + ".plan.json"
                 try PlanFile.write(plan, to: planPath)

@@ -50,7 +50,7 @@ struct StorageFixCommand: AsyncParsableCommand {
         for (_, file) in files {
             fixers.append(try await FixerPlugin.load(file: file, layout: layout, pluginPath: path, log: CommandLog.handler(prefix: file)))
         }
-        let session = CheckCommand.timestamp(Date())
+        let session = UTCStamp.string(Date())
         var moved: [Quarantine.Move] = []
         // A fix can reveal the next damage (a quarantined blob leaves its image unpullable), so
         // --apply scans again until the fixers ask for nothing more (at most 5 passes).

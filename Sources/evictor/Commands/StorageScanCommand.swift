@@ -29,7 +29,7 @@ struct StorageScanCommand: AsyncParsableCommand {
     func run() async throws {
         let started = Date()
         let result = try StorageScanner(layout: try StorageLayout(root: root), uploadAgeHours: uploadAge, verifyBlobs: verifyBlobs).scan()
-        let report = StorageReport(root: root, startedAt: CheckCommand.timestamp(started), seconds: Date().timeIntervalSince(started), result: result)
+        let report = StorageReport(root: root, startedAt: UTCStamp.string(started), seconds: Date().timeIntervalSince(started), result: result)
         let directory = reportDirectory ?? "reports/storage-\(report.startedAt)"
         let json = try VersionedDocument.encoder().encode(report)
         try HealthReportWriter.writeFiles([("report.json", json), ("report.csv", Data(report.csv.utf8))], to: directory)
