@@ -47,6 +47,8 @@ public final class RegistryServer: Sendable {
     public let configFile: URL
     public let logFile: URL
     public let options: RegistryOptions
+    /// A value only this registry sends (`X-Evictor-Instance`), to tell it from another on the port.
+    let instance = UUID().uuidString
     private let process = Mutex<Process?>(nil)
 
     /// `127.0.0.1:PORT`.
@@ -163,6 +165,11 @@ public final class RegistryServer: Sendable {
             request.method = .GET
             if let response = try? await Self.readinessClient.execute(request, timeout: .seconds(2)) {
                 _ = try? await response.body.collect(upTo: 1 << 20)
+                // Another test's registry may hold this port (free-port races): only our
+                // instance's header counts, else this one failed to bind and start() retries.
+                guard response.headers.first(name: "X-Evictor-Instance") == instance else {
+                    throw TestSupportError("port \(port) is answered by another server")
+                }
                 return
             }
             try await Task.sleep(for: .milliseconds(50))
@@ -205,6 +212,8 @@ public final class RegistryServer: Sendable {
             http:
               addr: 127.0.0.1:\(port)
               secret: evictor-test-secret
+              headers:
+                X-Evictor-Instance: [\(instance)]
 
             """
         if let certificate = options.tlsCertificate, let key = options.tlsKey {
