@@ -24,6 +24,9 @@ public struct PlanExecutor: Sendable {
         let finished = Set(previous.filter { $0.event == .deleted || $0.event == .gone }.compactMap { record in
             record.repository.flatMap { repository in record.digest.map { "\(repository)@\($0)" } }
         })
+        // An unreachable registry or a wrong password is one error before anything else, not a
+        // failure per action.
+        do { try await client.ping() } catch { throw .registry(error) }
         do {
             try await journal.append(JournalRecord(event: .begin, registry: client.configuration.endpoint.baseURL, plan: planSHA256))
         } catch {

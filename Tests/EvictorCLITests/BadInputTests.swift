@@ -1,0 +1,84 @@
+import EvictorCore
+import EvictorTestSupport
+import Foundation
+import Testing
+
+/// Bad input to plan / apply / restore / storage: one error line naming the culprit, a
+/// non-zero exit, and nothing deleted.
+@Suite("bad input to the destructive commands")
+struct BadInputTests {
+    static func work() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("evictor-bad-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    static func expectOneLine(_ result: ProcessResult, containing parts: [String], _ what: String) {
+        #expect(result.status != 0, "\(what): exit 0")
+        let lines = result.stderrText.split(separator: "\n")
+        #expect(lines.count == 1, "\(what): \(result.stderrText)")
+        for part in parts { #expect(result.stderrText.contains(part), "\(what): \(result.stderrText)") }
+    }
+
+    @Test("files that are not a plan, a journal or a store, and bad policy options")
+    func badFiles() async throws {
+        let work = try Self.work()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let plan = work.appendingPathComponent("plan.json").path
+        try Data("{\"format\": \"evictor-plan\", \"version\": 1, \"actions\": 7}".utf8).write(to: URL(fileURLWithPath: plan))
+        Self.expectOneLine(try await EvictorBinary.run(["apply", plan]), containing: [plan, "invalid plan"], "garbage plan")
+        let other = work.appendingPathComponent("images.json").path
+        try InventoryFile.write(Inventory(), to: other)
+        Self.expectOneLine(try await EvictorBinary.run(["apply", other]), containing: [other, "not an evictor-plan document"], "inventory as plan")
+
+        let journal = work.appendingPathComponent("journal.jsonl").path
+        try Data("{\"event\":\"begin\",\"at\":\"2026-01-01T00:00:00Z\",\"registry\":\"http://127.0.0.1:9\"}\nnot json\n{\"event\":\"begin\",\"at\":\"2026-01-01T00:00:00Z\"}\n".utf8)
+            .write(to: URL(fileURLWithPath: journal))
+        Self.expectOneLine(try await EvictorBinary.run(["restore", "--journal", journal]), containing: [journal, "line 2"], "garbage journal")
+
+        let notStore = work.appendingPathComponent("empty").path
+        try FileManager.default.createDirectory(atPath: notStore, withIntermediateDirectories: true)
+        for command in [["storage", "scan"], ["storage", "gc", "--dry-run"], ["storage", "fix", "--quarantine", work.appendingPathComponent("q").path]] {
+            Self.expectOneLine(try await EvictorBinary.run(command + ["--root", notStore]), containing: [notStore, "not a registry storage root"], command.joined(separator: " "))
+        }
+        Self.expectOneLine(try await EvictorBinary.run(["storage", "rm", "--root", notStore + "-missing", "--image", "a"]), containing: [notStore + "-missing", "no such directory"], "rm on a missing root")
+        Self.expectOneLine(try await EvictorBinary.run(["policy", "check", Fixtures.url("policies/age.lua").path, "--policy-option", "dayz=3"]),
+                           containing: ["policy age has no option 'dayz'"], "unknown policy option")
+        Self.expectOneLine(try await EvictorBinary.run(["policy", "check", Fixtures.url("policies/age.lua").path, "--policy-option", "days=many"]),
+                           containing: ["option 'days' must be a number"], "mistyped policy option")
+    }
+
+    @Test("apply: an unreachable registry is one error; a journal of another plan is refused; nothing is deleted")
+    func applyRefusals() async throws {
+        try await RegistryServer.with { registry in
+            let layout = try OCILayoutBuilder.temporary()
+            defer { layout.remove() }
+            let work = try Self.work()
+            defer { try? FileManager.default.removeItem(at: work) }
+            for day in 1...3 {
+                _ = try layout.addImage(tag: "v\(day)", TestImageSpec(created: Date(timeIntervalSince1970: 1_700_000_000 + Double(day) * 86_400), layerSeed: "bad-\(day)"))
+                try await Skopeo.push(layout: layout, tag: "v\(day)", to: registry, repository: "shop/bad")
+            }
+            let plan = work.appendingPathComponent("plan.json").path
+            let planned = try await EvictorBinary.run(["plan", registry.url, "--policy", Fixtures.url("policies/keep-last.lua").path, "--policy-option", "keep=1",
+                                                       "--max-delete-percent", "70", "-o", plan])
+            #expect(planned.status == 0, "\(planned.stderrText)")
+
+            // A journal that began with another plan.
+            let journal = work.appendingPathComponent("journal.jsonl").path
+            try Data("{\"event\":\"begin\",\"at\":\"2026-01-01T00:00:00Z\",\"plan\":\"\(String(repeating: "0", count: 64))\",\"registry\":\"\(registry.url)\"}\n".utf8)
+                .write(to: URL(fileURLWithPath: journal))
+            Self.expectOneLine(try await EvictorBinary.run(["apply", plan, "--journal", journal]), containing: [journal, "another plan"], "foreign journal")
+
+            // The registry goes away between plan and apply.
+            registry.suspend()
+            let fresh = work.appendingPathComponent("fresh.jsonl").path
+            Self.expectOneLine(try await EvictorBinary.run(["apply", plan, "--journal", fresh], timeout: .seconds(120)), containing: [registry.hostPort, "cannot connect"], "unreachable")
+            let records = try Journal.read(fresh)
+            #expect(!records.contains { $0.event == .intent }, "\(records)")
+            try await registry.restart()
+            let listed = try await EvictorBinary.run(["ls", registry.url])
+            #expect(listed.stdoutText.split(separator: "\n").count == 3, "\(listed.stdoutText)")
+        }
+    }
+}
