@@ -152,25 +152,3 @@ public struct SnapshotCollector: Sendable {
         }
     }
 }
-
-/// Counts finished items and reports (done, total) from any task.
-final class ProgressCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = 0
-    private let total: Int
-    private let report: (@Sendable (Int, Int) -> Void)?
-
-    init(total: Int, report: (@Sendable (Int, Int) -> Void)?) {
-        self.total = total
-        self.report = report
-    }
-
-    func advance() {
-        guard let report else { return }
-        lock.lock()
-        done += 1
-        let value = done
-        lock.unlock()
-        report(value, total)
-    }
-}

@@ -40,8 +40,7 @@ public struct HealthChecker: Sendable {
     /// Checks every target; `progress(done, total)` is called as tags finish.
     public func check(_ targets: [CheckTarget], progress: (@Sendable (Int, Int) -> Void)? = nil) async -> (findings: [HealthFinding], counters: Counters) {
         let memo = CheckMemo()
-        let done = ProgressCounter()
-        let total = targets.count
+        let done = ProgressCounter(total: targets.count, report: progress)
         let perTag: [[HealthFinding]] = await withTaskGroup(of: (Int, [HealthFinding]).self) { group in
             var results = [[HealthFinding]](repeating: [], count: targets.count)
             var next = 0
@@ -52,8 +51,7 @@ public struct HealthChecker: Sendable {
                 next += 1
                 group.addTask {
                     let findings = await checkTag(target, memo: memo)
-                    let finished = done.increment()
-                    progress?(finished, total)
+                    done.advance()
                     return (index, findings)
                 }
             }
@@ -188,11 +186,3 @@ actor CheckMemo {
     }
 }
 
-/// Tags finished so far, shared by the checking tasks.
-final class ProgressCounter: Sendable {
-    private let value = Atomic<Int>(0)
-
-    func increment() -> Int {
-        value.wrappingAdd(1, ordering: .relaxed).newValue
-    }
-}
