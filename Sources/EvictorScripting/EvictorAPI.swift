@@ -70,7 +70,7 @@ enum EvictorAPI {
     -- Re-raises a host error at the plugin's line instead of this chunk's.
     local function located(level, ok, ...)
       if ok then return ... end
-      local message = tostring((...)):gsub("^evictor:%d+: ", ""):gsub("^evictor%.__regex%.check", "evictor.regex.compile")
+      local message = tostring((...)):gsub("^evictor:%d+: ", "")
       error(message, level)
     end
     local regex_methods = {}
@@ -83,8 +83,9 @@ enum EvictorAPI {
       return result
     end
     local regex_meta = { __index = regex_methods, __tostring = function(self) return "regex(" .. self.pattern .. ")" end }
+    local check_pattern = evictor.regex.compile
     function evictor.regex.compile(pattern)
-      located(3, pcall(evictor.__regex.check, pattern))
+      located(3, pcall(check_pattern, pattern))
       return setmetatable({ pattern = pattern }, regex_meta)
     end
 

@@ -8,7 +8,8 @@ import LuaRuntime
 enum PatternLibrary {
     static func install(in vm: LuaVM) {
         let cache = RegexCache()
-        vm.register(function: "evictor.__regex.check") { arguments in
+        // Validates; the Lua prelude wraps it to return a compiled-pattern object.
+        vm.register(function: "evictor.regex.compile") { arguments in
             _ = try cache.regex(try string(arguments, 0, "a pattern"))
             return []
         }

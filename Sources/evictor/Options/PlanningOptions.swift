@@ -55,8 +55,7 @@ struct PlanningOptions: ParsableArguments {
             let loaded = try InventoryFile.read(inventory)
             onRegistry = loaded.images(onRegistry: client.registry, aliases: aliases)
             inventoryCount = loaded.images.count
-            let bytes = FileManager.default.contents(atPath: inventory) ?? Data()
-            inventoryInput = Plan.Input(name: "inventory", file: inventory, sha256: Digest.sha256(of: [UInt8](bytes)).hex)
+            inventoryInput = Plan.Input(name: "inventory", file: inventory, sha256: Digest.sha256(ofFileAt: inventory)?.hex ?? "")
         }
         let planner = Planner(settings: Plan.Settings(
             maxDeletePercent: maxDeletePercent, minInventory: minInventory ?? policy.minInventory,
