@@ -254,4 +254,31 @@ struct EvictionTests {
             #expect(try await Self.tags(registry)["shop/r"] == ["t1", "t2", "t3", "t4"])
         }
     }
+
+    @Test("after garbage collection, restore says which manifests cannot come back and exits 1")
+    func restoreAfterGarbageCollection() async throws {
+        try await RegistryServer.with { registry in
+            let layout = try OCILayoutBuilder.temporary()
+            defer { layout.remove() }
+            let work = try Self.workDirectory()
+            defer { try? FileManager.default.removeItem(at: work) }
+            for day in 1...2 {
+                _ = try layout.addImage(tag: "g\(day)", Self.image("gc-restore-\(day)", day: Double(day)))
+                try await Skopeo.push(layout: layout, tag: "g\(day)", to: registry, repository: "shop/gc")
+            }
+            let journal = work.appendingPathComponent("j.jsonl").path
+            let evict = try await EvictorBinary.run(["evict", registry.url, "--policy", Fixtures.url("policies/keep-last.lua").path, "--policy-option", "keep=1",
+                                                     "--delete", "--journal", journal])
+            #expect(evict.status == 0, "\(evict.stdoutText)\(evict.stderrText)")
+            registry.suspend()
+            let gc = try await EvictorBinary.run(["storage", "gc", "--root", registry.storageRoot.path])
+            #expect(gc.status == 0, "\(gc.stderrText)")
+            try await registry.restart()
+            let restore = try await EvictorBinary.run(["restore", "--journal", journal])
+            #expect(restore.status == 1, "\(restore.stdoutText)\(restore.stderrText)")
+            #expect(restore.stdoutText.contains("cannot restore\tshop/gc@"), "\(restore.stdoutText)")
+            #expect(restore.stdoutText.contains("is gone (garbage collection ran since the delete)"), "\(restore.stdoutText)")
+            #expect(try await Self.tags(registry)["shop/gc"] == ["g2"])
+        }
+    }
 }
