@@ -24,9 +24,36 @@ extension RegistryClient {
     }
 
     /// Like `manifest`, and also the exact bytes the registry stored (for journals and restores).
+    /// A body that does not match its digest may have been spoiled on the way (a proxy, a cut
+    /// connection), so it is asked for again, up to the retry limit, before being reported.
     public func manifestDocument(_ repository: String, reference: String) async throws(RegistryAPIError) -> ManifestDocument {
         let what = "manifest \(repository)\(reference.contains(":") ? "@" : ":")\(reference)"
         try validateReference(repository, reference)
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await fetchVerifiedManifest(repository, reference: reference, what: what)
+            } catch {
+                guard Self.mayBeSpoiledInTransit(error), attempt < max(1, configuration.maxAttempts), !Task.isCancelled else { throw error }
+                await pauseBeforeRetry(afterAttempt: attempt)
+            }
+        }
+    }
+
+    /// A digest that does not match, or a digest header that is not one.
+    private static func mayBeSpoiledInTransit(_ error: RegistryAPIError) -> Bool {
+        switch error {
+        case .digestMismatch: return true
+        case .invalidResponse(_, _, let detail): return detail == invalidDigestHeader
+        default: return false
+        }
+    }
+
+    private static let invalidDigestHeader = "invalid Docker-Content-Digest header"
+
+    /// One GET of a manifest, verified against the requested digest and the digest header, parsed.
+    private func fetchVerifiedManifest(_ repository: String, reference: String, what: String) async throws(RegistryAPIError) -> ManifestDocument {
         let raw = try await send(.GET, "/v2/\(repository)/manifests/\(reference)", scope: .pull(repository), what: what,
                                  headers: [("Accept", ManifestMediaType.acceptHeader)], bodyLimit: configuration.manifestSizeLimit)
         if raw.status == 500, let offset = Self.jsonSyntaxErrorOffset(raw.body) {
@@ -41,7 +68,7 @@ extension RegistryClient {
         }
         if let header = response.header("Docker-Content-Digest"), !isSchema1 {
             guard let announced = try? Digest(parsing: header) else {
-                throw .invalidResponse(registry: registry, what: what, detail: "invalid Docker-Content-Digest header")
+                throw .invalidResponse(registry: registry, what: what, detail: Self.invalidDigestHeader)
             }
             guard announced.matches(response.body) else {
                 throw .digestMismatch(registry: registry, what: what, expected: announced.description, actual: computed.description)

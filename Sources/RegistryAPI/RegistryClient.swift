@@ -108,7 +108,7 @@ public final class RegistryClient: Sendable {
                 try await authenticator.handleUnauthorized(header: response.header("WWW-Authenticate"), scope: scope)
                 attempt -= 1
                 continue
-            case .success(let response) where RetryPolicy.isRetryable(status: response.status):
+            case .success(let response) where RetryPolicy.isRetryable(status: response.status) && !Self.isLastingFailure(response):
                 guard attempt < retry.maxAttempts else {
                     throw .serverError(registry: registry, what: what, status: Int(response.status), attempts: attempt)
                 }
@@ -118,11 +118,16 @@ public final class RegistryClient: Sendable {
             case .failure(let error):
                 guard attempt < retry.maxAttempts, !Task.isCancelled, !Self.isPermanent(error) else {
                     if Self.isTimeout(error) { throw .timeout(registry: registry, what: what, attempts: attempt) }
-                    throw .unreachable(registry: registry, detail: Self.describe(error))
+                    throw .unreachable(registry: registry, detail: Self.describe(error) + (attempt > 1 ? " (\(attempt) attempts)" : ""))
                 }
                 try? await Task.sleep(for: .seconds(retry.delay(afterAttempt: attempt, retryAfter: nil)))
             }
         }
+    }
+
+    /// Waits the backoff before attempt `attempt + 1` of something the caller retries itself.
+    func pauseBeforeRetry(afterAttempt attempt: Int) async {
+        try? await Task.sleep(for: .seconds(retry.delay(afterAttempt: attempt, retryAfter: nil)))
     }
 
     /// Maps the statuses every call treats alike to errors; returns the response otherwise.
@@ -166,6 +171,12 @@ public final class RegistryClient: Sendable {
         }
         guard let decoded = try? JSONDecoder().decode(Errors.self, from: Data(body)), let first = decoded.errors?.first else { return "" }
         return ": " + [first.code, first.message].compactMap { $0 }.joined(separator: " ")
+    }
+
+    /// A 500 that says why, in a way that will not change: Distribution cannot parse the
+    /// stored document (see `jsonSyntaxErrorOffset`). Retrying it only delays the report.
+    static func isLastingFailure(_ response: RegistryResponse) -> Bool {
+        response.status == 500 && jsonSyntaxErrorOffset(response.body) != nil
     }
 
     /// TLS failures (an untrusted certificate, a wrong host name) do not heal by retrying.

@@ -6,12 +6,15 @@ public struct TagEntry: Sendable, Hashable, Codable, Comparable {
     public var tag: String
     public var digest: Digest?
     public var mediaType: String?
+    /// Why the digest could not be read, when the registry failed on this tag's manifest alone.
+    public var unreadable: String?
 
-    public init(repository: String, tag: String, digest: Digest? = nil, mediaType: String? = nil) {
+    public init(repository: String, tag: String, digest: Digest? = nil, mediaType: String? = nil, unreadable: String? = nil) {
         self.repository = repository
         self.tag = tag
         self.digest = digest
         self.mediaType = mediaType
+        self.unreadable = unreadable
     }
 
     public static func < (lhs: TagEntry, rhs: TagEntry) -> Bool {
@@ -39,19 +42,28 @@ public struct RegistryWalker: Sendable {
     }
 
     /// Every tag of every repository, sorted; with `resolveDigests`, each tag HEADed for its digest.
+    /// A tag whose manifest the registry fails on with HTTP 500 after every retry (Distribution
+    /// does so for a stored manifest it cannot parse) comes back without a digest, `unreadable`
+    /// saying why; any other failure ends the walk.
     public func tags(in repositories: [String], resolveDigests: Bool) async throws(RegistryAPIError) -> [TagEntry] {
         let listed = try await map(repositories) { repository throws(RegistryAPIError) in
             try await tagEntries(repository)
         }.flatMap { $0 }
         guard resolveDigests else { return listed.sorted() }
-        let resolved = try await map(listed) { entry throws(RegistryAPIError) -> TagEntry? in
-            guard let head = try await client.manifestHead(entry.repository, reference: entry.tag) else {
-                // Listed but gone (deleted meanwhile, or a broken store): report without digest.
-                return entry
+        let resolved = try await map(listed) { entry throws(RegistryAPIError) -> TagEntry in
+            let head: ManifestHead?
+            do throws(RegistryAPIError) {
+                head = try await client.manifestHead(entry.repository, reference: entry.tag)
+            } catch .serverError(registry: let registry, what: let what, status: 500, attempts: let attempts) {
+                var unreadable = entry
+                unreadable.unreadable = RegistryAPIError.serverError(registry: registry, what: what, status: 500, attempts: attempts).description
+                return unreadable
             }
+            // Listed but gone (deleted meanwhile, or a broken store): reported without digest.
+            guard let head else { return entry }
             return TagEntry(repository: entry.repository, tag: entry.tag, digest: head.digest, mediaType: head.mediaType)
         }
-        return resolved.compactMap { $0 }.sorted()
+        return resolved.sorted()
     }
 
     /// A repository's tags; none when the registry answers 404 (Distribution does so for a

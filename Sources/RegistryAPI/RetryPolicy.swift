@@ -6,9 +6,11 @@ struct RetryPolicy: Sendable {
     var initialBackoff: Double
     var maxBackoff: Double
 
-    /// Statuses worth another try.
+    /// Statuses worth another try: rate limiting, gateways and the registry's own 500, which a
+    /// storage backend's hiccup causes as often as a lasting fault (that one is reported after
+    /// the last attempt).
     static func isRetryable(status: UInt) -> Bool {
-        status == 429 || status == 502 || status == 503 || status == 504
+        status == 429 || status == 500 || status == 502 || status == 503 || status == 504
     }
 
     /// Seconds to wait before attempt `attempt + 1` (attempt counts from 1).

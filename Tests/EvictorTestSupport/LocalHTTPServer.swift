@@ -28,69 +28,22 @@ struct LocalHTTPResponse: Sendable {
 /// synchronous responder, honours keep-alive and closes open connections on `stop()`.
 final class LocalHTTPServer: Sendable {
     /// The port it listens on.
-    let port: Int
-    private let serverChannel: Channel
-    private let connections: ConnectionTracker
+    var port: Int { listener.port }
+    private let listener: LoopbackListener
 
-    private init(port: Int, serverChannel: Channel, connections: ConnectionTracker) {
-        self.port = port
-        self.serverChannel = serverChannel
-        self.connections = connections
+    private init(listener: LoopbackListener) {
+        self.listener = listener
     }
 
     /// Binds 127.0.0.1 on a free port; `respond` runs on an event loop, so it must not block for long.
     static func start(respond: @escaping @Sendable (LocalHTTPRequest) -> LocalHTTPResponse) async throws -> LocalHTTPServer {
-        let connections = ConnectionTracker()
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelOption(.backlog, value: 64)
-            .childChannelInitializer { child in
-                child.eventLoop.makeCompletedFuture {
-                    try child.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try child.pipeline.syncOperations.addHandler(LocalHTTPHandler(respond: respond))
-                    connections.track(child)
-                }
-            }
-            .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.maxMessagesPerRead, value: 1)
-            .bind(host: "127.0.0.1", port: 0)
-            .get()
-        guard let port = channel.localAddress?.port else {
-            try? await channel.close()
-            throw TestSupportError("local HTTP server: no local port after bind")
-        }
-        return LocalHTTPServer(port: port, serverChannel: channel, connections: connections)
+        let listener = try await LoopbackListener.bind { LocalHTTPHandler(respond: respond) }
+        return LocalHTTPServer(listener: listener)
     }
 
     /// Stops accepting connections and closes the open ones; stopping twice is harmless.
     func stop() async throws {
-        do {
-            try await serverChannel.close()
-        } catch ChannelError.alreadyClosed {
-            // Stopped twice: nothing left to close.
-        }
-        for child in connections.open() {
-            try? await child.close()
-        }
-    }
-}
-
-/// Accepted connections still open, so `stop()` can close them.
-final class ConnectionTracker: Sendable {
-    private let channels = Mutex<[ObjectIdentifier: Channel]>([:])
-
-    /// Remembers `channel` until it closes.
-    func track(_ channel: Channel) {
-        let id = ObjectIdentifier(channel)
-        channels.withLock { $0[id] = channel }
-        channel.closeFuture.whenComplete { [weak self] _ in
-            self?.channels.withLock { $0[id] = nil }
-        }
-    }
-
-    /// Connections still open.
-    func open() -> [Channel] {
-        channels.withLock { Array($0.values) }
+        try await listener.close()
     }
 }
 

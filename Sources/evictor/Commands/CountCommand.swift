@@ -33,7 +33,7 @@ struct CountCommand: AsyncParsableCommand {
         var tags: Int
         /// Distinct repository@digest pairs that tags point to.
         var manifests: Int
-        /// Tags listed whose manifest cannot be fetched.
+        /// Tags listed whose manifest is missing or cannot be read.
         var unresolvedTags: Int
         var byRepository: [RepositoryCount]?
     }
@@ -45,6 +45,7 @@ struct CountCommand: AsyncParsableCommand {
             let walker = RegistryWalker(client: client)
             let repositories = try await walker.repositories([])
             let entries = try await walker.tags(in: repositories, resolveDigests: true)
+            for entry in entries { if let reason = entry.unreadable { CommandLog.warn("\(reason); counted as unresolved") } }
             CommandLog.stats(client)
             await client.shutdown()
             counts = Self.count(registry: client.registry, repositories: repositories, entries: entries, byRepo: byRepo)
@@ -66,7 +67,7 @@ struct CountCommand: AsyncParsableCommand {
             print("repositories: \(counts.repositories) (\(counts.repositoriesWithoutTags) without tags)")
             print("tags: \(counts.tags)")
             print("manifests: \(counts.manifests)")
-            if counts.unresolvedTags > 0 { print("tags whose manifest is missing: \(counts.unresolvedTags)") }
+            if counts.unresolvedTags > 0 { print("tags whose manifest is missing or unreadable: \(counts.unresolvedTags)") }
         }
     }
 

@@ -39,7 +39,7 @@ struct ConnectionOptions: ParsableArguments {
         }
         let credentials = try CredentialResolver().resolve(for: endpoint, username: username, password: password)
         if insecure {
-            FileHandle.standardError.write(Data("evictor: warning: TLS certificate verification is off for \(endpoint.hostPort) (--insecure)\n".utf8))
+            CommandLog.warn("TLS certificate verification is off for \(endpoint.hostPort) (--insecure)")
         }
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
         var configuration = RegistryClientConfiguration(endpoint: endpoint, credentials: credentials)
