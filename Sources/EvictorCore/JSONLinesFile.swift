@@ -7,12 +7,39 @@ public final class JSONLinesFile: @unchecked Sendable {
     public let path: String
     private let descriptor: Int32
 
+    /// Opens (or creates) the file for appending. A last line without its newline, left by a
+    /// process killed while writing it, is cut off first: otherwise the next record would be
+    /// glued to it and the file would no longer read back.
     public init(path: String) throws(EvictorCoreError) {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .cannotWrite(path, reason: String(cString: strerror(errno))) }
         fchmod(fd, 0o600)
+        if let failure = Self.cutTornTail(fd) {
+            close(fd)
+            throw .cannotWrite(path, reason: failure)
+        }
         self.path = path
         self.descriptor = fd
+    }
+
+    /// Truncates the file after its last newline when it does not end with one; nil on success.
+    private static func cutTornTail(_ fd: Int32) -> String? {
+        let size = lseek(fd, 0, SEEK_END)
+        guard size > 0 else { return size < 0 ? String(cString: strerror(errno)) : nil }
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        var end = size
+        while end > 0 {
+            let start = max(0, end - off_t(chunk.count))
+            let count = Int(end - start)
+            let read = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, start) }
+            guard read == count else { return "cannot read the end of the file" }
+            if end == size, chunk[count - 1] == UInt8(ascii: "\n") { return nil }
+            if let newline = chunk[..<count].lastIndex(of: UInt8(ascii: "\n")) {
+                return ftruncate(fd, start + off_t(newline) + 1) == 0 ? nil : String(cString: strerror(errno))
+            }
+            end = start
+        }
+        return ftruncate(fd, 0) == 0 ? nil : String(cString: strerror(errno))
     }
 
     deinit { close(descriptor) }

@@ -123,12 +123,12 @@ struct FaultProxyState {
 }
 
 /// A small, fast, seedable generator (SplitMix64), so a faulted run can be repeated exactly.
-struct SplitMix64: RandomNumberGenerator {
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -137,7 +137,7 @@ struct SplitMix64: RandomNumberGenerator {
     }
 
     /// A uniform double in 0..<1.
-    mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    public mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
 
 /// What every connection handler of one proxy shares: the upstream client and the state.

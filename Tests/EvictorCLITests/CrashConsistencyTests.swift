@@ -1,0 +1,88 @@
+import EvictorCore
+import EvictorTestSupport
+import Foundation
+import Testing
+
+/// `apply` killed with SIGKILL at random moments, then run again with the same plan and journal.
+@Suite("apply killed and resumed")
+struct CrashConsistencyTests {
+    /// Set EVICTOR_CRASH_SEED to repeat a run's kill times.
+    static let seed = UInt64(ProcessInfo.processInfo.environment["EVICTOR_CRASH_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
+
+    /// Journal events, in order.
+    static func events(_ journal: String) -> [String] {
+        guard let records = try? Journal.read(journal) else { return [] }
+        return records.map(\.event.rawValue)
+    }
+
+    @Test("killed at random points, then resumed: the uninterrupted run's state; restore brings everything back")
+    func killedAndResumed() async throws {
+        let reference = try await FaultInjectionTests.seededRegistry()
+        defer { reference.stop() }
+        let registry = try await FaultInjectionTests.seededRegistry()
+        defer { registry.stop() }
+        let work = try EvictionTests.workDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+
+        // The uninterrupted run.
+        let referencePlan = work.appendingPathComponent("reference-plan.json").path
+        let madeReference = try await EvictorBinary.run(["plan", reference.url] + FaultInjectionTests.planArguments + ["-o", referencePlan])
+        #expect(madeReference.status == 0, "\(madeReference.stderrText)")
+        let uninterrupted = try await EvictorBinary.run(["apply", referencePlan, "--journal", work.appendingPathComponent("reference.jsonl").path])
+        #expect(uninterrupted.status == 0, "\(uninterrupted.stdoutText)\(uninterrupted.stderrText)")
+        let expected = try await FaultInjectionTests.listing(reference.url)
+
+        // A fifth of the requests answered late, so one apply lasts long enough to be killed in all
+        // its phases: reading tags, journaling, deleting.
+        var slow = FaultPlan(rate: 0.2, faults: [.slow], seed: Self.seed)
+        slow.stallSeconds = 0
+        try await FaultProxy.with(upstreamPort: registry.port, plan: .none) { proxy in
+            let planPath = work.appendingPathComponent("plan.json").path
+            let made = try await EvictorBinary.run(["plan", proxy.url] + FaultInjectionTests.planArguments + ["-o", planPath])
+            #expect(made.status == 0, "\(made.stderrText)")
+            #expect(try FaultInjectionTests.actions(planPath) == FaultInjectionTests.actions(referencePlan))
+            let before = try await FaultInjectionTests.listing(registry.url)
+            proxy.change(to: slow)
+
+            let journal = work.appendingPathComponent("journal.jsonl").path
+            var random = SplitMix64(seed: Self.seed)
+            var kills: [String] = []
+            var finished: ProcessResult?
+            for run in 0..<40 {
+                // Mostly early kills; the window widens run by run so the work gets done.
+                let delay = 200 + Int(random.next() % UInt64(1_000 + 250 * run))
+                let run = try await EvictorBinary.run(["apply", planPath, "--journal", journal], timeout: .milliseconds(delay))
+                if run.status == 0 {
+                    finished = run
+                    break
+                }
+                // Killed by the timeout's SIGKILL, nothing else.
+                #expect(run.status == SIGKILL, "apply exited \(run.status): \(run.stdoutText)\(run.stderrText)")
+                let events = Self.events(journal)
+                kills.append("\(delay) ms: \(events.filter { $0 == "deleted" || $0 == "gone" }.count) done, last \(events.last ?? "-")")
+            }
+            print("seed \(Self.seed), kills: \(kills.joined(separator: "; "))")
+            let done = try #require(finished, "apply never finished in 40 runs: \(kills)")
+            #expect(kills.count >= 3, "only \(kills.count) kills: \(kills)")
+            #expect(done.stdoutText.contains("0 skipped, 0 failed"), "\(done.stdoutText)")
+
+            // Every action is in the journal once as deleted or gone, each after its intent.
+            let records = try Journal.read(journal)
+            let finishedActions = records.filter { $0.event == .deleted || $0.event == .gone }
+            #expect(Set(finishedActions.compactMap { $0.digest.map { "\($0)" } }).count == 90)
+            let intents = Set(records.filter { $0.event == .intent }.compactMap { $0.digest.map { "\($0)" } })
+            #expect(intents.count == 90, "every deleted manifest was journaled first")
+
+            // The same registry as the uninterrupted run.
+            proxy.change(to: .none)
+            #expect(try await FaultInjectionTests.listing(registry.url) == expected)
+
+            // restore puts back everything deleted across all the runs, and it all still checks.
+            let restore = try await EvictorBinary.run(["restore", "--journal", journal])
+            #expect(restore.status == 0, "\(restore.stdoutText)\(restore.stderrText)")
+            #expect(try await FaultInjectionTests.listing(registry.url) == before)
+            let (_, findings) = try await FaultInjectionTests.findings(registry.url, work)
+            #expect(findings.count == 2 && findings.allSatisfy { $0.hasPrefix("damaged/app") }, "\(findings)")
+        }
+    }
+}
