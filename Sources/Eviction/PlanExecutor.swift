@@ -134,12 +134,25 @@ public struct PlanExecutor: Sendable {
         return nil
     }
 
-    /// Every tag of the repository and its digest, read now.
+    /// Every tag of the repository and its digest, read now. A tag whose HEAD failed with 500
+    /// every time is read with a GET: a manifest the registry cannot parse is no manifest the
+    /// plan deletes (those were read whole), so that tag is left out; any other failure
+    /// stops the repository, because the tag might point at a digest the plan deletes.
     private func currentTags(_ repository: String) async throws(RegistryAPIError) -> [String: Digest] {
         let walker = RegistryWalker(client: client, parallelism: max(2, parallelism))
         let entries = try await walker.tags(in: [repository], resolveDigests: true)
         var result: [String: Digest] = [:]
-        for entry in entries { if let digest = entry.digest { result[entry.tag] = digest } }
+        for entry in entries {
+            if let digest = entry.digest {
+                result[entry.tag] = digest
+            } else if entry.unreadable != nil {
+                do throws(RegistryAPIError) {
+                    result[entry.tag] = try await client.manifestDocument(repository, reference: entry.tag).manifest.digest
+                } catch .invalidResponse(_, _, let detail) where detail.hasPrefix("corrupt manifest") {
+                    continue
+                }
+            }
+        }
         return result
     }
 

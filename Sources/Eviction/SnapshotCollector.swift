@@ -71,14 +71,10 @@ public struct SnapshotCollector: Sendable {
         do {
             document = try await client.manifestDocument(entry.repository, reference: entry.tag)
         } catch {
-            switch error {
-            case .notFound, .digestMismatch, .invalidResponse:
-                // A tag we cannot read may still point at a digest; HEAD tells which, so the
-                // rails can still protect it.
-                return try? await client.manifestHead(entry.repository, reference: entry.tag)?.digest
-            default:
-                throw error
-            }
+            guard Self.isUnreadableManifest(error) else { throw error }
+            // A tag we cannot read may still point at a digest; HEAD tells which, so the
+            // rails can still protect it.
+            return try? await client.manifestHead(entry.repository, reference: entry.tag)?.digest
         }
         if await memo.image(entry.repository, document.manifest.digest) == nil {
             await memo.store(entry.repository, try await makeRecord(entry.repository, document, memo: memo))
@@ -94,15 +90,21 @@ public struct SnapshotCollector: Sendable {
         do {
             record = try await makeRecord(repository, try await client.manifestDocument(repository, reference: digest.description), memo: memo)
         } catch {
-            switch error {
-            case .notFound, .digestMismatch, .invalidResponse:
-                record = ImageRecord(digest: digest, mediaType: "")
-            default:
-                throw error
-            }
+            guard Self.isUnreadableManifest(error) else { throw error }
+            record = ImageRecord(digest: digest, mediaType: "")
         }
         await memo.store(repository, record)
         return record
+    }
+
+    /// Failures that concern one manifest (missing, corrupt, too large, or a 500 that every
+    /// retry got), not the registry as a whole: the tag is left out of the plan and kept.
+    static func isUnreadableManifest(_ error: RegistryAPIError) -> Bool {
+        switch error {
+        case .notFound, .digestMismatch, .invalidResponse, .bodyTooLarge: return true
+        case .serverError(_, _, let status, _): return status == 500
+        default: return false
+        }
     }
 
     private func makeRecord(_ repository: String, _ document: ManifestDocument, memo: ImageMemo) async throws(RegistryAPIError) -> ImageRecord {

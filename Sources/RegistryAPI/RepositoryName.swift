@@ -19,14 +19,26 @@ public enum RepositoryName {
     /// Throws unless the name is valid.
     public static func validate(_ name: String) throws(RegistryAPIError) {
         guard isValid(name) else {
-            throw .invalidName(String(name.unicodeScalars.map { $0.value < 0x20 ? "?" : Character($0) }), reason: "not a valid repository name")
+            throw .invalidName(printable(name), reason: "not a valid repository name")
         }
     }
 
     /// Throws unless the tag is valid.
     public static func validateTag(_ tag: String) throws(RegistryAPIError) {
         guard isValidTag(tag) else {
-            throw .invalidName(String(tag.unicodeScalars.map { $0.value < 0x20 ? "?" : Character($0) }), reason: "not a valid tag")
+            throw .invalidName(printable(tag), reason: "not a valid tag")
         }
+    }
+
+    /// A name from the registry made safe to print: control characters (C0, DEL, C1) and
+    /// invisible format characters such as bidi overrides become `?`, so a hostile catalog
+    /// cannot drive the operator's terminal or disguise a name.
+    public static func printable(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator: return "?"
+            default: return scalar
+            }
+        }))
     }
 }

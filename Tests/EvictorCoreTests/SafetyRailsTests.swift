@@ -30,6 +30,23 @@ struct SafetyRailsTests {
     static func verdict(_ decision: RepositoryDecision, tag: String) -> Verdict? { decision.items.first { $0.tag == tag }?.verdict }
     static func verdict(_ decision: RepositoryDecision, digest seed: String) -> Verdict? { decision.items.first { $0.tag == nil && $0.digest == digest(seed) }?.verdict }
 
+    @Test("a manifest that could not be read is kept whatever the policy says; an index's unreadable child is left alone")
+    func unreadableKept() {
+        let child = Self.digest("gone-child")
+        let snapshot = Self.snapshot(
+            "app", tags: [("corrupt", "c"), ("fine", "f"), ("multi", "i")],
+            images: [ImageRecord(digest: Self.digest("c"), mediaType: ""), Self.image("f"), Self.image("i", children: [child])],
+            untagged: ["u"]
+        )
+        let decision = SafetyRails.apply(to: snapshot, verdicts: Self.marks([], default: .delete))
+        #expect(Self.verdict(decision, tag: "corrupt") == .keep)
+        #expect(decision.explain(tag: "corrupt").joined().contains("could not be read"))
+        #expect(Self.verdict(decision, digest: "u") == .keep)
+        #expect(Self.verdict(decision, tag: "fine") == .delete)
+        #expect(Self.verdict(decision, tag: "multi") == .delete)
+        #expect(!decision.items.contains { $0.digest == child })
+    }
+
     @Test("a tag sharing its digest with a kept tag is kept, and says why")
     func sharedDigest() {
         let snapshot = Self.snapshot("app", tags: [("stable", "x"), ("build-1", "x"), ("build-0", "y")], images: [Self.image("x"), Self.image("y")])

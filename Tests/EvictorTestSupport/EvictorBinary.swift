@@ -19,6 +19,22 @@ public enum EvictorBinary {
         }
     }
 
+    /// Runs `evictor` under `/usr/bin/time` and also returns its peak resident memory in KiB
+    /// (the measurement line is taken off stderr).
+    public static func runMeasuringMemory(_ arguments: [String], timeout: Duration = .seconds(120)) async throws -> (ProcessResult, peakKiB: Int) {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/time") else {
+            throw TestSupportError("/usr/bin/time is missing (Debian package `time`; scripts/setup installs it)")
+        }
+        var result = try await ProcessRunner.run("/usr/bin/time", ["-f", "evictor-peak-kib %M", try path] + arguments, timeout: timeout)
+        var lines = result.stderrText.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard let index = lines.lastIndex(where: { $0.hasPrefix("evictor-peak-kib ") }), let peak = Int(lines[index].dropFirst(17)) else {
+            throw TestSupportError("no peak memory from /usr/bin/time: \(result.stderrText)")
+        }
+        lines.remove(at: index)
+        result.stderr = Data(lines.joined(separator: "\n").utf8)
+        return (result, peak)
+    }
+
     /// Runs `evictor` with arguments and an optional environment overlay.
     public static func run(
         _ arguments: [String], environment: [String: String] = [:], input: Data? = nil,

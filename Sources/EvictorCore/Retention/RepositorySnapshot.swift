@@ -68,8 +68,14 @@ public struct RepositorySnapshot: Sendable {
         return parents.mapValues { $0.sorted() }
     }
 
+    /// Whether the manifest `digest` was read whole (a record with a media type).
+    public func isReadable(_ digest: Digest) -> Bool {
+        images[digest].map { !$0.mediaType.isEmpty } ?? false
+    }
+
     /// The subject of a referrer: the manifest's `subject`, or the digest a `sha256-<hex>[.suffix]`
     /// tag names (the referrers tag schema cosign and registries without the referrers API use).
+
     public func subject(ofTag tag: TagRecord) -> Digest? {
         if let subject = images[tag.digest]?.subject { return subject }
         return Self.subjectFromTagName(tag.name)

@@ -5,6 +5,8 @@
 /// 3. Children of a kept index are kept; deleting an index also deletes its children that
 ///    nothing else keeps (else garbage collection can never reclaim their layers).
 /// 4. Referrers (signatures, SBOMs) follow their subject: kept with it, deleted with it.
+/// 5. A manifest that could not be read (missing, corrupt, over the size limit) is kept: the
+///    policy judged it blind, and apply could not journal it for a restore.
 ///
 /// Rails only turn deletes into keeps, except rule 3's cascade and rule 4, which delete only
 /// what a deleted manifest leaves behind and nothing keeps.
@@ -15,12 +17,15 @@ public enum SafetyRails {
             let (verdict, steps) = verdicts.verdict(forTag: tag.name)
             var item = ItemDecision(tag: tag.name, digest: tag.digest, verdict: verdict, steps: steps)
             if tag.inUse { keep(&item, "in use: \(tag.usedBy.first ?? "named in the inventory")") }
+            if !snapshot.isReadable(tag.digest) { keep(&item, Self.unreadable) }
             items.append(item)
         }
         let tagged = Set(snapshot.tags.map(\.digest))
         for digest in snapshot.untagged.sorted() where !tagged.contains(digest) {
             let (verdict, steps) = verdicts.verdict(forUntagged: digest)
-            items.append(ItemDecision(tag: nil, digest: digest, verdict: verdict, steps: steps))
+            var item = ItemDecision(tag: nil, digest: digest, verdict: verdict, steps: steps)
+            if !snapshot.isReadable(digest) { keep(&item, Self.unreadable) }
+            items.append(item)
         }
         for index in items.indices {
             if let users = snapshot.inUseDigests[items[index].digest], items[index].verdict == .delete {
@@ -50,6 +55,7 @@ public enum SafetyRails {
                     items[position].verdict = .delete
                     items[position].steps.append(DecisionStep(.delete, "child of deleted index \(parent)", origin: .rail))
                 } else {
+                    guard snapshot.isReadable(child) else { continue }
                     firstPosition[child] = items.count
                     items.append(ItemDecision(tag: nil, digest: child, verdict: .delete, steps: [DecisionStep(.delete, "child of deleted index \(parent)", origin: .rail)]))
                 }
@@ -109,6 +115,8 @@ public enum SafetyRails {
     }
 
     // MARK: - Helpers
+
+    private static let unreadable = "manifest could not be read (see `evictor check`): kept"
 
     private static func keep(_ item: inout ItemDecision, _ reason: String) {
         if item.verdict == .delete || !item.steps.contains(where: { $0.origin == .rail }) {
