@@ -42,6 +42,9 @@ public final class TokenIssuer: Sendable {
     /// How many tokens were handed out.
     public var issuedTokenCount: Int { authority.record.withLock { $0.issued } }
 
+    /// Every token issued so far.
+    public var issuedTokens: [String] { authority.record.withLock { $0.tokens } }
+
     private init(workDirectory: URL, certificateFile: URL, authority: TokenAuthority, server: LocalHTTPServer) {
         self.port = server.port
         self.service = authority.service
@@ -108,6 +111,8 @@ struct TokenRequestRecord: Sendable {
     var requests = 0
     var issued = 0
     var scopes: [String] = []
+    /// Every token handed out, so a test can search outputs for them.
+    var tokens: [String] = []
 }
 
 /// One parsed `scope`: `TYPE:NAME:ACTIONS` (the name may itself contain ':' or '/').
@@ -200,7 +205,10 @@ final class TokenAuthority: Sendable {
         do {
             let now = Date()
             let token = try makeToken(subject: user, scopes: scopes.compactMap(TokenScope.init), now: now)
-            record.withLock { $0.issued += 1 }
+            record.withLock {
+                $0.issued += 1
+                $0.tokens.append(token)
+            }
             let formatter = ISO8601DateFormatter()
             formatter.timeZone = TimeZone(identifier: "UTC")
             let body = TokenResponse(token: token, access_token: token, expires_in: Self.lifetime, issued_at: formatter.string(from: now))
