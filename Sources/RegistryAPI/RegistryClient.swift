@@ -83,10 +83,11 @@ public final class RegistryClient: Sendable {
             await limiter.acquire()
             requests.wrappingAdd(1, ordering: .relaxed)
             do {
+                let deadline = ContinuousClock.now + .seconds(max(1, configuration.requestTimeout))
                 let response = try await http.execute(request, timeout: .seconds(Int64(max(1, configuration.requestTimeout))))
                 let collected: ByteBuffer
                 do {
-                    collected = try await response.body.collect(upTo: bodyLimit)
+                    collected = try await Self.collect(response, upTo: bodyLimit, before: deadline)
                 } catch is NIOTooManyBytesError {
                     await limiter.release()
                     throw RegistryAPIError.bodyTooLarge(registry: registry, what: what, limit: bodyLimit)
@@ -128,6 +129,23 @@ public final class RegistryClient: Sendable {
     /// Waits the backoff before attempt `attempt + 1` of something the caller retries itself.
     func pauseBeforeRetry(afterAttempt attempt: Int) async {
         try? await Task.sleep(for: .seconds(retry.delay(afterAttempt: attempt, retryAfter: nil)))
+    }
+
+    /// The whole body, or `HTTPClientError.deadlineExceeded` once `deadline` passes. The
+    /// client's own timeout stops at the response head, and its read timeout only at silence:
+    /// a registry dripping a byte at a time would otherwise hold a request forever. Cancelling
+    /// the reading task closes the connection.
+    static func collect(_ response: HTTPClientResponse, upTo limit: Int, before deadline: ContinuousClock.Instant) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await response.body.collect(upTo: limit) }
+            group.addTask {
+                try await Task.sleep(until: deadline, clock: .continuous)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let body = first else { throw HTTPClientError.deadlineExceeded }
+            return body
+        }
     }
 
     /// Maps the statuses every call treats alike to errors; returns the response otherwise.

@@ -228,3 +228,22 @@ struct PersistentFaultTests {
         }
     }
 }
+
+extension PersistentFaultTests {
+    @Test("an answer dripped a byte at a time is cut off by the timeout like a stalled one")
+    func drippedAnswer() async throws {
+        let registry = try await FaultInjectionTests.seededRegistry()
+        defer { registry.stop() }
+        var faults = FaultPlan.none
+        faults.persistent = ["GET /v2/_catalog": .trickle]
+        try await FaultProxy.with(upstreamPort: registry.port, plan: faults) { proxy in
+            let started = ContinuousClock.now
+            let result = try await EvictorBinary.run(["ls", proxy.url, "--timeout", "1"], timeout: .seconds(100))
+            let elapsed = ContinuousClock.now - started
+            #expect(result.status != 0)
+            #expect(result.stderrText.contains("catalog: timed out after \(Self.attempts) attempts"), "\(result.stderrText)")
+            #expect(proxy.hits("GET /v2/_catalog") == Self.attempts)
+            print("dripped catalog: gave up after \(elapsed)")
+        }
+    }
+}

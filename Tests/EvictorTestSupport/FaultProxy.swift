@@ -113,7 +113,7 @@ struct FaultProxyState {
             fault = plan.faults[Int(random.next() % UInt64(plan.faults.count))]
         }
         if fault == .wrongDigest, method == .HEAD, !plan.wrongDigestOnHead { fault = nil }
-        if fault == .truncated, method == .HEAD { fault = .dropAfterForwarding }
+        if fault == .truncated || fault == .trickle, method == .HEAD { fault = .stall }
         if let fault { injected[fault, default: 0] += 1 }
         return fault
     }

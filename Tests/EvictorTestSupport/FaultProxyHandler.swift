@@ -119,6 +119,8 @@ final class FaultProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
         case .truncated:
             answer(upstream, to: request, context: context, truncated: true)
+        case .trickle:
+            trickle(upstream, to: request, context: context)
         case .wrongDigest:
             if upstream.headers.contains(name: "Docker-Content-Digest") {
                 let other = Sha256.digest(Data(UUID().uuidString.utf8))
@@ -154,6 +156,26 @@ final class FaultProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
             let channel = context.channel
             written.whenComplete { _ in channel.close(promise: nil) }
         }
+    }
+
+    /// Writes the head, then the body one byte every 200 ms until it is sent or the client
+    /// gives up.
+    private func trickle(_ upstream: UpstreamAnswer, to request: HTTPRequestHead, context: ChannelHandlerContext) {
+        var headers = upstream.headers
+        headers.replaceOrAdd(name: "Content-Length", value: String(upstream.body.readableBytes))
+        headers.replaceOrAdd(name: "Connection", value: "close")
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: upstream.status, headers: headers))), promise: nil)
+        var remaining = upstream.body
+        func drip() {
+            guard context.channel.isActive else { return }
+            guard let byte = remaining.readSlice(length: 1) else {
+                context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+                return
+            }
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(byte))), promise: nil)
+            context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(200)) { drip() }
+        }
+        drip()
     }
 
     /// A registry-style error answer (`{"errors":[...]}`).

@@ -18,6 +18,9 @@ public enum InjectedFault: String, CaseIterable, Sendable, Comparable {
     case stall
     /// The registry's status and full `Content-Length`, then half the body and a closed connection.
     case truncated
+    /// The registry's answer, its body a byte at a time every 200 ms (a slow-drip attack that
+    /// never trips an idle timeout).
+    case trickle
     /// The registry's answer with another digest in `Docker-Content-Digest`.
     case wrongDigest = "wrong-digest"
 
@@ -27,7 +30,7 @@ public enum InjectedFault: String, CaseIterable, Sendable, Comparable {
     var forwards: Bool {
         switch self {
         case .dropBeforeForwarding, .internalError, .badGateway, .rateLimited: return false
-        case .dropAfterForwarding, .unavailableAfterForwarding, .slow, .stall, .truncated, .wrongDigest: return true
+        case .dropAfterForwarding, .unavailableAfterForwarding, .slow, .stall, .truncated, .trickle, .wrongDigest: return true
         }
     }
 }
