@@ -25,14 +25,6 @@ public enum InjectedFault: String, CaseIterable, Sendable, Comparable {
     case wrongDigest = "wrong-digest"
 
     public static func < (lhs: InjectedFault, rhs: InjectedFault) -> Bool { lhs.rawValue < rhs.rawValue }
-
-    /// Whether the registry handles the request before the fault is applied.
-    var forwards: Bool {
-        switch self {
-        case .dropBeforeForwarding, .internalError, .badGateway, .rateLimited: return false
-        case .dropAfterForwarding, .unavailableAfterForwarding, .slow, .stall, .truncated, .trickle, .wrongDigest: return true
-        }
-    }
 }
 
 /// Which requests a `FaultProxy` spoils and how.
