@@ -1,7 +1,6 @@
 import EvictorCore
 import Foundation
 import LuaRuntime
-import Yams
 
 /// Installs the `evictor` global every plugin sees: the spec constructors (`evictor.source`,
 /// `evictor.fixer`, `evictor.policy`), `evictor.log.*`, and `evictor.json` / `evictor.yaml`
@@ -114,44 +113,7 @@ enum StructuredData {
     }
 
     static func fromYAML(_ text: String) throws -> LuaValue {
-        let object: Any?
-        do {
-            object = try Yams.load(yaml: text)
-        } catch let error as YamlError {
-            throw LuaHostError("invalid YAML: \(String(describing: error).split(separator: "\n").first ?? "")")
-        } catch {
-            throw LuaHostError("invalid YAML")
-        }
-        guard let object else { return .nil }
-        return try convert(object, depth: 0)
-    }
-
-    private static func convert(_ value: Any, depth: Int) throws -> LuaValue {
-        guard depth < maxDepth else { throw LuaHostError("document nested deeper than \(maxDepth) levels") }
-        switch value {
-        case is NSNull:
-            return .nil
-        case let flag as Bool:
-            return .boolean(flag)
-        case let integer as Int:
-            return .integer(Int64(integer))
-        case let double as Double:
-            return .number(double)
-        case let string as String:
-            return .string(LuaString(string))
-        case let array as [Any]:
-            return .table(LuaTable(array: try array.map { try convert($0, depth: depth + 1) }))
-        case let dictionary as [String: Any]:
-            var table = LuaTable()
-            for (key, element) in dictionary { table[key] = try convert(element, depth: depth + 1) }
-            return .table(table)
-        case let dictionary as [AnyHashable: Any]:
-            var table = LuaTable()
-            for (key, element) in dictionary { table["\(key.base)"] = try convert(element, depth: depth + 1) }
-            return .table(table)
-        default:
-            return .string(LuaString("\(value)"))
-        }
+        try YAMLDocument.decode(text, maxDepth: maxDepth)
     }
 }
 

@@ -11,33 +11,58 @@ enum LuaStack {
 
     /// Reads the value at `index`. Functions become references in `owner`'s registry, or are
     /// refused when `owner` is nil. On error the stack may hold extra values: callers reset it.
+    ///
+    /// A table reached twice (shared, not cyclic) is converted once and reused. Its copies
+    /// still count: a value whose shared subtables expand to more values than the VM's memory
+    /// could hold as a plain tree (`t = {t, t}` forty times) is refused, as it would be
+    /// exponential to hash, compare or push back.
     static func read(_ L: OpaquePointer, at index: Int32, owner: UInt64?) throws(LuaError) -> LuaValue {
+        let limit = evictor_vm_memory_limit(L)
+        var conversion = Conversion(maxValues: limit > 0 ? max(limit / 16, 1 << 16) : 1 << 26)
+        return try read(L, at: lua_absindex(L, index), owner: owner, conversion: &conversion).value
+    }
+
+    /// What one `read` has seen so far.
+    private struct Conversion {
+        /// Most values the result may expand to.
+        let maxValues: Int
+        /// Tables being converted, outermost first (a table met again on this path is a cycle).
         var path: [UnsafeRawPointer] = []
-        return try read(L, at: lua_absindex(L, index), owner: owner, path: &path)
+        /// Tables already converted, with how many values each expands to and how deep it is.
+        var done: [UnsafeRawPointer: Converted] = [:]
+    }
+
+    private struct Converted {
+        var table: LuaTable
+        /// Values the table expands to, itself included.
+        var values: Int
+        /// Levels of tables, itself included.
+        var height: Int
     }
 
     private static func read(
-        _ L: OpaquePointer, at index: Int32, owner: UInt64?, path: inout [UnsafeRawPointer]
-    ) throws(LuaError) -> LuaValue {
+        _ L: OpaquePointer, at index: Int32, owner: UInt64?, conversion: inout Conversion
+    ) throws(LuaError) -> (value: LuaValue, values: Int, height: Int) {
         switch lua_type(L, index) {
         case LUA_TNIL, LUA_TNONE:
-            return .nil
+            return (.nil, 1, 0)
         case LUA_TBOOLEAN:
-            return .boolean(lua_toboolean(L, index) != 0)
+            return (.boolean(lua_toboolean(L, index) != 0), 1, 0)
         case LUA_TNUMBER:
-            if lua_isinteger(L, index) != 0 { return .integer(lua_tointegerx(L, index, nil)) }
-            return .number(lua_tonumberx(L, index, nil))
+            if lua_isinteger(L, index) != 0 { return (.integer(lua_tointegerx(L, index, nil)), 1, 0) }
+            return (.number(lua_tonumberx(L, index, nil)), 1, 0)
         case LUA_TSTRING:
-            return .string(LuaString(bytes: readBytes(L, at: index)))
+            return (.string(LuaString(bytes: readBytes(L, at: index))), 1, 0)
         case LUA_TTABLE:
-            return .table(try readTable(L, at: index, owner: owner, path: &path))
+            let converted = try readTable(L, at: index, owner: owner, conversion: &conversion)
+            return (.table(converted.table), converted.values, converted.height)
         case LUA_TFUNCTION:
             guard let owner else {
                 throw .invalidValue(message: "a function cannot be used as data here", location: "")
             }
             lua_pushvalue(L, index)
             let slot = luaL_ref(L, clua_registryindex())
-            return .function(LuaFunctionReference(slot: slot, owner: owner))
+            return (.function(LuaFunctionReference(slot: slot, owner: owner)), 1, 0)
         default:
             let name = String(cString: lua_typename(L, lua_type(L, index)))
             throw .invalidValue(message: "a \(name) value cannot be converted", location: "")
@@ -54,26 +79,44 @@ enum LuaStack {
     }
 
     private static func readTable(
-        _ L: OpaquePointer, at index: Int32, owner: UInt64?, path: inout [UnsafeRawPointer]
-    ) throws(LuaError) -> LuaTable {
-        guard let identity = lua_topointer(L, index) else { return LuaTable() }
-        if path.contains(identity) {
+        _ L: OpaquePointer, at index: Int32, owner: UInt64?, conversion: inout Conversion
+    ) throws(LuaError) -> Converted {
+        guard let identity = lua_topointer(L, index) else { return Converted(table: LuaTable(), values: 1, height: 1) }
+        if let converted = conversion.done[identity] {
+            guard conversion.path.count + converted.height <= maxDepth else {
+                throw .invalidValue(message: "table nested deeper than \(maxDepth) levels", location: "")
+            }
+            return converted
+        }
+        if conversion.path.contains(identity) {
             throw .invalidValue(message: "a table that contains itself (cycle) cannot be converted", location: "")
         }
-        guard path.count < maxDepth, lua_checkstack(L, 4) != 0 else {
+        guard conversion.path.count < maxDepth, lua_checkstack(L, 4) != 0 else {
             throw .invalidValue(message: "table nested deeper than \(maxDepth) levels", location: "")
         }
-        path.append(identity)
-        defer { path.removeLast() }
+        conversion.path.append(identity)
+        defer { conversion.path.removeLast() }
         var entries: [LuaValue: LuaValue] = [:]
+        var values = 1
+        var height = 1
         lua_pushnil(L)
         while lua_next(L, index) != 0 {
-            let key = try read(L, at: lua_absindex(L, -2), owner: owner, path: &path)
-            let value = try read(L, at: lua_absindex(L, -1), owner: owner, path: &path)
+            let key = try read(L, at: lua_absindex(L, -2), owner: owner, conversion: &conversion)
+            let value = try read(L, at: lua_absindex(L, -1), owner: owner, conversion: &conversion)
             clua_pop(L, 1)
-            entries[key] = value
+            values += min(key.values, conversion.maxValues) + min(value.values, conversion.maxValues)
+            guard values <= conversion.maxValues else {
+                throw .invalidValue(
+                    message: "a table whose shared subtables expand to more than \(conversion.maxValues) values cannot be converted",
+                    location: ""
+                )
+            }
+            height = max(height, 1 + key.height, 1 + value.height)
+            entries[key.value] = value.value
         }
-        return LuaTable(entries: entries)
+        let converted = Converted(table: LuaTable(entries: entries), values: values, height: height)
+        conversion.done[identity] = converted
+        return converted
     }
 
     // MARK: - Swift to Lua

@@ -127,6 +127,12 @@ public final class LuaVM {
         return try call(function, arguments)
     }
 
+    /// For host functions doing long work outside Lua (a regular expression on a large text):
+    /// whether the running call was cancelled or is past its time limit. Once this is `true`
+    /// the host function should give up at once (throw or return anything); the call then
+    /// fails with the cancellation or time-limit error at the calling Lua line.
+    public var callShouldStop: Bool { evictor_vm_host_should_stop(state) != 0 }
+
     /// The serial number and cancel handle for the next call, for cancellation from elsewhere.
     public func cancellationHandle() -> LuaCancellationHandle {
         LuaCancellationHandle(control: evictor_vm_control(state), serial: evictor_vm_next_call_serial(state))

@@ -52,6 +52,6 @@ struct LuaErrorTests {
         #expect(traceback.contains("inner"))
         let tableError = try vm.load(string: "error({code = 1})", chunkName: "@t.lua")
         let described = #expect(throws: LuaError.self) { try vm.call(tableError) }
-        #expect(described?.description == "(error object is a table value)")
+        #expect(described?.description == "t.lua:1: (error object is a table value)")
     }
 }

@@ -71,7 +71,9 @@ lua_State *evictor_vm_new(size_t memory_limit, evictor_host_dispatch dispatch);
 void evictor_vm_close(lua_State *L);
 
 /// Opens the libraries a sandbox starts from: base, package, coroutine, table, string, math,
-/// utf8 and os (trimmed afterwards by the Swift prelude). Never io or debug.
+/// utf8 and os (trimmed afterwards by the Swift prelude). Never io or debug. The string and
+/// table functions whose C loops could outlast the limits are replaced by bounded versions
+/// (CLuaShimLibrary.c).
 void evictor_vm_open_safe_libs(lua_State *L);
 
 size_t evictor_vm_memory_used(lua_State *L);
@@ -92,6 +94,12 @@ uint64_t evictor_vm_instructions(lua_State *L);
 /// Why the last protected call was stopped, and where ("file:line", may be empty).
 evictor_stop_reason evictor_vm_stop_reason(lua_State *L);
 const char *evictor_vm_stop_location(lua_State *L);
+
+/// For host functions doing long work (a regular expression on a large text): whether the
+/// running call was cancelled or is past its time limit. When it returns 1 the stop is
+/// recorded; the host function should give up (return or fail), and the trampoline then
+/// raises the stop error at the calling Lua line instead of the host function's result.
+int evictor_vm_host_should_stop(lua_State *L);
 
 /// Loads a text chunk (binary chunks refused) under the memory cap. Same results as lua_load.
 int evictor_vm_load(lua_State *L, const char *buffer, size_t size, const char *chunkname);

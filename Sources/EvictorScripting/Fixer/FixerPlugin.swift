@@ -13,27 +13,41 @@ public final class FixerPlugin: Sendable {
     let engine: LuaEngine
     let check: LuaFunctionReference
     let fix: LuaFunctionReference
+    /// `file:line` where `check` and `fix` are defined.
+    let checkLocation: String
+    let fixLocation: String
 
-    private init(name: String, file: String, description: String, engine: LuaEngine, check: LuaFunctionReference, fix: LuaFunctionReference) {
+    private init(
+        name: String, file: String, description: String, engine: LuaEngine, check: LuaFunctionReference, fix: LuaFunctionReference,
+        checkLocation: String, fixLocation: String
+    ) {
         self.name = name
         self.file = file
         self.description = description
         self.engine = engine
         self.check = check
         self.fix = fix
+        self.checkLocation = checkLocation
+        self.fixLocation = fixLocation
     }
 
     /// Loads a fixer file; the store it may read is `layout`.
-    public static func load(file: String, layout: StorageLayout, pluginPath: PluginPath, log: @escaping LuaLogHandler) async throws(ScriptingError) -> FixerPlugin {
+    public static func load(
+        file: String, layout: StorageLayout, pluginPath: PluginPath, limits: LuaLimits = PolicyPlugin.defaultLimits, log: @escaping LuaLogHandler
+    ) async throws(ScriptingError) -> FixerPlugin {
         let (engine, spec) = try await PluginSpecLoader.load(
-            file: file, kind: "fixer", pluginPath: pluginPath, limits: PolicyPlugin.defaultLimits, log: log, runtime: FixerPrelude.source,
+            file: file, kind: "fixer", pluginPath: pluginPath, limits: limits, log: log, runtime: FixerPrelude.source,
             setUp: { vm in StoreHandle.install(layout, in: vm) }
         )
         guard let name = spec["name"].stringValue,
               case .function(let check) = spec["check"], case .function(let fix) = spec["fix"] else {
             throw .invalidSpec(file: file, reason: "must return evictor.fixer { name = ..., check = function(store) ... end, fix = function(finding, actions) ... end }")
         }
-        return FixerPlugin(name: name, file: file, description: spec["description"].stringValue ?? "", engine: engine, check: check, fix: fix)
+        let (checkLocation, fixLocation) = await engine.withVM { vm in (vm.location(of: check), vm.location(of: fix)) }
+        return FixerPlugin(
+            name: name, file: file, description: spec["description"].stringValue ?? "", engine: engine, check: check, fix: fix,
+            checkLocation: checkLocation, fixLocation: fixLocation
+        )
     }
 
     /// Runs `check` over the scan's findings and `fix` on each it picked; returns the actions.
@@ -43,9 +57,12 @@ public final class FixerPlugin: Sendable {
             guard case .function(let run) = try await engine.global("evictor.__fixer.fix") else {
                 throw ScriptingError.invalidSpec(file: file, reason: "the fixer runtime is missing")
             }
-            results = try await engine.call(run, [.function(check), .function(fix), .table(LuaTable(array: findings.map(Self.luaValue)))])
+            results = try await engine.call(run, [
+                .function(check), .function(fix), .table(LuaTable(array: findings.map(Self.luaValue))), .string(LuaString(checkLocation)),
+            ])
         } catch let error as LuaError {
-            throw .lua(plugin: file, error)
+            let placed = error.placingEngineMisuse(of: ["store:"], at: checkLocation).placingEngineMisuse(of: ["actions:"], at: fixLocation)
+            throw .lua(plugin: file, placed)
         } catch let error as ScriptingError {
             throw error
         } catch {
@@ -76,6 +93,9 @@ public final class FixerPlugin: Sendable {
 /// Read-only host functions behind a fixer's `store` handle.
 enum StoreHandle {
     static func install(_ layout: StorageLayout, in vm: LuaVM) {
+        vm.register(function: "evictor.__store.problems") { _ in
+            [.table(LuaTable(array: StorageProblem.allCases.map { .string(LuaString($0.rawValue)) }))]
+        }
         vm.register(function: "evictor.__store.repositories") { _ in
             [.table(LuaTable(array: try layout.repositoryNames().map { .string(LuaString($0)) }))]
         }

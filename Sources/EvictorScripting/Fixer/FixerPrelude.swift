@@ -4,42 +4,75 @@ enum FixerPrelude {
     static let source = #"""
     local run = {}
     evictor.__fixer = run
+    local known_problems = {}
+    for _, name in ipairs(evictor.__store.problems()) do known_problems[name] = true end
 
-    function run.fix(check, fix, findings)
+    -- where: check's "file:line", for errors about what check returned.
+    function run.fix(check, fix, findings, where)
       local store = {}
       function store:findings(...)
         local wanted = {}
-        for _, class in ipairs({ ... }) do wanted[class] = true end
+        for i = 1, select("#", ...) do
+          local class = select(i, ...)
+          if type(class) ~= "string" or not known_problems[class] then
+            local got = type(class) == "string" and ("'" .. class .. "'") or ("a " .. type(class))
+            error(string.format("store:findings: argument %d must be a problem name such as \"tag-link-broken\" (got %s)", i, got), 2)
+          end
+          wanted[class] = true
+        end
         local result = {}
         for _, finding in ipairs(findings) do
           if next(wanted) == nil or wanted[finding.problem] then result[#result + 1] = finding end
         end
         return result
       end
-      function store:tags(repository) return evictor.__store.tags(repository) end
-      function store:revisions(repository) return evictor.__store.revisions(repository) end
-      function store:blob_size(digest) return evictor.__store.blob_size(digest) end
+      local function expect_string(method, what, value)
+        if type(value) ~= "string" then
+          error(string.format("store:%s: expects %s (got %s)", method, what, type(value)), 3)
+        end
+      end
+      function store:tags(repository)
+        expect_string("tags", "a repository name", repository)
+        return evictor.__store.tags(repository)
+      end
+      function store:revisions(repository)
+        expect_string("revisions", "a repository name", repository)
+        return evictor.__store.revisions(repository)
+      end
+      function store:blob_size(digest)
+        expect_string("blob_size", "a sha256 digest", digest)
+        return evictor.__store.blob_size(digest)
+      end
       function store:repositories() return evictor.__store.repositories() end
 
       local selected = check(store)
       if type(selected) ~= "table" then
-        error("check must return a list of findings (got a " .. type(selected) .. ")", 0)
+        error(where .. ": check must return a list of findings (got a " .. type(selected) .. ")", 0)
       end
       local list = {}
-      local function record(kind, fields, reason)
+      -- record(kind, reason, name, value, ...): every named field must be a non-empty string,
+      -- so what reaches the engine is plain data (never a finding table, a cycle or nil).
+      local function record(kind, reason, ...)
+        local fields = { kind = kind }
+        for i = 1, select("#", ...), 2 do
+          local name, value = select(i, ...)
+          if type(value) ~= "string" or value == "" then
+            error(string.format("actions:%s: the %s must be a non-empty string (got %s)", kind, name, type(value)), 3)
+          end
+          fields[name] = value
+        end
         if type(reason) ~= "string" or reason == "" then
           error("actions:" .. kind .. ": the reason must be a non-empty string", 3)
         end
-        fields.kind = kind
         fields.reason = reason
         list[#list + 1] = fields
       end
       local actions = {
-        drop_tag = function(self, repository, tag, reason) record("drop_tag", { repository = repository, tag = tag }, reason) end,
-        drop_revision = function(self, repository, digest, reason) record("drop_revision", { repository = repository, digest = digest }, reason) end,
-        drop_layer_link = function(self, repository, digest, reason) record("drop_layer_link", { repository = repository, digest = digest }, reason) end,
-        quarantine_blob = function(self, digest, reason) record("quarantine_blob", { digest = digest }, reason) end,
-        quarantine = function(self, path, reason) record("quarantine", { path = path }, reason) end,
+        drop_tag = function(self, repository, tag, reason) record("drop_tag", reason, "repository", repository, "tag", tag) end,
+        drop_revision = function(self, repository, digest, reason) record("drop_revision", reason, "repository", repository, "digest", digest) end,
+        drop_layer_link = function(self, repository, digest, reason) record("drop_layer_link", reason, "repository", repository, "digest", digest) end,
+        quarantine_blob = function(self, digest, reason) record("quarantine_blob", reason, "digest", digest) end,
+        quarantine = function(self, path, reason) record("quarantine", reason, "path", path) end,
       }
       for _, finding in ipairs(selected) do
         fix(finding, actions)

@@ -8,6 +8,8 @@ import LuaRuntime
 enum PatternLibrary {
     static func install(in vm: LuaVM) {
         let cache = RegexCache()
+        // Unowned: the VM keeps these functions alive, not the other way round.
+        let shouldStop = { [unowned vm] in vm.callShouldStop }
         // Validates; the Lua prelude wraps it to return a compiled-pattern object.
         vm.register(function: "evictor.regex.compile") { arguments in
             _ = try cache.regex(try string(arguments, 0, "a pattern"))
@@ -16,12 +18,12 @@ enum PatternLibrary {
         vm.register(function: "evictor.regex.match") { arguments in
             let regex = try cache.regex(try string(arguments, 0, "a pattern"))
             let text = try string(arguments, 1, "the text to match")
-            return [.boolean(regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil)]
+            return [.boolean(try firstMatch(regex, in: text, shouldStop: shouldStop) != nil)]
         }
         vm.register(function: "evictor.regex.find") { arguments in
             let regex = try cache.regex(try string(arguments, 0, "a pattern"))
             let text = try string(arguments, 1, "the text to search")
-            guard let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return [.nil] }
+            guard let match = try firstMatch(regex, in: text, shouldStop: shouldStop) else { return [.nil] }
             var groups: [LuaValue] = []
             for index in 0..<match.numberOfRanges {
                 let range = match.range(at: index)
@@ -46,6 +48,26 @@ enum PatternLibrary {
             guard let b = SemanticVersion(right) else { throw LuaHostError("evictor.semver.compare: '\(right.prefix(64))' is not a semantic version") }
             return [.integer(a < b ? -1 : (a == b ? 0 : 1))]
         }
+    }
+
+    /// The first match of `regex` in `text`. ICU backtracks without any limit of its own
+    /// (`(x+x+)+y` on forty x's takes seconds, `a.*b.*c.*d.*e` on a long text hours), so the
+    /// match reports progress and gives up once the Lua call must stop (time limit or
+    /// cancellation); the call then fails with that error at the script's line.
+    static func firstMatch(_ regex: NSRegularExpression, in text: String, shouldStop: @escaping () -> Bool) throws -> NSTextCheckingResult? {
+        var found: NSTextCheckingResult?
+        var stopped = false
+        regex.enumerateMatches(in: text, options: [.reportProgress], range: NSRange(text.startIndex..., in: text)) { result, _, stop in
+            if let result {
+                found = result
+                stop.pointee = true
+            } else if shouldStop() {
+                stopped = true
+                stop.pointee = true
+            }
+        }
+        if stopped { throw LuaHostError("stopped matching: the call was cancelled or is out of time") }
+        return found
     }
 
     private static func string(_ arguments: [LuaValue], _ index: Int, _ what: String) throws -> String {
