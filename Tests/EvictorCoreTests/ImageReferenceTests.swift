@@ -22,7 +22,8 @@ struct ImageReferenceTests {
         ("reg.io/app:v1@sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
          "reg.io/app:v1@sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
         ("ab__c-d--e/f.g_h", "docker.io/ab__c-d--e/f.g_h"),
-        ("UPPER/case", "upper/case"),
+        ("UPPER/case", "UPPER/case"),
+        ("Reg.Example.COM/case", "reg.example.com/case"),
     ])
     func normalises(_ input: String, _ expected: String) throws {
         #expect(try ImageReference(parsing: input).description == expected)

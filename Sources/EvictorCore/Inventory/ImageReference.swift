@@ -1,7 +1,9 @@
 /// An image reference, parsed and normalised by the distribution reference grammar:
 /// `[domain/]path[:tag][@digest]`, with Docker's defaults (`docker.io`, `library/`).
 public struct ImageReference: Sendable, Hashable, Comparable, TextCodable {
-    /// The registry host, lower-cased: `docker.io`, `registry.example.com:5000`.
+    /// The registry host, lower-cased: `docker.io`, `registry.example.com:5000`. A host that
+    /// only its capitals mark as one (`UPPER/app`: no dot, no port, not `localhost`) keeps
+    /// them, or its text would read as a Docker Hub repository (`upper/app`).
     public let domain: String
     /// The repository path inside the registry: `library/nginx`, `shop/web`.
     public let path: String
@@ -40,7 +42,8 @@ public struct ImageReference: Sendable, Hashable, Comparable, TextCodable {
             let first = rest[..<slash]
             if first.contains(".") || first.contains(":") || first == "localhost" || first.lowercased() != first {
                 guard ReferenceGrammar.isValidDomain(String(first)) else { throw refuse("invalid registry host '\(first)'") }
-                domain = first.lowercased()
+                let lowered = first.lowercased()
+                domain = lowered.contains(".") || lowered.contains(":") || lowered == "localhost" ? lowered : String(first)
                 path = String(rest[rest.index(after: slash)...])
             }
         }
@@ -72,7 +75,7 @@ public struct ImageReference: Sendable, Hashable, Comparable, TextCodable {
     /// name for the same registry, such as a load balancer or an old host name).
     public func isOnRegistry(_ hostPort: String, aliases: [String] = []) -> Bool {
         let wanted = ([hostPort] + aliases).map { Self.normaliseDomain($0) }
-        return wanted.contains(domain)
+        return wanted.contains(domain.lowercased())
     }
 
     /// Lower-cased, Docker Hub's aliases folded, a scheme or trailing slash removed.

@@ -52,7 +52,9 @@ public struct Manifest: Sendable {
         } catch {
             throw ManifestParseError(reason: "not JSON")
         }
-        let declared = raw.mediaType ?? contentType.map(Self.bareMediaType)
+        // An empty media type (in the body or the Content-Type) says nothing: the kind's default
+        // applies, as an empty one would mark the manifest unread (`RepositorySnapshot.isReadable`).
+        let declared = [raw.mediaType, contentType.map(Self.bareMediaType)].lazy.compactMap { $0 }.first { !$0.isEmpty }
         let schema = raw.schemaVersion ?? 0
         var kind: Kind
         if schema == 1 {
