@@ -199,6 +199,11 @@ struct EvictionTests {
         ("loop.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  while true do end\nend }\n", "loop.lua:2:"),
         ("bomb.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  local t = {}\n  for i = 1, 1e9 do t[i] = string.rep(\"x\", 64) .. i end\nend }\n", "bomb.lua:3:"),
         ("bad-reason.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  repo.tags[1]:delete()\nend }\n", "bad-reason.lua:2:"),
+        ("wrong-type.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  repo.tags[1]:delete(123)\nend }\n", "wrong-type.lua:2:"),
+        ("handler.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  local ok, m = xpcall(function() error(\"first\") end, function() error(\"again\") end)\n  error(m)\nend }\n", "handler.lua:3:"),
+        ("yield.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  coroutine.yield(\"escape\")\nend }\n", "yield.lua:2: attempt to yield from outside a coroutine"),
+        ("cyclic.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  local t = {}\n  t.self = t\n  return t\nend }\n", "cyclic.lua:1: decide must return nothing"),
+        ("pattern.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  repo.tags[1]:delete((\"a\"):rep(4000):find(\".-.-.-.-b\") or \"x\")\nend }\n", "pattern.lua:2:"),
     ])
     func malformedPolicy(file: String, source: String, expected: String) async throws {
         try await RegistryServer.with { registry in
