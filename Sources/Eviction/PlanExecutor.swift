@@ -148,7 +148,7 @@ public struct PlanExecutor: Sendable {
             } else if entry.unreadable != nil {
                 do throws(RegistryAPIError) {
                     result[entry.tag] = try await client.manifestDocument(repository, reference: entry.tag).manifest.digest
-                } catch .invalidResponse(_, _, let detail) where detail.hasPrefix("corrupt manifest") {
+                } catch where error.isUnparseableStoredManifest {
                     continue
                 }
             }

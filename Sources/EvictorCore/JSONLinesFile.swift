@@ -7,13 +7,18 @@ public final class JSONLinesFile: @unchecked Sendable {
     public let path: String
     private let descriptor: Int32
 
-    /// Opens (or creates) the file for appending. A last line without its newline, left by a
-    /// process killed while writing it, is cut off first: otherwise the next record would be
-    /// glued to it and the file would no longer read back.
+    /// Opens (or creates) the file for appending, locked against a second writer (another
+    /// `apply` on the same journal would cut and interleave its lines). A last line without
+    /// its newline, left by a process killed while writing it, is cut off first: otherwise the
+    /// next record would be glued to it and the file would no longer read back.
     public init(path: String) throws(EvictorCoreError) {
         let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .cannotWrite(path, reason: String(cString: strerror(errno))) }
         fchmod(fd, 0o600)
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw .cannotWrite(path, reason: "in use by another evictor process")
+        }
         if let failure = Self.cutTornTail(fd) {
             close(fd)
             throw .cannotWrite(path, reason: failure)
@@ -57,8 +62,9 @@ public final class JSONLinesFile: @unchecked Sendable {
         if fsync(descriptor) != 0 { throw .cannotWrite(path, reason: String(cString: strerror(errno))) }
     }
 
-    /// Reads every record. A last line cut short by a crash is ignored; any other line that
-    /// is not a record is an error naming the line (`invalid` builds it).
+    /// Reads every record. A last line without its newline (cut short by a crash) is ignored,
+    /// as opening the file to append cuts it off; any other line that is not a record is an
+    /// error naming the line (`invalid` builds it).
     public static func read<Record: Decodable>(
         _ type: Record.Type, from path: String, invalid: (String) -> EvictorCoreError
     ) throws(EvictorCoreError) -> [Record] {
@@ -66,13 +72,13 @@ public final class JSONLinesFile: @unchecked Sendable {
             throw .cannotRead(path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
         }
         let decoder = VersionedDocument.decoder()
-        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        // The piece after the last newline is empty, or a line whose write was interrupted.
+        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast()
         var records: [Record] = []
         for (number, line) in lines.enumerated() where !line.isEmpty {
             do {
                 records.append(try decoder.decode(Record.self, from: Data(line)))
             } catch {
-                if number == lines.count - 1 { break }  // no newline: the write was interrupted
                 throw invalid("line \(number + 1) is not a record")
             }
         }

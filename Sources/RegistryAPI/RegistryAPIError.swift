@@ -15,6 +15,15 @@ public enum RegistryAPIError: Error, Sendable, Equatable, CustomStringConvertibl
     case timeout(registry: String, what: String, attempts: Int)
     case credentials(String)
 
+    /// Distribution's own answer for a stored manifest it cannot parse (HTTP 500 carrying a
+    /// JSON syntax error): lasting, and about that one manifest.
+    public var isUnparseableStoredManifest: Bool {
+        if case .invalidResponse(_, _, let detail) = self { return detail.hasPrefix(Self.unparseableStoredManifest) }
+        return false
+    }
+
+    static let unparseableStoredManifest = "corrupt manifest: the registry cannot parse the stored document"
+
     public var description: String {
         switch self {
         case .invalidEndpoint(let text, let reason):

@@ -101,9 +101,10 @@ actor RegistryAuthenticator {
         let status: UInt
         let body: ByteBuffer
         do {
+            let deadline = ContinuousClock.now + .seconds(30)
             let response = try await http.execute(request, timeout: .seconds(30))
             status = response.status.code
-            body = try await response.body.collect(upTo: jsonLimit)
+            body = try await RegistryClient.collect(response, upTo: jsonLimit, before: deadline)
         } catch {
             throw .unauthorized(registry: registry, detail: "token service \(realmHost) unreachable: \(RegistryClient.describe(error))")
         }

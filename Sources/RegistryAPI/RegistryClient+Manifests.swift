@@ -57,7 +57,7 @@ extension RegistryClient {
         let raw = try await send(.GET, "/v2/\(repository)/manifests/\(reference)", scope: .pull(repository), what: what,
                                  headers: [("Accept", ManifestMediaType.acceptHeader)], bodyLimit: configuration.manifestSizeLimit)
         if raw.status == 500, let offset = Self.jsonSyntaxErrorOffset(raw.body) {
-            throw .invalidResponse(registry: registry, what: what, detail: "corrupt manifest: the registry cannot parse the stored document (JSON error at byte \(offset))")
+            throw .invalidResponse(registry: registry, what: what, detail: "\(RegistryAPIError.unparseableStoredManifest) (JSON error at byte \(offset))")
         }
         let response = try expect(raw, [200], what: what)
         let computed = Digest.sha256(of: response.body)

@@ -36,7 +36,7 @@ public final class RegistryClient: Sendable {
             }
             httpConfiguration.tlsConfiguration = tls
         }
-        httpConfiguration.timeout = .init(connect: .seconds(5), read: .seconds(Int64(max(1, configuration.requestTimeout))))
+        httpConfiguration.timeout = .init(connect: .seconds(5), read: .milliseconds(Int64(max(1, configuration.requestTimeout) * 1000)))
         httpConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, configuration.concurrency))
         httpConfiguration.redirectConfiguration = .follow(max: 5, allowCycles: false)
         httpConfiguration.decompression = .disabled
@@ -83,8 +83,9 @@ public final class RegistryClient: Sendable {
             await limiter.acquire()
             requests.wrappingAdd(1, ordering: .relaxed)
             do {
-                let deadline = ContinuousClock.now + .seconds(max(1, configuration.requestTimeout))
-                let response = try await http.execute(request, timeout: .seconds(Int64(max(1, configuration.requestTimeout))))
+                let timeout = max(1, configuration.requestTimeout)
+                let deadline = ContinuousClock.now + .seconds(timeout)
+                let response = try await http.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
                 let collected: ByteBuffer
                 do {
                     collected = try await Self.collect(response, upTo: bodyLimit, before: deadline)
@@ -211,6 +212,7 @@ public final class RegistryClient: Sendable {
 
     /// A short description of a transport error (no URLs with credentials exist in ours).
     static func describe(_ error: Error) -> String {
+        if error is CancellationError { return "cancelled" }
         if let error = error as? HTTPClientError {
             if error == .connectTimeout { return "connection timed out" }
             if error == .readTimeout || error == .deadlineExceeded { return "timed out" }

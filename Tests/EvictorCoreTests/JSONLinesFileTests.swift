@@ -46,12 +46,34 @@ struct JSONLinesFileTests {
         let path = Self.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data(#"{"n":1,"te"#.utf8).write(to: URL(fileURLWithPath: path))
-        let file = try JSONLinesFile(path: path)
-        try file.append(Record(n: 2, text: "two"))
+        do {
+            let file = try JSONLinesFile(path: path)
+            try file.append(Record(n: 2, text: "two"))
+        }
         #expect(try Self.read(path).map(\.n) == [2])
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         _ = try JSONLinesFile(path: path)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    }
+
+    @Test("a second writer is refused while the first has the file open")
+    func secondWriter() throws {
+        let path = Self.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let first = try JSONLinesFile(path: path)
+        #expect(throws: EvictorCoreError.cannotWrite(path, reason: "in use by another evictor process")) { _ = try JSONLinesFile(path: path) }
+        try first.append(Record(n: 1, text: "one"))
+        #expect(try Self.read(path).map(\.n) == [1])
+    }
+
+    @Test("a complete record whose newline is missing is ignored on reading, as appending cuts it off")
+    func completeButUnterminated() throws {
+        let path = Self.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("{\"n\":1,\"text\":\"a\"}\n{\"n\":2,\"text\":\"b\"}".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(try Self.read(path).map(\.n) == [1])
+        try JSONLinesFile(path: path).append(Record(n: 3, text: "c"))
+        #expect(try Self.read(path).map(\.n) == [1, 3])
     }
 
     @Test("a bad line in the middle is an error naming the line")

@@ -47,6 +47,31 @@ struct SafetyRailsTests {
         #expect(!decision.items.contains { $0.digest == child })
     }
 
+    @Test("beside an index that could not be read, no untagged manifest is deleted: it may be one of that index's children")
+    func untaggedKeptBesideUnreadable() {
+        // "big" points at an index too large to read; its children c1, c2 look untagged, and
+        // c2 is also a child of the readable index "old", which the policy deletes.
+        let snapshot = Self.snapshot(
+            "app", tags: [("big", "big-index"), ("old", "old-index")],
+            images: [Self.image("c1"), Self.image("c2"), Self.image("old-index", children: [Self.digest("c2")])],
+            untagged: ["c1", "c2"]
+        )
+        var verdicts = Self.marks([("old", .delete)], default: .delete)
+        for seed in ["c1", "c2"] { verdicts.untagged[Self.digest(seed)] = [DecisionStep(.delete, "untagged", origin: .policy)] }
+        let decision = SafetyRails.apply(to: snapshot, verdicts: verdicts)
+        #expect(Self.verdict(decision, tag: "big") == .keep)
+        #expect(Self.verdict(decision, tag: "old") == .delete)
+        #expect(Self.verdict(decision, digest: "c1") == .keep)
+        #expect(Self.verdict(decision, digest: "c2") == .keep)
+        let why = decision.explain(tag: Self.digest("c1").description).joined()
+        #expect(why.contains("may list this manifest"), "\(why)")
+        // The same repository with "big" readable deletes the untagged ones.
+        var readable = snapshot
+        readable.images[Self.digest("big-index")] = Self.image("big-index", children: [Self.digest("c9")])
+        let clear = SafetyRails.apply(to: readable, verdicts: verdicts)
+        #expect(Self.verdict(clear, digest: "c1") == .delete)
+    }
+
     @Test("a tag sharing its digest with a kept tag is kept, and says why")
     func sharedDigest() {
         let snapshot = Self.snapshot("app", tags: [("stable", "x"), ("build-1", "x"), ("build-0", "y")], images: [Self.image("x"), Self.image("y")])

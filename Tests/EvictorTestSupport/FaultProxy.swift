@@ -106,7 +106,8 @@ struct FaultProxyState {
     mutating func draw(method: HTTPMethod, path: String) -> InjectedFault? {
         requests += 1
         let line = "\(method.rawValue) \(path)"
-        let rule = plan.persistent.first { line.contains($0.key) }
+        // The longest matching key wins, so overlapping rules apply the same way every run.
+        let rule = plan.persistent.filter { line.contains($0.key) }.max { ($0.key.count, $0.key) < ($1.key.count, $1.key) }
         if let rule { persistentHits[rule.key, default: 0] += 1 }
         var fault = rule?.value
         if fault == nil, !plan.faults.isEmpty, random.nextUnit() < plan.rate {

@@ -6,7 +6,9 @@
 ///    nothing else keeps (else garbage collection can never reclaim their layers).
 /// 4. Referrers (signatures, SBOMs) follow their subject: kept with it, deleted with it.
 /// 5. A manifest that could not be read (missing, corrupt, over the size limit) is kept: the
-///    policy judged it blind, and apply could not journal it for a restore.
+///    policy judged it blind, and apply could not journal it for a restore. In a repository
+///    with such a manifest no untagged manifest is deleted either: an unreadable index may
+///    list it, and nothing here can tell.
 ///
 /// Rails only turn deletes into keeps, except rule 3's cascade and rule 4, which delete only
 /// what a deleted manifest leaves behind and nothing keeps.
@@ -34,6 +36,7 @@ public enum SafetyRails {
         }
         cascadeToChildren(&items, snapshot: snapshot)
         followSubjects(&items, snapshot: snapshot)
+        protectUntaggedWhenBlind(&items, snapshot: snapshot)
         protectUntilStable(&items, snapshot: snapshot)
         return RepositoryDecision(repository: snapshot.name, items: items)
     }
@@ -79,6 +82,15 @@ public enum SafetyRails {
                 items[index].verdict = .delete
                 items[index].steps.append(DecisionStep(.delete, "referrer of deleted \(subject): follows its subject", origin: .rail))
             }
+        }
+    }
+
+    /// Keeps every untagged manifest of a repository where some manifest could not be read:
+    /// if that one is an index, its children are among them, and deleting one breaks it.
+    private static func protectUntaggedWhenBlind(_ items: inout [ItemDecision], snapshot: RepositorySnapshot) {
+        guard let unread = items.first(where: { !snapshot.isReadable($0.digest) }) else { return }
+        for index in items.indices where items[index].tag == nil && items[index].verdict == .delete {
+            keep(&items[index], "\(unread.name(in: snapshot.name)) could not be read and may list this manifest: kept")
         }
     }
 
