@@ -1,4 +1,5 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -114,3 +115,9 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["EvictorTestSupport"]),
     ]
 )
+
+// The libFuzzer harness (fuzz/run) exists only when asked for: it has no `main` of its own
+// (libFuzzer brings one), so a normal build could not link it.
+if ProcessInfo.processInfo.environment["EVICTOR_LIBFUZZER"] == "1" {
+    package.targets.append(.executableTarget(name: "evictor-fuzz", dependencies: ["EvictorCore"], path: "fuzz/harness"))
+}
