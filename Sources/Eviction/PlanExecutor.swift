@@ -134,25 +134,25 @@ public struct PlanExecutor: Sendable {
         return nil
     }
 
-    /// Every tag of the repository and its digest, read now. A tag whose HEAD failed with 500
-    /// every time is read with a GET: a manifest the registry cannot parse is no manifest the
-    /// plan deletes (those were read whole), so that tag is left out; any other failure
-    /// stops the repository, because the tag might point at a digest the plan deletes.
+    /// Every tag of the repository and its digest, read now with GETs whose bodies are hashed:
+    /// a HEAD's digest header cannot be checked, and a wrong one here would hide a tag that
+    /// now points at a digest the plan deletes. A tag gone meanwhile is left out, and so is one
+    /// whose stored manifest the registry cannot parse (no manifest the plan deletes: those
+    /// were read whole). Any other failure stops the repository.
     private func currentTags(_ repository: String) async throws(RegistryAPIError) -> [String: Digest] {
         let walker = RegistryWalker(client: client, parallelism: max(2, parallelism))
-        let entries = try await walker.tags(in: [repository], resolveDigests: true)
-        var result: [String: Digest] = [:]
-        for entry in entries {
-            if let digest = entry.digest {
-                result[entry.tag] = digest
-            } else if entry.unreadable != nil {
-                do throws(RegistryAPIError) {
-                    result[entry.tag] = try await client.manifestDocument(repository, reference: entry.tag).manifest.digest
-                } catch where error.isUnparseableStoredManifest {
-                    continue
-                }
+        let entries = try await walker.tags(in: [repository], resolveDigests: false)
+        let resolved = try await walker.map(entries) { entry throws(RegistryAPIError) -> (String, Digest?) in
+            do throws(RegistryAPIError) {
+                return (entry.tag, try await client.verifiedDigest(repository, reference: entry.tag))
+            } catch .notFound {
+                return (entry.tag, nil)
+            } catch where error.isUnparseableStoredManifest {
+                return (entry.tag, nil)
             }
         }
+        var result: [String: Digest] = [:]
+        for case let (tag, digest?) in resolved { result[tag] = digest }
         return result
     }
 

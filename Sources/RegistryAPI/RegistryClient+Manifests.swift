@@ -29,11 +29,29 @@ extension RegistryClient {
     public func manifestDocument(_ repository: String, reference: String) async throws(RegistryAPIError) -> ManifestDocument {
         let what = "manifest \(repository)\(reference.contains(":") ? "@" : ":")\(reference)"
         try validateReference(repository, reference)
+        let body = try await retryingSpoiledBodies { () throws(RegistryAPIError) in try await fetchVerified(repository, reference: reference, what: what) }
+        do {
+            return ManifestDocument(manifest: try Manifest.parse(body.bytes, contentType: body.contentType, digest: body.digest), bytes: body.bytes)
+        } catch {
+            throw .invalidResponse(registry: registry, what: what, detail: "corrupt manifest: \(error.reason)")
+        }
+    }
+
+    /// The digest a tag points to, from a GET whose body is hashed (a HEAD's digest header
+    /// cannot be checked by anyone). The manifest is not parsed: any kind will do.
+    public func verifiedDigest(_ repository: String, reference: String) async throws(RegistryAPIError) -> Digest {
+        let what = "manifest \(repository)\(reference.contains(":") ? "@" : ":")\(reference)"
+        try validateReference(repository, reference)
+        return try await retryingSpoiledBodies { () throws(RegistryAPIError) in try await fetchVerified(repository, reference: reference, what: what) }.digest
+    }
+
+    /// Runs `fetch` again, up to the retry limit, while its body does not match its digest.
+    private func retryingSpoiledBodies<Result>(_ fetch: () async throws(RegistryAPIError) -> Result) async throws(RegistryAPIError) -> Result {
         var attempt = 0
         while true {
             attempt += 1
             do {
-                return try await fetchVerifiedManifest(repository, reference: reference, what: what)
+                return try await fetch()
             } catch {
                 guard Self.mayBeSpoiledInTransit(error), attempt < max(1, configuration.maxAttempts), !Task.isCancelled else { throw error }
                 await pauseBeforeRetry(afterAttempt: attempt)
@@ -52,8 +70,15 @@ extension RegistryClient {
 
     private static let invalidDigestHeader = "invalid Docker-Content-Digest header"
 
-    /// One GET of a manifest, verified against the requested digest and the digest header, parsed.
-    private func fetchVerifiedManifest(_ repository: String, reference: String, what: String) async throws(RegistryAPIError) -> ManifestDocument {
+    /// A manifest's bytes as stored, its Content-Type and its digest.
+    private struct VerifiedBody {
+        var bytes: [UInt8]
+        var contentType: String?
+        var digest: Digest
+    }
+
+    /// One GET of a manifest, verified against the requested digest and the digest header.
+    private func fetchVerified(_ repository: String, reference: String, what: String) async throws(RegistryAPIError) -> VerifiedBody {
         let raw = try await send(.GET, "/v2/\(repository)/manifests/\(reference)", scope: .pull(repository), what: what,
                                  headers: [("Accept", ManifestMediaType.acceptHeader)], bodyLimit: configuration.manifestSizeLimit)
         if raw.status == 500, let offset = Self.jsonSyntaxErrorOffset(raw.body) {
@@ -79,11 +104,7 @@ extension RegistryClient {
             // Signed schema1 digests cover the payload without signatures; trust the registry's.
             digest = announced
         }
-        do {
-            return ManifestDocument(manifest: try Manifest.parse(response.body, contentType: contentType, digest: digest), bytes: response.body)
-        } catch {
-            throw .invalidResponse(registry: registry, what: what, detail: "corrupt manifest: \(error.reason)")
-        }
+        return VerifiedBody(bytes: response.body, contentType: contentType, digest: digest)
     }
 
     /// HEADs a manifest: its digest, media type and size, or nil when it does not exist.
