@@ -93,6 +93,29 @@ struct HostileRegistryTests {
         }
     }
 
+    @Test("a tag list of 300,000 tags and a catalog of 20,000 repositories are listed with bounded memory")
+    func hugeListings() async throws {
+        let tags = (0..<300_000).map { "\"build-\($0)\"" }.joined(separator: ",")
+        let tagList = ScriptedAnswer.json(#"{"name":"app","tags":["# + tags + "]}")
+        let names = (0..<20_000).map { "\"team/service-\($0)\"" }.joined(separator: ",")
+        let catalog = ScriptedAnswer.json(#"{"repositories":["# + names + "]}")
+        try await ScriptedRegistry.with({ _, uri in
+            if uri.hasPrefix("/v2/_catalog") { return catalog }
+            if uri.hasPrefix("/v2/app/tags/list") { return tagList }
+            if uri.hasPrefix("/v2/team/") { return .json(#"{"name":"x","tags":[]}"#) }
+            return nil
+        }) { registry in
+            let (tagsResult, tagsPeak) = try await EvictorBinary.runMeasuringMemory(["ls", registry.url, "-r", "app"])
+            #expect(tagsResult.status == 0, "\(tagsResult.stderrText)")
+            #expect(tagsResult.stdoutText.split(separator: "\n").count == 300_000)
+            let (countResult, countPeak) = try await EvictorBinary.runMeasuringMemory(["count", registry.url], timeout: .seconds(300))
+            #expect(countResult.status == 0, "\(countResult.stderrText)")
+            #expect(countResult.stdoutText.contains("repositories: 20000 (20000 without tags)"), "\(countResult.stdoutText)")
+            #expect(tagsPeak < 250_000 && countPeak < 250_000, "ls peak \(tagsPeak) KiB, count peak \(countPeak) KiB")
+            print("huge listings: ls of 300,000 tags peak \(tagsPeak / 1024) MiB; count of 20,000 repositories peak \(countPeak / 1024) MiB")
+        }
+    }
+
     /// Manifests a registry should not serve, each under its own tag.
     struct HostileManifests: Sendable {
         static let layerDigest = "sha256:" + String(repeating: "ab", count: 32)
