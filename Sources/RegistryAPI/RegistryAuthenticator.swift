@@ -105,6 +105,8 @@ actor RegistryAuthenticator {
             let response = try await http.execute(request, timeout: .seconds(30))
             status = response.status.code
             body = try await RegistryClient.collect(response, upTo: jsonLimit, before: deadline)
+        } catch is NIOTooManyBytesError {
+            throw .unauthorized(registry: registry, detail: "token service \(realmHost) answered more than \(jsonLimit) bytes, refused")
         } catch {
             throw .unauthorized(registry: registry, detail: "token service \(realmHost) unreachable: \(RegistryClient.describe(error))")
         }
@@ -122,6 +124,10 @@ actor RegistryAuthenticator {
         guard let answer = try? JSONDecoder().decode(TokenAnswer.self, from: Data(Array(buffer: body))),
               let token = answer.token ?? answer.access_token, !token.isEmpty
         else { throw .unauthorized(registry: registry, detail: "token service \(realmHost) returned no token") }
+        // A token goes into a header line: visible ASCII only (no CR LF smuggling a header in).
+        guard token.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw .unauthorized(registry: registry, detail: "token service \(realmHost) returned a token with characters a header cannot carry")
+        }
         let lifetime = max(10, answer.expires_in ?? 60)
         tokens[scope.value] = (token, .now + .seconds(lifetime - 5))
     }

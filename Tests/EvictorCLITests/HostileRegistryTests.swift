@@ -116,6 +116,26 @@ struct HostileRegistryTests {
         }
     }
 
+    @Test("a hostile token service: no JSON, a token smuggling a header, an endless body: one line, no request carries it", arguments: [
+        ("HTML instead of JSON", ScriptedAnswer.json("<html>login</html>"), "returned no token"),
+        ("a token with CR LF and a header", ScriptedAnswer.json(#"{"token":"abc\r\nX-Injected: 1"}"#), "characters a header cannot carry"),
+        ("a 70 MiB answer", ScriptedAnswer(body: Data(#"{"token":""#.utf8) + Data(repeating: UInt8(ascii: "a"), count: 70 << 20) + Data(#""}"#.utf8)), "answered more than 67108864 bytes, refused"),
+    ])
+    func hostileTokenService(_ name: String, _ answer: ScriptedAnswer, _ expected: String) async throws {
+        try await ScriptedRegistry.with({ _, uri in uri.hasPrefix("/token") ? answer : nil }) { tokens in
+            let challenge = #"Bearer realm="\#(tokens.url)/token",service="registry""#
+            let denied = ScriptedAnswer(status: 401, headers: [("WWW-Authenticate", challenge)], body: Data(#"{"errors":[{"code":"UNAUTHORIZED"}]}"#.utf8))
+            try await ScriptedRegistry.with({ _, _ in denied }) { registry in
+                let result = try await EvictorBinary.run(["ls", registry.url], environment: ["EVICTOR_USERNAME": "u", "EVICTOR_PASSWORD": "p"])
+                let errors = result.stderrText.split(separator: "\n").filter { !$0.contains("warning:") }
+                #expect(result.status != 0)
+                #expect(errors.count == 1 && errors[0].contains("authentication failed") && errors[0].contains(expected), "\(name): \(result.stderrText)")
+                #expect(Self.isInert(result.stderrText))
+                #expect(registry.requests.count >= 1 && registry.requests.allSatisfy { !$0.lowercased().contains("injected") }, "\(registry.requests)")
+            }
+        }
+    }
+
     /// Manifests a registry should not serve, each under its own tag.
     struct HostileManifests: Sendable {
         static let layerDigest = "sha256:" + String(repeating: "ab", count: 32)

@@ -38,14 +38,15 @@ public final class ScriptedRegistry: Sendable {
     /// `http://127.0.0.1:PORT`.
     public var url: String { "http://127.0.0.1:\(server.port)" }
 
-    /// Every request so far as "METHOD /path?query".
+    /// Every request so far as "METHOD /path?query [Header-Name,...]".
     public var requests: [String] { log.lines.withLock { $0 } }
 
     /// Starts it; `answer(method, uri)` returns nil for a 404. It runs on an event loop: no blocking.
     public static func start(_ answer: @escaping @Sendable (_ method: String, _ uri: String) -> ScriptedAnswer?) async throws -> ScriptedRegistry {
         let log = RequestLog()
         let server = try await LocalHTTPServer.start { request in
-            log.lines.withLock { $0.append("\(request.method.rawValue) \(request.uri)") }
+            let headerNames = request.headers.map(\.name).joined(separator: ",")
+            log.lines.withLock { $0.append("\(request.method.rawValue) \(request.uri) [\(headerNames)]") }
             var scripted = answer(request.method.rawValue, request.uri)
             if scripted == nil, request.path == "/v2/" { scripted = .json("{}") }
             let chosen = scripted ?? .notFound
