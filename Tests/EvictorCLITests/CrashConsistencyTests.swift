@@ -15,7 +15,7 @@ struct CrashConsistencyTests {
         return records.map(\.event.rawValue)
     }
 
-    @Test("killed at random points, then resumed: the uninterrupted run's state; restore brings everything back")
+    @Test("killed at random points, then resumed: the uninterrupted run's state; restore, killed as well, brings everything back")
     func killedAndResumed() async throws {
         let reference = try await FaultInjectionTests.seededRegistry()
         defer { reference.stop() }
@@ -77,7 +77,17 @@ struct CrashConsistencyTests {
             proxy.change(to: .none)
             #expect(try await FaultInjectionTests.listing(registry.url) == expected)
 
-            // restore puts back everything deleted across all the runs, and it all still checks.
+            // restore, killed too and run again, puts back everything deleted across all the
+            // runs, and it all still checks.
+            proxy.change(to: slow)
+            var restoreKills = 0
+            for _ in 0..<2 {
+                let delay = 300 + Int(random.next() % 1_200)
+                let killed = try await EvictorBinary.run(["restore", "--journal", journal], timeout: .milliseconds(delay))
+                if killed.status == SIGKILL { restoreKills += 1 }
+            }
+            print("restore kills: \(restoreKills)")
+            proxy.change(to: .none)
             let restore = try await EvictorBinary.run(["restore", "--journal", journal])
             #expect(restore.status == 0, "\(restore.stdoutText)\(restore.stderrText)")
             #expect(try await FaultInjectionTests.listing(registry.url) == before)
