@@ -22,23 +22,27 @@ struct StorageCrashTests {
         }
         let damaged = try StorageRepairTests.tree(root)
 
+        // Each run is killed once it has made a random number of moves (1-600), so every kill
+        // lands among the moves; a run that finishes first ends the loop.
         var random = SplitMix64(seed: CrashConsistencyTests.seed)
+        let tags = seeder.repositoryPath("big/app", "_manifests/tags").path
+        let left = { @Sendable in ((try? FileManager.default.contentsOfDirectory(atPath: tags).count) ?? 0) - 1 }
         var kills: [String] = []
         var finished = false
-        for run in 0..<40 {
-            let delay = 100 + Int(random.next() % UInt64(300 + 100 * run))
-            let fix = try await EvictorBinary.run(["storage", "fix", "--root", root.path, "--quarantine", quarantine, "--apply"], timeout: .milliseconds(delay))
-            if fix.status == 0 {
+        for _ in 0..<40 {
+            let before = left()
+            let stopAt = before - 1 - Int(random.next() % 600)
+            let (fix, killed) = try await EvictorBinary.run(["storage", "fix", "--root", root.path, "--quarantine", quarantine, "--apply"]) { left() <= stopAt }
+            if !killed {
+                #expect(fix.status == 0, "storage fix exited \(fix.status): \(fix.stdoutText)\(fix.stderrText)")
                 finished = true
                 break
             }
-            #expect(fix.status == SIGKILL, "storage fix exited \(fix.status): \(fix.stdoutText)\(fix.stderrText)")
-            let left = (try? FileManager.default.contentsOfDirectory(atPath: seeder.repositoryPath("big/app", "_manifests/tags").path).count) ?? 0
-            kills.append("\(delay) ms: \(left - 1) broken tags left")
+            kills.append("\(before - left()) moved, \(left()) broken tags left")
         }
         print("seed \(CrashConsistencyTests.seed), storage fix kills: \(kills.joined(separator: "; "))")
         #expect(finished, "storage fix never finished: \(kills)")
-        #expect(kills.count >= 2, "only \(kills.count) kills: \(kills)")
+        #expect(kills.count >= 3, "only \(kills.count) kills: \(kills)")
 
         // Nothing broken is left, the healthy tag is still there.
         let scan = try await EvictorBinary.run(["storage", "scan", "--root", root.path, "--report-dir", work.appendingPathComponent("report").path])

@@ -30,12 +30,14 @@ public enum ProcessRunner {
     }
 
     /// Runs `executable` with `arguments`; stdin is `input` (or empty). Kills it after `timeout`.
+    /// `started` gets the process id as soon as it runs (to signal it from elsewhere).
     public static func run(
         _ executable: String,
         _ arguments: [String],
         environment: [String: String]? = nil,
         input: Data? = nil,
-        timeout: Duration = .seconds(120)
+        timeout: Duration = .seconds(120),
+        started: (@Sendable (Int32) -> Void)? = nil
     ) async throws -> ProcessResult {
         guard let path = which(executable) else { throw TestSupportError("\(executable): not found on PATH") }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("evictor-proc-\(UUID().uuidString)")
@@ -70,9 +72,14 @@ public enum ProcessRunner {
                 continuation.resume(throwing: TestSupportError("\(executable): cannot start: \(error)"))
                 return
             }
+            // The kill is timed on a dispatch queue, not a task: under a busy test run the
+            // cooperative pool may resume a sleeping task seconds late, and tests that kill a
+            // process at a chosen moment rely on this.
             let pid = process.processIdentifier
-            Task {
-                try? await Task.sleep(for: timeout)
+            started?(pid)
+            let (seconds, attoseconds) = timeout.components
+            let nanoseconds = Int(min(seconds, Int64(Int.max / 1_000_000_000 - 1))) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) {
                 if process.isRunning { kill(pid, SIGKILL) }
             }
         }
