@@ -13,6 +13,8 @@ public enum RegistryAPIError: Error, Sendable, Equatable, CustomStringConvertibl
     case bodyTooLarge(registry: String, what: String, limit: Int)
     case serverError(registry: String, what: String, status: Int, attempts: Int)
     case timeout(registry: String, what: String, attempts: Int)
+    /// So many requests in a row gave up after every retry that the rest are not tried.
+    case registryDown(registry: String, requests: Int, last: String)
     case credentials(String)
 
     /// Distribution's own answer for a stored manifest it cannot parse (HTTP 500 carrying a
@@ -50,6 +52,9 @@ public enum RegistryAPIError: Error, Sendable, Equatable, CustomStringConvertibl
             return "registry \(registry): \(what): HTTP \(status) after \(attempts) attempt\(attempts == 1 ? "" : "s")"
         case .timeout(let registry, let what, let attempts):
             return "registry \(registry): \(what): timed out after \(attempts) attempt\(attempts == 1 ? "" : "s")"
+        case .registryDown(let registry, let requests, let last):
+            let reason = last.hasPrefix("registry \(registry): ") ? String(last.dropFirst("registry \(registry): ".count)) : last
+            return "registry \(registry): giving up: \(requests) requests in a row failed after every retry (last: \(reason))"
         case .credentials(let detail):
             return "credentials: \(detail)"
         }

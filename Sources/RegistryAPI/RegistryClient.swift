@@ -14,6 +14,7 @@ public final class RegistryClient: Sendable {
     private let authenticator: RegistryAuthenticator
     private let limiter: RequestLimiter
     private let retry: RetryPolicy
+    private let breaker: FailureBreaker
     private let requests = Atomic<Int>(0)
 
     /// HTTP requests sent to the registry so far, every attempt counted (token requests are not).
@@ -47,6 +48,7 @@ public final class RegistryClient: Sendable {
         )
         self.limiter = RequestLimiter(concurrency: configuration.concurrency, requestsPerSecond: configuration.requestsPerSecond)
         self.retry = RetryPolicy(maxAttempts: max(1, configuration.maxAttempts), initialBackoff: configuration.initialBackoff, maxBackoff: configuration.maxBackoff)
+        self.breaker = FailureBreaker(threshold: configuration.giveUpAfter ?? max(32, 4 * configuration.concurrency))
     }
 
     /// Closes connections. Call once when done.
@@ -58,12 +60,35 @@ public final class RegistryClient: Sendable {
 
     /// Sends one request with auth, limits and retries. `path` starts with `/v2/` or is an
     /// absolute URL on the registry (a `Link` or `Location`). Statuses other than 401 and the
-    /// retryable ones are returned for the caller to interpret.
+    /// retryable ones are returned for the caller to interpret. Once many requests in a row
+    /// have given up (`FailureBreaker`), it fails at once with `registryDown`.
     func send(
         _ method: HTTPMethod, _ path: String, scope: AuthScope, what: String,
         headers extraHeaders: [(String, String)] = [], body: [UInt8]? = nil, bodyLimit: Int
     ) async throws(RegistryAPIError) -> RegistryResponse {
         let url = path.hasPrefix("http://") || path.hasPrefix("https://") ? path : configuration.endpoint.baseURL + path
+        if let down = breaker.tripped { throw down }
+        do {
+            let response = try await sendWithRetries(method, url, scope: scope, what: what, headers: extraHeaders, body: body, bodyLimit: bodyLimit)
+            breaker.answered()
+            return response
+        } catch {
+            switch error {
+            case .serverError, .timeout, .unreachable:
+                // A request cancelled by its caller did not give up on the registry.
+                if !Task.isCancelled { breaker.gaveUp(error, registry: registry) }
+            default:
+                breaker.answered()
+            }
+            throw error
+        }
+    }
+
+    /// `send` without the breaker: one request, its auth rounds and its retries.
+    private func sendWithRetries(
+        _ method: HTTPMethod, _ url: String, scope: AuthScope, what: String,
+        headers extraHeaders: [(String, String)], body: [UInt8]?, bodyLimit: Int
+    ) async throws(RegistryAPIError) -> RegistryResponse {
         var attempt = 0
         var authRounds = 0
         while true {

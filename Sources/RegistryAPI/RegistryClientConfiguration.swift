@@ -14,6 +14,10 @@ public struct RegistryClientConfiguration: Sendable {
     public var requestTimeout: Double = 30
     /// Attempts per request for connection errors, 429, 502, 503 and 504.
     public var maxAttempts = 5
+    /// Requests in a row that may give up after all their attempts, with no answer between,
+    /// before the registry is taken to be down and the rest fail at once (nil: four times the
+    /// concurrency, at least 32).
+    public var giveUpAfter: Int?
     /// First backoff delay in seconds; doubles each attempt, with jitter, up to `maxBackoff`.
     public var initialBackoff: Double = 0.2
     public var maxBackoff: Double = 10

@@ -129,4 +129,33 @@ struct PersistentFaultTests {
             #expect(listing.contains("team2/app:hotfix") && listing.contains("team2/app:v1"))
         }
     }
+
+    @Test("a registry that goes down in the middle of a check is given up on after 10 requests in a row fail, not retried request by request")
+    func registryGoesDown() async throws {
+        let registry = try await FaultInjectionTests.seededRegistry()
+        defer { registry.stop() }
+        let work = try EvictionTests.workDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        var allDown = FaultPlan.none
+        allDown.persistent = ["/v2/": .badGateway]
+        let down = allDown
+        try await FaultProxy.with(upstreamPort: registry.port, plan: .none) { proxy in
+            // Once 60 requests went through, every answer is 502.
+            let flipped = Task {
+                while proxy.requests < 60 { try await Task.sleep(for: .milliseconds(2)) }
+                proxy.change(to: down)
+                return proxy.requests
+            }
+            let (check, findings) = try await FaultInjectionTests.findings(proxy.url, work, extra: ["--give-up-after", "10", "--concurrency", "4"])
+            let atFlip = try await flipped.value
+            let afterFlip = proxy.requests - atFlip
+            #expect(check.status == 1, "\(check.stderrText)")
+            #expect(check.stdoutText.contains("giving up: 10 requests in a row failed after every retry (last: "), "\(check.stdoutText)")
+            // Without the breaker each of the ~100 tags left would take 5 attempts (500+
+            // requests); with it, the 10 that gave up and those in flight (4 x 2 tasks).
+            #expect(afterFlip <= (10 + 8) * Self.attempts + 8, "\(afterFlip) requests after the registry went down")
+            #expect(findings.count > 50, "\(findings.count)")
+            print("registry down mid-check: \(afterFlip) requests after it went down, \(findings.count) findings")
+        }
+    }
 }

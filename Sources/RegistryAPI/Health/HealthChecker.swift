@@ -135,7 +135,7 @@ public struct HealthChecker: Sendable {
         case .timeout(_, _, let attempts): return (.serverError, "timed out after \(attempts) attempt(s)")
         case .unreachable(_, let detail): return (.serverError, detail)
         case .invalidName(_, let reason): return (.corrupt, reason)
-        case .deletesDisabled, .invalidEndpoint, .credentials: return (.serverError, error.description)
+        case .deletesDisabled, .invalidEndpoint, .credentials, .registryDown: return (.serverError, error.description)
         }
     }
 }

@@ -28,6 +28,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds before a request is abandoned and retried.")
     var timeout: Double = 30
 
+    @Option(name: .customLong("give-up-after"), help: "Requests in a row failing after every retry before the registry counts as down and the rest fail at once (default: 4 x concurrency, at least 32).")
+    var giveUpAfter: Int?
+
     /// A client for `registry` with credentials resolved (flags, environment, Docker config).
     func makeClient(for registry: String, defaultConcurrency: Int = 8) throws -> RegistryClient {
         let concurrency = self.concurrency ?? defaultConcurrency
@@ -48,6 +51,10 @@ struct ConnectionOptions: ParsableArguments {
         configuration.concurrency = concurrency
         configuration.requestsPerSecond = rps
         configuration.requestTimeout = timeout
+        if let giveUpAfter {
+            guard giveUpAfter >= 1 else { throw ValidationError("--give-up-after must be at least 1") }
+            configuration.giveUpAfter = giveUpAfter
+        }
         return try RegistryClient(configuration)
     }
 }
