@@ -101,10 +101,9 @@ actor RegistryAuthenticator {
         let status: UInt
         let body: ByteBuffer
         do {
-            let deadline = ContinuousClock.now + .seconds(30)
-            let response = try await http.execute(request, timeout: .seconds(30))
+            let response = try await http.executeWhole(request, within: 30, limit: jsonLimit)
             status = response.status.code
-            body = try await RegistryClient.collect(response, upTo: jsonLimit, before: deadline)
+            body = response.body
         } catch is NIOTooManyBytesError {
             throw .unauthorized(registry: registry, detail: "token service \(realmHost) answered more than \(jsonLimit) bytes, refused")
         } catch {

@@ -108,19 +108,11 @@ public final class RegistryClient: Sendable {
             await limiter.acquire()
             requests.wrappingAdd(1, ordering: .relaxed)
             do {
-                let timeout = max(1, configuration.requestTimeout)
-                let deadline = ContinuousClock.now + .seconds(timeout)
-                let response = try await http.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
-                let collected: ByteBuffer
-                do {
-                    collected = try await Self.collect(response, upTo: bodyLimit, before: deadline)
-                } catch is NIOTooManyBytesError {
-                    await limiter.release()
-                    throw RegistryAPIError.bodyTooLarge(registry: registry, what: what, limit: bodyLimit)
-                }
-                outcome = .success(RegistryResponse(status: response.status.code, headers: response.headers, body: Array(buffer: collected)))
-            } catch let error as RegistryAPIError {
-                throw error
+                let response = try await http.executeWhole(request, within: max(1, configuration.requestTimeout), limit: bodyLimit)
+                outcome = .success(RegistryResponse(status: response.status.code, headers: response.headers, body: Array(buffer: response.body)))
+            } catch is NIOTooManyBytesError {
+                await limiter.release()
+                throw .bodyTooLarge(registry: registry, what: what, limit: bodyLimit)
             } catch {
                 outcome = .failure(error)
             }
@@ -155,23 +147,6 @@ public final class RegistryClient: Sendable {
     /// Waits the backoff before attempt `attempt + 1` of something the caller retries itself.
     func pauseBeforeRetry(afterAttempt attempt: Int) async {
         try? await Task.sleep(for: .seconds(retry.delay(afterAttempt: attempt, retryAfter: nil)))
-    }
-
-    /// The whole body, or `HTTPClientError.deadlineExceeded` once `deadline` passes. The
-    /// client's own timeout stops at the response head, and its read timeout only at silence:
-    /// a registry dripping a byte at a time would otherwise hold a request forever. Cancelling
-    /// the reading task closes the connection.
-    static func collect(_ response: HTTPClientResponse, upTo limit: Int, before deadline: ContinuousClock.Instant) async throws -> ByteBuffer {
-        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-            group.addTask { try await response.body.collect(upTo: limit) }
-            group.addTask {
-                try await Task.sleep(until: deadline, clock: .continuous)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let body = first else { throw HTTPClientError.deadlineExceeded }
-            return body
-        }
     }
 
     /// Maps the statuses every call treats alike to errors; returns the response otherwise.
@@ -224,8 +199,16 @@ public final class RegistryClient: Sendable {
     }
 
     /// TLS failures (an untrusted certificate, a wrong host name) do not heal by retrying.
+    /// So does a refused connection: the HTTP client has already kept trying to connect for
+    /// its whole connect timeout (5 s) before reporting it, so five attempts took half a
+    /// minute to say the registry is not there.
     static func isPermanent(_ error: Error) -> Bool {
-        error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError
+        error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError || isConnectionRefused(error)
+    }
+
+    static func isConnectionRefused(_ error: Error) -> Bool {
+        let text = "\(error)"
+        return text.contains("Connection refused") || text.contains("connectionRefused")
     }
 
     static func isTimeout(_ error: Error) -> Bool {
@@ -244,7 +227,7 @@ public final class RegistryClient: Sendable {
             if error == .remoteConnectionClosed { return "connection closed by the server" }
         }
         let text = "\(error)"
-        if text.contains("Connection refused") || text.contains("connectionRefused") { return "connection refused" }
+        if isConnectionRefused(error) { return "connection refused" }
         if let error = error as? NIOSSLError { return "TLS error: \(error)" }
         if error is BoringSSLError { return "TLS certificate not trusted (use --ca-file, or --insecure to skip verification)" }
         return text.count > 200 ? String(text.prefix(200)) : text
