@@ -113,17 +113,11 @@ public struct PlanExecutor: Sendable {
     private func moved(_ action: Plan.Action, current: [String: Digest]) async throws(RegistryAPIError) -> String? {
         for tag in action.tags {
             let expected = action.expected[tag] ?? action.digest
-            guard var now = try await client.manifestHead(action.repository, reference: tag)?.digest else {
+            let now: Digest
+            do throws(RegistryAPIError) {
+                now = try await client.verifiedDigest(action.repository, reference: tag)
+            } catch .notFound {
                 return "tag \(tag) is gone since planning"
-            }
-            if now != expected {
-                // A HEAD's digest header cannot be checked against anything; before calling the
-                // tag moved, GET it, whose body is hashed.
-                do {
-                    now = try await client.manifestDocument(action.repository, reference: tag).manifest.digest
-                } catch .notFound {
-                    return "tag \(tag) is gone since planning"
-                }
             }
             if now != expected { return "tag \(tag) moved from \(expected.short) to \(now.short) since planning" }
         }

@@ -103,8 +103,8 @@ struct FaultInjectionTests {
             #expect(findings == expectedFindings, "\(faultedCheck.stdoutText)")
             let afterCheck = proxy.injectedTotal
 
-            // plan and apply; from here on a HEAD may carry a wrong digest too (apply confirms
-            // a tag that seems to have moved with a GET, whose body is hashed).
+            // plan and apply; from here on a HEAD may carry a wrong digest too (apply reads
+            // tags with GETs, whose bodies are hashed; plan HEADs only tags it cannot read).
             var withHeads = plan
             withHeads.wrongDigestOnHead = true
             withHeads.seed += 1

@@ -67,7 +67,8 @@ struct PersistentFaultTests {
             // apply can tell; the journal holds each manifest, and the rerun finds them gone.
             #expect(byRepository["team7/app", default: []].allSatisfy { $0.contains("timed out after \(Self.attempts) attempts") })
             #expect(apply.stdoutText.contains("deleted 45 manifests, 0 already gone, 0 skipped, 45 failed"), "\(apply.stdoutText)")
-            // team1:v1's HEAD always carried a wrong digest; the GET behind it showed the tag had not moved.
+            // team1:v1's HEAD always carries a wrong digest (count above HEADed it); apply reads
+            // tags with GETs, so it still deleted v1 as planned.
             #expect(proxy.hits(wrongHead) >= 1)
             let between = try await FaultInjectionTests.listing(registry.url)
             #expect(!between.contains("team1/app:v1"))
