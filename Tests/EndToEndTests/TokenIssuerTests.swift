@@ -8,8 +8,7 @@ struct TokenIssuerTests {
     func pushAndInspectWithTokens() async throws {
         let user = "evictor"
         let password = "s3cret-\(UUID().uuidString.prefix(8))"
-        let issuer = try await TokenIssuer.start(users: [user: password])
-        do {
+        try await TokenIssuer.with(users: [user: password]) { issuer in
             var options = RegistryOptions()
             options.tokenAuth = issuer.tokenAuthOptions
             try await RegistryServer.with(options) { registry in
@@ -38,10 +37,6 @@ struct TokenIssuerTests {
                 // Without credentials the registry answers 401 as well.
                 #expect(await !Skopeo.canInspect(registry, "team/secure:v1"))
             }
-        } catch {
-            try await issuer.stop()
-            throw error
         }
-        try await issuer.stop()
     }
 }

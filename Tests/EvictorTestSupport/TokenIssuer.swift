@@ -76,6 +76,19 @@ public final class TokenIssuer: Sendable {
         }
     }
 
+    /// Starts one, runs `body`, stops it (also when `body` throws).
+    public static func with<Result>(users: [String: String], _ body: (TokenIssuer) async throws -> Result) async throws -> Result {
+        let issuer = try await start(users: users)
+        do {
+            let result = try await body(issuer)
+            try await issuer.stop()
+            return result
+        } catch {
+            try? await issuer.stop()
+            throw error
+        }
+    }
+
     /// Stops accepting connections, closes open ones and removes the temporary directory.
     public func stop() async throws {
         defer { try? FileManager.default.removeItem(at: workDirectory) }

@@ -4,19 +4,11 @@ import Foundation
 import Testing
 @testable import RegistryAPI
 
-/// An htpasswd file with one bcrypt entry (Distribution accepts bcrypt only).
-func writeHtpasswd(user: String, password: String) async throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("evictor-htpasswd-\(UUID().uuidString)")
-    let result = try await ProcessRunner.check("htpasswd", ["-Bbn", user, password])
-    try result.stdout.write(to: url)
-    return url
-}
-
 @Suite("Authentication: basic (htpasswd) and bearer tokens")
 struct RegistryAuthTests {
     @Test("basic auth against an htpasswd registry; a wrong password fails naming the registry, not the secret")
     func basicAuth() async throws {
-        let htpasswd = try await writeHtpasswd(user: "alice", password: "correct-horse")
+        let htpasswd = try await Htpasswd.write(user: "alice", password: "correct-horse")
         defer { try? FileManager.default.removeItem(at: htpasswd) }
         var options = RegistryOptions()
         options.htpasswdFile = htpasswd.path
@@ -49,10 +41,9 @@ struct RegistryAuthTests {
 
     @Test("bearer tokens from the registry's token service, per scope, cached")
     func bearerAuth() async throws {
-        let issuer = try await TokenIssuer.start(users: ["bob": "token-pass"])
-        var options = RegistryOptions()
-        options.tokenAuth = issuer.tokenAuthOptions
-        do {
+        try await TokenIssuer.with(users: ["bob": "token-pass"]) { issuer in
+            var options = RegistryOptions()
+            options.tokenAuth = issuer.tokenAuthOptions
             try await RegistryServer.with(options) { registry in
                 let layout = try OCILayoutBuilder.temporary()
                 defer { layout.remove() }
@@ -81,10 +72,6 @@ struct RegistryAuthTests {
                 #expect(error?.description.contains(registry.hostPort) == true)
                 #expect(error?.description.contains("not-it") == false)
             }
-        } catch {
-            try await issuer.stop()
-            throw error
         }
-        try await issuer.stop()
     }
 }
