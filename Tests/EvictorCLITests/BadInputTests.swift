@@ -48,7 +48,7 @@ struct BadInputTests {
                            containing: ["option 'days' must be a number"], "mistyped policy option")
     }
 
-    @Test("apply: an unreachable registry is one error; a journal of another plan is refused; nothing is deleted")
+    @Test("apply: an unreachable registry is one error; a journal of another plan, or one in use, is refused; nothing is deleted")
     func applyRefusals() async throws {
         try await RegistryServer.with { registry in
             let layout = try OCILayoutBuilder.temporary()
@@ -69,6 +69,14 @@ struct BadInputTests {
             try Data("{\"event\":\"begin\",\"at\":\"2026-01-01T00:00:00Z\",\"plan\":\"\(String(repeating: "0", count: 64))\",\"registry\":\"\(registry.url)\"}\n".utf8)
                 .write(to: URL(fileURLWithPath: journal))
             Self.expectOneLine(try await EvictorBinary.run(["apply", plan, "--journal", journal]), containing: [journal, "another plan"], "foreign journal")
+
+            // A journal another apply is writing (held open here, as that process would).
+            let busy = work.appendingPathComponent("busy.jsonl").path
+            let holder = try JSONLinesFile(path: busy)
+            let whileHeld = try await EvictorBinary.run(["apply", plan, "--journal", busy])
+            withExtendedLifetime(holder) {}
+            Self.expectOneLine(whileHeld, containing: [busy, "in use by another evictor process"], "journal in use")
+            #expect(try Journal.read(busy).isEmpty)
 
             // The registry goes away between plan and apply.
             registry.suspend()

@@ -70,8 +70,7 @@ struct ListAndCountTests {
 
     @Test("a wrong password exits non-zero with one error line naming the registry and no secret")
     func wrongPassword() async throws {
-        let htpasswd = FileManager.default.temporaryDirectory.appendingPathComponent("evictor-htpasswd-\(UUID().uuidString)")
-        try (try await ProcessRunner.check("htpasswd", ["-Bbn", "carol", "right-pass"])).stdout.write(to: htpasswd)
+        let htpasswd = try await Htpasswd.write(user: "carol", password: "right-pass")
         defer { try? FileManager.default.removeItem(at: htpasswd) }
         var options = RegistryOptions()
         options.htpasswdFile = htpasswd.path
@@ -107,5 +106,8 @@ struct ListAndCountTests {
         #expect(noUser.status != 0)
         #expect(noUser.stderrText.contains("--password-stdin needs --username"))
         #expect(!noUser.stderrText.contains("secret"))
+        let noBreaker = try await EvictorBinary.run(["count", "http://127.0.0.1:\(port)", "--give-up-after", "0"])
+        #expect(noBreaker.status != 0)
+        #expect(noBreaker.stderrText.contains("--give-up-after must be at least 1"), "\(noBreaker.stderrText)")
     }
 }
