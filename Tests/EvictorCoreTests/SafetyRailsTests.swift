@@ -139,14 +139,54 @@ struct SafetyRailsTests {
         #expect(Self.verdict(decision, digest: "amd") == .keep)
     }
 
+    @Test("a reference without tag or digest means :latest, for plan and check alike")
+    func bareReferenceMeansLatest() throws {
+        var snapshot = Self.snapshot("tools/debug", tags: [("latest", "l"), ("v1", "v")], images: [Self.image("l"), Self.image("v")])
+        let usage = InUseIndex(images: [InventoryImage(reference: try ImageReference(parsing: "reg.io/tools/debug"), seenAt: ["compose;a.yml;debug"], sources: ["compose"])])
+        usage.annotate(&snapshot)
+        #expect(snapshot.tags.first { $0.name == "latest" }?.inUse == true)
+        #expect(snapshot.tags.first { $0.name == "v1" }?.inUse == false)
+        #expect(usage.targets.map(\.reference) == ["latest"])
+        #expect(usage.users("tools/debug", tag: "latest") == ["compose;a.yml;debug"])
+        let decision = SafetyRails.apply(to: snapshot, verdicts: Self.marks([], default: .delete))
+        #expect(Self.verdict(decision, tag: "latest") == .keep)
+    }
+
+    @Test("a digest pin marks the tag on it in use for check as for plan")
+    func digestPinUsers() throws {
+        let pinned = Self.image("p"), child = Self.image("c")
+        let usage = InUseIndex(images: [InventoryImage(reference: try ImageReference(parsing: "reg.io/shop/app@\(pinned.digest)"), seenAt: ["pod a"], sources: ["k8s"])])
+        #expect(usage.users("shop/app", tag: "v9", digest: pinned.digest) == ["pod a"])
+        #expect(usage.users("shop/app", tag: "v9", digest: child.digest, children: [pinned.digest]) == ["pod a"])
+        #expect(usage.users("shop/app", tag: "v9", digest: child.digest).isEmpty)
+        #expect(usage.targets.map(\.reference) == [pinned.digest.description])
+    }
+
+    @Test("a given inventory must be non-empty, large enough and name this registry")
+    func inventoryRails() throws {
+        func inventory(_ references: [String]) throws -> Inventory {
+            Inventory(images: try references.map { InventoryImage(reference: try ImageReference(parsing: $0), seenAt: ["x"], sources: ["static"]) })
+        }
+        #expect(throws: EvictorCoreError.self) { try InventoryRails.imagesOnRegistry(Inventory(), registry: "r:5000", aliases: [], minimum: 0) }
+        #expect(throws: EvictorCoreError.self) { try InventoryRails.imagesOnRegistry(try inventory(["r:5000/a:1"]), registry: "r:5000", aliases: [], minimum: 2) }
+        let foreign = try inventory(["127.0.0.1:5000/a:1", "127.0.0.1:5000/b:1", "docker.io/library/nginx:1"])
+        do {
+            _ = try InventoryRails.imagesOnRegistry(foreign, registry: "localhost:5000", aliases: ["typo:5000"], minimum: 1)
+            Issue.record("a foreign inventory was accepted")
+        } catch {
+            #expect(error.description.contains("127.0.0.1:5000, docker.io"), "\(error)")
+            #expect(error.description.contains("--registry-alias"), "\(error)")
+            #expect(error.description.contains("typo:5000"), "\(error)")
+        }
+        #expect(try InventoryRails.imagesOnRegistry(foreign, registry: "localhost:5000", aliases: ["127.0.0.1:5000"], minimum: 3).count == 2)
+    }
+
     @Test("the planner refuses tiny or foreign inventories and too large a share")
     func plannerRefusals() throws {
         let planner = Planner(settings: Plan.Settings(maxDeletePercent: 50, minInventory: 10))
-        #expect(throws: EvictorCoreError.self) { try planner.checkInventory(needed: true, images: nil, onRegistry: 0, registry: "r") }
-        #expect(throws: EvictorCoreError.self) { try planner.checkInventory(needed: true, images: 3, onRegistry: 3, registry: "r") }
-        #expect(throws: EvictorCoreError.self) { try planner.checkInventory(needed: true, images: 30, onRegistry: 0, registry: "r") }
-        try planner.checkInventory(needed: true, images: 30, onRegistry: 2, registry: "r")
-        try planner.checkInventory(needed: false, images: nil, onRegistry: 0, registry: "r")
+        #expect(throws: EvictorCoreError.self) { try planner.checkInventory(needed: true, given: false) }
+        try planner.checkInventory(needed: true, given: true)
+        try planner.checkInventory(needed: false, given: false)
 
         let snapshot = Self.snapshot("a", tags: [("1", "a1"), ("2", "a2"), ("3", "a3")], images: [Self.image("a1"), Self.image("a2"), Self.image("a3")])
         let input = Plan.Input(name: "p", file: "p.lua", sha256: "00")

@@ -9,19 +9,11 @@ public struct Planner: Sendable {
         self.settings = settings
     }
 
-    /// Rail 4 of design section 4: a policy that needs an inventory gets a plausible one.
-    /// `images` is nil when no inventory was given.
-    public func checkInventory(needed: Bool, images: Int?, onRegistry: Int, registry: String) throws(EvictorCoreError) {
-        guard needed else { return }
-        guard let images else {
-            throw .refused("the policy decides by what is in use and needs --inventory images.json (from `evictor inventory`)")
-        }
-        if images < settings.minInventory {
-            throw .refused("the inventory lists \(images) image\(images == 1 ? "" : "s"), fewer than \(settings.minInventory); an inventory that small usually means a source failed (override with --min-inventory \(images))")
-        }
-        if onRegistry == 0 {
-            throw .refused("no image in the inventory is on \(registry), so every repository would count as unused; if the inventory names it differently, add --registry-alias NAME")
-        }
+    /// Rail 4 of design section 4: a policy that decides by what is in use gets an inventory.
+    /// What every given inventory must satisfy is `InventoryRails`.
+    public func checkInventory(needed: Bool, given: Bool) throws(EvictorCoreError) {
+        guard needed, !given else { return }
+        throw .refused("the policy decides by what is in use and needs --inventory images.json (from `evictor inventory`)")
     }
 
     /// Builds the plan. Throws when it would delete more than `maxDeletePercent` of the tags.

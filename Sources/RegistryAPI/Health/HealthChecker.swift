@@ -21,12 +21,19 @@ public struct CheckTarget: Sendable, Hashable {
 /// of an index, and a HEAD of every config and layer. Each (repository, blob) and each
 /// (repository, child manifest) is checked once however many tags share it.
 public struct HealthChecker: Sendable {
+    /// Whether a tag runs, once its manifest's digest and children are known: (in use, where).
+    public typealias UsageLookup = @Sendable (_ repository: String, _ tag: String, _ digest: Digest, _ children: [Digest]) -> (Bool, [String])
+
     public let client: RegistryClient
     public var parallelism: Int
+    /// Marks each checked tag in use from its digest (a digest pin, or an index child's),
+    /// replacing the target's own marks; nil keeps them.
+    public var usage: UsageLookup?
 
-    public init(client: RegistryClient, parallelism: Int) {
+    public init(client: RegistryClient, parallelism: Int, usage: UsageLookup? = nil) {
         self.client = client
         self.parallelism = max(1, parallelism)
+        self.usage = usage
     }
 
     /// Counts of what was checked.
@@ -80,6 +87,19 @@ public struct HealthChecker: Sendable {
         } catch {
             let (problem, detail) = Self.classify(error)
             return [finding(problem, detail, digest: nil)]
+        }
+        if let usage {
+            var marked = target
+            (marked.inUse, marked.usedBy) = usage(target.repository, target.tag, manifest.digest, manifest.children.map(\.digest))
+            return await checkManifest(manifest, of: marked, memo: memo)
+        }
+        return await checkManifest(manifest, of: target, memo: memo)
+    }
+
+    /// The blobs and children of a tag's manifest, read.
+    private func checkManifest(_ manifest: Manifest, of target: CheckTarget, memo: CheckMemo) async -> [HealthFinding] {
+        func finding(_ problem: HealthProblem, _ detail: String, digest: String?) -> HealthFinding {
+            HealthFinding(repository: target.repository, tag: target.tag, digest: digest, problem: problem, detail: detail, inUse: target.inUse, usedBy: target.usedBy)
         }
         var findings: [HealthFinding] = []
         let digest = manifest.digest.description

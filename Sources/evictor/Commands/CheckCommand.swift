@@ -62,18 +62,25 @@ struct CheckCommand: AsyncParsableCommand {
             let tagged = Set(entries.map(\.repository))
             for repository in repositories where !tagged.contains(repository) {
                 findings.append(HealthFinding(repository: repository, tag: "", digest: nil, problem: .noTags, detail: "repository has no tags",
-                                              inUse: usage.repositories.contains(repository), usedBy: []))
+                                              inUse: usage.isInUse(repository: repository), usedBy: []))
             }
             targets = entries.map { entry in
-                let users = usage.users(entry.repository, entry.tag)
-                return CheckTarget(repository: entry.repository, tag: entry.tag, inUse: !users.isEmpty, usedBy: users)
+                let users = usage.users(entry.repository, tag: entry.tag)
+                return CheckTarget(repository: entry.repository, tag: entry.tag, inUse: usage.isInUse(entry.repository, tag: entry.tag), usedBy: users)
             }
         } else {
-            targets = usage.targets
+            targets = usage.targets.map { CheckTarget(repository: $0.repository, tag: $0.reference, inUse: true, usedBy: $0.usedBy) }
             repositoryCount = Set(targets.map(\.repository)).count
         }
         let progress = ProgressDisplay(label: "check")
-        let checker = HealthChecker(client: client, parallelism: client.configuration.concurrency * 2)
+        // A tag is in use by name, or by a digest pin on it or an index child: known once read.
+        var lookup: HealthChecker.UsageLookup?
+        if all {
+            lookup = { (repository: String, tag: String, digest: Digest, children: [Digest]) -> (Bool, [String]) in
+                (usage.isInUse(repository, tag: tag, digest: digest, children: children), usage.users(repository, tag: tag, digest: digest, children: children))
+            }
+        }
+        let checker = HealthChecker(client: client, parallelism: client.configuration.concurrency * 2, usage: lookup)
         let (found, counters) = await checker.check(targets) { done, total in progress.update(done: done, total: total) }
         findings += found
         findings.sort { ($0.repository, $0.tag, $0.problem.rawValue, $0.detail) < ($1.repository, $1.tag, $1.problem.rawValue, $1.detail) }
@@ -108,46 +115,21 @@ struct CheckCommand: AsyncParsableCommand {
         if !findings.isEmpty { throw ExitCode(1) }
     }
 
-    /// What the inventory says is in use on this registry.
-    private func loadUsage(registryName: String) throws -> InventoryUsage {
+    /// What the inventory says is in use on this registry (nothing for `--all` without one).
+    /// A given inventory obeys the inventory rails: an empty one, or one naming none of this
+    /// registry's images, is refused rather than checking nothing and calling it healthy.
+    private func loadUsage(registryName: String) throws -> InUseIndex {
         let path: String
         if let inventory {
             path = inventory
         } else if all {
-            return InventoryUsage(images: [])
+            return InUseIndex(images: [])
         } else if FileManager.default.fileExists(atPath: "images.json") {
             path = "images.json"
         } else {
             throw ValidationError("no inventory: give --inventory images.json (from `evictor inventory`), or --all")
         }
         let loaded = try InventoryFile.read(path)
-        return InventoryUsage(images: loaded.images(onRegistry: registryName, aliases: aliases))
-    }
-}
-
-/// In-use lookups built from the inventory images on one registry.
-struct InventoryUsage {
-    var byTag: [String: [String: [String]]] = [:]
-    var byDigest: [String: [String: [String]]] = [:]
-    var repositories: Set<String> = []
-    var targets: [CheckTarget] = []
-
-    init(images: [InventoryImage]) {
-        var seen: Set<String> = []
-        for image in images {
-            let repository = image.reference.path
-            repositories.insert(repository)
-            if let tag = image.reference.tag { byTag[repository, default: [:]][tag, default: []] += image.seenAt }
-            if let digest = image.reference.digest { byDigest[repository, default: [:]][digest.description, default: []] += image.seenAt }
-            // A pinned digest is what runs; otherwise the tag.
-            let reference = image.reference.digest?.description ?? image.reference.tag ?? "latest"
-            if seen.insert("\(repository)@\(reference)").inserted {
-                targets.append(CheckTarget(repository: repository, tag: reference, inUse: true, usedBy: image.seenAt))
-            }
-        }
-    }
-
-    func users(_ repository: String, _ tag: String) -> [String] {
-        Array(Set(byTag[repository]?[tag] ?? [])).sorted()
+        return InUseIndex(images: try InventoryRails.imagesOnRegistry(loaded, registry: registryName, aliases: aliases, minimum: 1))
     }
 }

@@ -48,20 +48,20 @@ struct PlanningOptions: ParsableArguments {
         let policy = try await PolicyPlugin.load(file: self.policy, pluginPath: plugins.pluginPath, log: CommandLog.handler(prefix: self.policy))
         let settings = try PolicyOptionSettings.parse(policyOptions)
         let options = try policy.resolveOptions(settings: settings)
+        let planner = Planner(settings: Plan.Settings(
+            maxDeletePercent: maxDeletePercent, minInventory: minInventory ?? policy.minInventory,
+            policyOptions: Dictionary(settings, uniquingKeysWith: { _, last in last }), registryAliases: aliases
+        ))
+        try planner.checkInventory(needed: policy.needsInventory, given: inventory != nil)
         var inventoryInput: Plan.Input?
         var onRegistry: [InventoryImage] = []
         var inventoryCount: Int?
         if let inventory {
             let loaded = try InventoryFile.read(inventory)
-            onRegistry = loaded.images(onRegistry: client.registry, aliases: aliases)
+            onRegistry = try InventoryRails.imagesOnRegistry(loaded, registry: client.registry, aliases: aliases, minimum: planner.settings.minInventory)
             inventoryCount = loaded.images.count
             inventoryInput = Plan.Input(name: "inventory", file: inventory, sha256: Digest.sha256(ofFileAt: inventory)?.hex ?? "")
         }
-        let planner = Planner(settings: Plan.Settings(
-            maxDeletePercent: maxDeletePercent, minInventory: minInventory ?? policy.minInventory,
-            policyOptions: Dictionary(settings, uniquingKeysWith: { _, last in last }), registryAliases: aliases
-        ))
-        try planner.checkInventory(needed: policy.needsInventory, images: inventoryCount, onRegistry: onRegistry.count, registry: client.registry)
         let storage = try storageRoot.map { path throws in try StorageLayout(root: path) }
 
         let collector = SnapshotCollector(client: client, storage: storage)
