@@ -40,9 +40,12 @@ public struct JournalRestorer: Sendable {
         return latest.values.sorted { $0.0 > $1.0 }.map(\.1)
     }
 
-    public func restore(_ records: [JournalRecord]) async -> [Result] {
+    /// Restores `records` in order; once `stop` is requested the rest are left for a rerun
+    /// (the results then cover fewer records than given).
+    public func restore(_ records: [JournalRecord], stop: StopRequest? = nil) async -> [Result] {
         var results: [Result] = []
         for record in records {
+            if stop?.isRequested == true { break }
             results.append(await restore(record))
         }
         return results

@@ -5,23 +5,27 @@ import RegistryAPI
 /// Runs a plan against the registry: per repository it re-reads every tag, then for each
 /// action re-resolves the action's tags, journals the manifest (fsync) and deletes by digest.
 /// A tag that moved, or a tag outside the plan that now points at the digest, skips the
-/// action. Running it again with the same journal resumes: finished actions are not redone.
+/// action. Running it again with the same journal resumes: an action finished by an earlier
+/// run is confirmed against the registry (a restore may have put it back), never taken on trust.
+/// Once `stop` is requested no new action starts; those in flight finish and are journaled.
 public struct PlanExecutor: Sendable {
     public let client: RegistryClient
     public let journal: Journal
     public var parallelism: Int
+    public let stop: StopRequest?
 
-    public init(client: RegistryClient, journal: Journal, parallelism: Int? = nil) {
+    public init(client: RegistryClient, journal: Journal, parallelism: Int? = nil, stop: StopRequest? = nil) {
         self.client = client
         self.journal = journal
         self.parallelism = parallelism ?? client.configuration.concurrency
+        self.stop = stop
     }
 
     public func apply(_ plan: Plan, planSHA256: String, previous: [JournalRecord], progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(EvictionError) -> ApplyReport {
         if let begin = previous.first(where: { $0.event == .begin }), let other = begin.plan, other != planSHA256 {
             throw .mismatch("\(journal.path) belongs to another plan (sha256 \(other.prefix(12))); give a new --journal")
         }
-        let finished = Set(previous.filter { $0.event == .deleted || $0.event == .gone }.compactMap { record in
+        let finished = Set(previous.filter { $0.event == .deleted }.compactMap { record in
             record.repository.flatMap { repository in record.digest.map { "\(repository)@\($0)" } }
         })
         // An unreachable registry or a wrong password is one error before anything else, not a
@@ -55,6 +59,9 @@ public struct PlanExecutor: Sendable {
     /// One repository: current tags first, then the actions in plan order, phase by phase
     /// (referrers, indexes, manifests), each phase with bounded concurrency.
     private func applyRepository(_ repository: String, _ actions: [Plan.Action], finished: Set<String>, counter: ProgressCounter) async -> [ApplyReport.Entry] {
+        if stop?.isRequested == true {
+            return actions.map { ApplyReport.Entry(repository: repository, digest: $0.digest.description, tags: $0.tags, outcome: .notStarted) }
+        }
         let current: [String: Digest]
         do {
             current = try await currentTags(repository)
@@ -79,14 +86,16 @@ public struct PlanExecutor: Sendable {
 
     private func run(_ action: Plan.Action, current: [String: Digest], finished: Set<String>) async -> ApplyReport.Outcome {
         let repository = action.repository, digest = action.digest
-        if finished.contains("\(repository)@\(digest)") { return .alreadyGone }
+        if stop?.isRequested == true { return .notStarted }
         do {
-            // The bytes for the journal; a 404 means gone already (an earlier run deleted it
-            // but died before journaling that, or someone else did).
+            // The bytes for the journal; a 404 means gone already (an earlier run deleted it,
+            // perhaps dying before journaling that, or someone else did). One an earlier run
+            // deleted that is back (restored, pushed again) is deleted again: the plan says so.
             let document: ManifestDocument
             do {
                 document = try await client.manifestDocument(repository, reference: digest.description)
             } catch .notFound {
+                if finished.contains("\(repository)@\(digest)") { return .deletedEarlier }
                 try await journal.append(JournalRecord(event: .gone, repository: repository, digest: digest))
                 return .alreadyGone
             }

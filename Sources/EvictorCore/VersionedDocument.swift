@@ -35,7 +35,7 @@ public enum VersionedDocument {
         do {
             return try decoder.decode(Document.self, from: data)
         } catch let error as DecodingError {
-            throw invalid(DecodingErrorText.describe(error))
+            throw invalid(DecodingErrorText.describe(error, snakeCaseKeys: true))
         } catch {
             throw invalid("\(error)")
         }

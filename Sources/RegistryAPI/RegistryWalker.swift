@@ -34,11 +34,35 @@ public struct RegistryWalker: Sendable {
         self.parallelism = max(1, parallelism ?? client.configuration.concurrency * 2)
     }
 
-    /// The repositories to walk: the given ones (validated) or the whole catalog.
+    /// The repositories to walk: the given ones (validated, and known to the registry) or the
+    /// whole catalog. A named repository the registry does not know is an error naming it, not
+    /// an empty result.
     public func repositories(_ only: [String]) async throws(RegistryAPIError) -> [String] {
         if only.isEmpty { return try await client.repositories().sorted() }
         for name in only { try RepositoryName.validate(name) }
-        return Array(Set(only)).sorted()
+        let names = Array(Set(only)).sorted()
+        let unknown = try await unknownRepositories(names)
+        guard unknown.isEmpty else {
+            let what = unknown.count == 1 ? "repository \(unknown[0])" : "repositories \(unknown.joined(separator: ", "))"
+            throw .notFound(registry: client.registry, what: what)
+        }
+        return names
+    }
+
+    /// The names the registry does not know: tags/list answers 404 and the catalog does not
+    /// list them (Distribution answers 404 for a catalogued repository without tags, too).
+    public func unknownRepositories(_ names: [String]) async throws(RegistryAPIError) -> [String] {
+        let missing = try await map(names) { name throws(RegistryAPIError) -> String? in
+            do throws(RegistryAPIError) {
+                _ = try await client.tags(of: name)
+                return nil
+            } catch .notFound {
+                return name
+            }
+        }.compactMap { $0 }
+        guard !missing.isEmpty else { return [] }
+        let catalog = Set(try await client.repositories())
+        return missing.filter { !catalog.contains($0) }
     }
 
     /// Every tag of every repository, sorted; with `resolveDigests`, each tag HEADed for its digest.

@@ -183,14 +183,16 @@ public struct GarbageCollector: Sendable {
     // MARK: - Sweep
 
     /// Removes what `plan` lists: blob directories, untagged revisions (with their tag index
-    /// entries) and `_layers` links. Returns the bytes freed.
-    public func sweep(_ plan: SweepPlan) throws(StorageError) -> Int64 {
+    /// entries) and `_layers` links. Returns the bytes freed, and whether everything was swept:
+    /// once `stop` is requested nothing more is removed (a rerun marks again and sweeps the rest).
+    public func sweep(_ plan: SweepPlan, stop: StopRequest? = nil) throws(StorageError) -> (freed: Int64, complete: Bool) {
         let fileManager = FileManager.default
         func remove(_ url: URL) throws(StorageError) {
             guard fileManager.fileExists(atPath: url.path) else { return }
             do { try fileManager.removeItem(at: url) } catch { throw .cannotWrite(url.path, reason: error.localizedDescription) }
         }
         for revision in plan.manifests {
+            if stop?.isRequested == true { return (0, false) }
             let directory = layout.repositoryDirectory(revision.repository)
             try remove(directory.appendingPathComponent("_manifests/revisions/sha256/\(revision.digest.hex)"))
             for tag in FileSystem.list(directory.appendingPathComponent("_manifests/tags").path) {
@@ -198,12 +200,16 @@ public struct GarbageCollector: Sendable {
             }
         }
         for link in plan.layerLinks {
+            if stop?.isRequested == true { return (0, false) }
             try remove(layout.repositoryDirectory(link.repository).appendingPathComponent("_layers/sha256/\(link.digest.hex)"))
         }
-        for digest in plan.blobs.keys {
+        var freed: Int64 = 0
+        for (digest, size) in plan.blobs {
+            if stop?.isRequested == true { return (freed, false) }
             try remove(layout.blobData(digest).deletingLastPathComponent())
+            freed += size
         }
-        return plan.bytes
+        return (freed, true)
     }
 }
 

@@ -26,9 +26,21 @@ public struct Quarantine: Sendable {
         self.layout = layout
     }
 
+    /// Reserves a new session directory named `stamp` (or `stamp-002`, ...): two sessions in
+    /// one second must not share one. Returns the session's name for `move`.
+    public func newSession(_ stamp: String) throws(StorageError) -> String {
+        let base = directory.appendingPathComponent(stamp).path
+        do {
+            return URL(fileURLWithPath: try UniquePath.makeDirectory(base)).lastPathComponent
+        } catch {
+            throw .cannotWrite(base, reason: error.description)
+        }
+    }
+
     /// Moves every path (a path inside an already moved one is skipped); returns the session
-    /// directory and the moves made.
-    public func move(_ moves: [Move], session: String) throws(StorageError) -> (URL, [Move]) {
+    /// directory and the moves made. Once `stop` is requested no further path moves (each
+    /// move is recorded before it is made, so `revert` and a rerun both stay exact).
+    public func move(_ moves: [Move], session: String, stop: StopRequest? = nil) throws(StorageError) -> (URL, [Move]) {
         let sessionDirectory = directory.appendingPathComponent(session)
         let fileManager = FileManager.default
         do {
@@ -43,6 +55,7 @@ public struct Quarantine: Sendable {
         var done: [Move] = []
         var moved: Set<String> = []
         for move in moves.sorted(by: { $0.path < $1.path }) {
+            if stop?.isRequested == true { break }
             // Skip a path already moved, or inside one that was (checked ancestor by ancestor).
             let components = move.path.split(separator: "/")
             if (1...components.count).contains(where: { moved.contains(components.prefix($0).joined(separator: "/")) }) { continue }

@@ -276,7 +276,7 @@ struct EvictionTests {
                                                      "--delete", "--journal", journal])
             #expect(evict.status == 0, "\(evict.stdoutText)\(evict.stderrText)")
             registry.suspend()
-            let gc = try await EvictorBinary.run(["storage", "gc", "--root", registry.storageRoot.path])
+            let gc = try await EvictorBinary.run(["storage", "gc", "--root", registry.storageRoot.path, "--apply"])
             #expect(gc.status == 0, "\(gc.stderrText)")
             try await registry.restart()
             let restore = try await EvictorBinary.run(["restore", "--journal", journal])

@@ -76,7 +76,7 @@ struct StorageGCTests {
             #expect(ourUntaggedBlobs.contains(overwritten.digest))
 
             // Really collect, restart, and every tag still pulls, both platforms included.
-            let run = try await Self.ours(registry, ["--delete-untagged"])
+            let run = try await Self.ours(registry, ["--delete-untagged", "--apply"])
             #expect(run.status == 0, "\(run.stderr)")
             try await registry.restart()
             for reference in ["team/app:v1", "team/app:cur", "team/other:x", "team/multi:multi"] {

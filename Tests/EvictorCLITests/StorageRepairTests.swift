@@ -142,7 +142,7 @@ struct StorageRepairTests {
             registry.suspend()
             let rm = try await EvictorBinary.run(["storage", "rm", "--root", root, "--image", "team/app:v1", "--apply"])
             #expect(rm.status == 0, "\(rm.stdoutText)\(rm.stderrText)")
-            let gc = try await EvictorBinary.run(["storage", "gc", "--root", root])
+            let gc = try await EvictorBinary.run(["storage", "gc", "--root", root, "--apply"])
             #expect(gc.status == 0, "\(gc.stderrText)")
             let whole = try await EvictorBinary.run(["storage", "rm", "--root", root, "--image", "team/multi", "--apply"])
             #expect(whole.status == 0, "\(whole.stderrText)")

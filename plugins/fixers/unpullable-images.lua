@@ -12,7 +12,7 @@ return evictor.fixer {
   end,
   fix = function(finding, actions)
     for _, tag in ipairs(finding.tags) do
-      actions:drop_tag(finding.repository, tag, "cannot be pulled: " .. finding.detail)
+      actions:drop_tag(finding.repository, tag, finding.detail)
     end
     actions:drop_revision(finding.repository, finding.digest, finding.detail)
   end,

@@ -20,7 +20,10 @@ public enum InventoryFile {
 
 /// One line for a decoding error: where in the document, and what.
 public enum DecodingErrorText {
-    public static func describe(_ error: DecodingError) -> String {
+    /// `snakeCaseKeys`: the document's keys are snake_case (the decoder converted them), so
+    /// the path names them as the file spells them (`.generated_at`, not `.generatedAt`).
+    public static func describe(_ error: DecodingError, snakeCaseKeys: Bool = false) -> String {
+        let path = { (keys: [CodingKey]) in Self.path(keys, snakeCase: snakeCaseKeys) }
         switch error {
         case .dataCorrupted(let context):
             return context.codingPath.isEmpty ? "not valid JSON" : "bad value at \(path(context.codingPath)): \(context.debugDescription)"
@@ -33,8 +36,18 @@ public enum DecodingErrorText {
         }
     }
 
-    static func path(_ keys: [CodingKey]) -> String {
-        let text = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+    static func path(_ keys: [CodingKey], snakeCase: Bool = false) -> String {
+        let text = keys.map { key in key.intValue.map { "[\($0)]" } ?? ".\(snakeCase ? snakeCased(key.stringValue) : key.stringValue)" }.joined()
         return text.isEmpty ? "top level" : text
+    }
+
+    /// `generatedAt` -> `generated_at` (what JSONEncoder's convertToSnakeCase writes).
+    static func snakeCased(_ name: String) -> String {
+        var result = ""
+        for character in name {
+            if character.isUppercase, !result.isEmpty { result += "_" }
+            result += character.lowercased()
+        }
+        return result
     }
 }

@@ -21,6 +21,17 @@ public struct Planner: Sendable {
         registry: String, policy: Plan.Input, inventory: Plan.Input?, snapshots: [RepositorySnapshot], decisions: [RepositoryDecision],
         createdAt: Date = Date()
     ) throws(EvictorCoreError) -> Plan {
+        let plan = draftPlan(registry: registry, policy: policy, inventory: inventory, snapshots: snapshots, decisions: decisions, createdAt: createdAt)
+        try checkShare(plan)
+        return plan
+    }
+
+    /// The plan before the share rail: for showing what a refused plan would have done. Only
+    /// `makePlan`'s result may be applied.
+    public func draftPlan(
+        registry: String, policy: Plan.Input, inventory: Plan.Input?, snapshots: [RepositorySnapshot], decisions: [RepositoryDecision],
+        createdAt: Date = Date()
+    ) -> Plan {
         let byName = Dictionary(snapshots.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var actions: [Plan.Action] = []
         var summaries: [Plan.RepositorySummary] = []
@@ -42,7 +53,11 @@ public struct Planner: Sendable {
                 }.count
             ))
         }
-        let plan = Plan(createdAt: createdAt, registry: registry, policy: policy, inventory: inventory, settings: settings, actions: actions, repositories: summaries)
+        return Plan(createdAt: createdAt, registry: registry, policy: policy, inventory: inventory, settings: settings, actions: actions, repositories: summaries)
+    }
+
+    /// The share rail: refuses a plan deleting more than `maxDeletePercent` of the tags.
+    public func checkShare(_ plan: Plan) throws(EvictorCoreError) {
         let total = plan.tagsTotal
         if total > 0 {
             let share = Double(plan.tagsDeleted) * 100 / Double(total)
@@ -53,7 +68,6 @@ public struct Planner: Sendable {
                 ))
             }
         }
-        return plan
     }
 
     /// One action per deleted digest. Referrers go first, then indexes, then the manifests they

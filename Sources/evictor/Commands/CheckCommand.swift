@@ -10,7 +10,7 @@ struct CheckCommand: AsyncParsableCommand {
         abstract: "Check that tags can really be pulled: manifests, digests, index children, configs, layers.",
         discussion: """
             By default checks the tags in the inventory (images.json); --all (-R) checks every tag \
-            in the registry and marks each in use or not. Reports go to ./reports/<UTC time>/ \
+            in the registry, -r REPO every tag of REPO, and both mark each in use or not. Reports go to ./reports/<UTC time>/ \
             (report.json, report.csv). Exit status: 0 healthy, 1 problems found, 2 could not check.
             """
     )
@@ -23,6 +23,9 @@ struct CheckCommand: AsyncParsableCommand {
 
     @Flag(name: [.customShort("R"), .customLong("all")], help: "Check every tag in the registry.")
     var all = false
+
+    @Option(name: [.customShort("r"), .customLong("repository")], help: "Check every tag of this repository; repeatable (an unknown one is an error).")
+    var repositories: [String] = []
 
     @Option(name: .customLong("registry-alias"), help: "Another name inventory entries use for this registry; repeatable.")
     var aliases: [String] = []
@@ -54,9 +57,10 @@ struct CheckCommand: AsyncParsableCommand {
         var targets: [CheckTarget] = []
         var findings: [HealthFinding] = []
         var repositoryCount = 0
-        if all {
+        let walkRegistry = all || !repositories.isEmpty
+        if walkRegistry {
             let walker = RegistryWalker(client: client)
-            let repositories = try await walker.repositories([])
+            let repositories = try await walker.repositories(all ? [] : self.repositories)
             repositoryCount = repositories.count
             let entries = try await walker.tags(in: repositories, resolveDigests: false)
             let tagged = Set(entries.map(\.repository))
@@ -75,7 +79,7 @@ struct CheckCommand: AsyncParsableCommand {
         let progress = ProgressDisplay(label: "check")
         // A tag is in use by name, or by a digest pin on it or an index child: known once read.
         var lookup: HealthChecker.UsageLookup?
-        if all {
+        if walkRegistry {
             lookup = { (repository: String, tag: String, digest: Digest, children: [Digest]) -> (Bool, [String]) in
                 (usage.isInUse(repository, tag: tag, digest: digest, children: children), usage.users(repository, tag: tag, digest: digest, children: children))
             }
@@ -95,8 +99,8 @@ struct CheckCommand: AsyncParsableCommand {
         summary.requests = client.requestCount
         for finding in findings { summary.problems[finding.problem.rawValue, default: 0] += 1 }
         let stamp = UTCStamp.string(started)
-        let report = HealthReport(registry: client.registry, mode: all ? "all" : "inventory", startedAt: stamp, summary: summary, findings: findings)
-        let directory = reportDirectory ?? "reports/\(stamp)"
+        let report = HealthReport(registry: client.registry, mode: all ? "all" : repositories.isEmpty ? "inventory" : "repositories", startedAt: stamp, summary: summary, findings: findings)
+        let directory = try reportDirectory ?? UniquePath.makeDirectory("reports/\(stamp)")
         try HealthReportWriter.write(report, to: directory)
 
         switch output {
@@ -122,7 +126,7 @@ struct CheckCommand: AsyncParsableCommand {
         let path: String
         if let inventory {
             path = inventory
-        } else if all {
+        } else if all || !repositories.isEmpty {
             return InUseIndex(images: [])
         } else if FileManager.default.fileExists(atPath: "images.json") {
             path = "images.json"

@@ -9,7 +9,12 @@ struct EvictCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evict",
         abstract: "Plan with a policy and delete in one go (a dry run unless --delete).",
-        discussion: "The plan is the same one `evictor plan` makes; --delete applies it exactly as `evictor apply` would."
+        discussion: """
+            Writes to the registry only with --delete. The plan is the same one `evictor plan` \
+            makes; --delete keeps it beside the journal (JOURNAL.plan.json) and applies it exactly \
+            as `evictor apply` would, so an interrupted run resumes with `evictor apply \
+            JOURNAL.plan.json --journal JOURNAL`. \(ApplyRun.exitStatusHelp)
+            """
     )
 
     @Argument(help: "host[:port] (HTTPS) or a URL such as http://127.0.0.1:5000.")
@@ -20,39 +25,89 @@ struct EvictCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Really delete (default: print what would be deleted).")
     var delete = false
 
-    @Option(name: .long, help: "The journal (default: evictor-journal-<UTC time>.jsonl).")
+    @Option(name: .long, help: "The journal (default: a new evictor-journal-<UTC time>.jsonl).")
     var journal: String?
+
+    @Option(name: .long, help: "text, or json (what would be deleted, or the outcome of --delete, on stdout).")
+    var output: OutputFormat = .text
 
     @OptionGroup var connection: ConnectionOptions
 
+    /// The `--output json` of a dry run.
+    struct DryRun: Encodable {
+        struct Item: Encodable {
+            var repository: String
+            var digest: String
+            var tags: [String]
+            var reasons: [String]
+        }
+
+        var dryRun = true
+        var registry: String
+        var tagsTotal: Int
+        var tagsDeleted: Int
+        var wouldDelete: [Item]
+    }
+
     func run() async throws {
+        let stop = SignalTrap.install()
         let client = try connection.makeClient(for: registry, defaultConcurrency: 16)
-        let report: ApplyReport?
+        let status: Int32
         do {
-            let (plan, decisions) = try await planning.makePlan(client: client, progress: ProgressDisplay(label: "plan"))
-            PlanSummary.print(plan)
-            for line in planning.explanations(decisions) { print(line) }
-            if delete {
-                let path = journal ?? "evictor-journal-\(UTCStamp.string(Date())).jsonl"
-                // The plan that ran is kept beside the journal, for the record and for `apply` to resume.
-                let planPath = (path.hasSuffix(".jsonl") ? String(path.dropLast(6)) : path) + ".plan.json"
-                try PlanFile.write(plan, to: planPath)
-                let identity = Digest.sha256(ofFileAt: planPath)?.hex ?? ""
-                report = try await ApplyCommand.apply(plan, planSHA256: identity, journalPath: path, client: client)
-            } else {
-                for action in plan.actions.prefix(200) {
-                    let names = action.tags.isEmpty ? "(untagged)" : action.tags.joined(separator: ",")
-                    print("would delete\t\(action.repository)@\(action.digest)\t\(names)\t\(action.reasons.first ?? "")")
-                }
-                if plan.actions.count > 200 { print("... and \(plan.actions.count - 200) more (write them all with `evictor plan -o plan.json`)") }
-                print("dry run: nothing deleted (add --delete)")
-                report = nil
+            let (plan, decisions) = try await planning.makePlan(client: client, progress: ProgressDisplay(label: "plan")) { plan, decisions in
+                if output == .text { planning.printReview(plan, decisions) }
             }
+            if output == .text { planning.printReview(plan, decisions) }
+            status = delete ? try await deleteNow(plan, client: client, stop: stop) : try dryRun(plan)
             await client.shutdown()
         } catch {
             await client.shutdown()
             throw error
         }
-        if let report, !report.failed.isEmpty { throw ExitCode(1) }
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    private func dryRun(_ plan: Plan) throws -> Int32 {
+        switch output {
+        case .json:
+            try JSONOutput.print(DryRun(
+                registry: plan.registry, tagsTotal: plan.tagsTotal, tagsDeleted: plan.tagsDeleted,
+                wouldDelete: plan.actions.map { DryRun.Item(repository: $0.repository, digest: $0.digest.description, tags: $0.tags, reasons: $0.reasons) }
+            ))
+        case .text:
+            for action in plan.actions.prefix(200) {
+                let names = action.tags.isEmpty ? "(untagged)" : action.tags.joined(separator: ",")
+                print("would delete\t\(action.repository)@\(action.digest)\t\(names)\t\(action.reasons.first ?? "")")
+            }
+            if plan.actions.count > 200 { print("... and \(plan.actions.count - 200) more (write them all with `evictor plan -o plan.json`)") }
+            print("dry run: nothing deleted (add --delete)")
+        }
+        return ApplyRun.Status.done.rawValue
+    }
+
+    /// Keeps the plan beside the journal (for the record, and for `apply` to resume), then applies it.
+    private func deleteNow(_ plan: Plan, client: RegistryClient, stop: StopRequest) async throws -> Int32 {
+        let path: String
+        if let journal {
+            // A journal that already records a run belongs to that run's plan: writing a new
+            // plan over it would lose what the journal resumes.
+            if FileManager.default.fileExists(atPath: journal), !(try Journal.read(journal)).isEmpty {
+                let earlier = Self.planPath(forJournal: journal)
+                throw ValidationError("\(journal) already records a run; resume it with `evictor apply \(earlier) --journal \(journal)`, or give a new --journal")
+            }
+            path = journal
+        } else {
+            path = try UniquePath.makeFile(stem: "evictor-journal-\(UTCStamp.string(Date()))", suffix: ".jsonl")
+        }
+        let planPath = Self.planPath(forJournal: path)
+        try PlanFile.write(plan, to: planPath)
+        if output == .text { print("plan kept at \(planPath)") }
+        let resume = [CommandLine.arguments.first ?? "evictor", "apply", planPath, "--journal", path] + connection.arguments
+        return try await ApplyRun.run(plan, planPath: planPath, journalPath: path, client: client, stop: stop, output: output, resumeCommand: resume)
+    }
+
+    /// `JOURNAL.plan.json` for `JOURNAL.jsonl`.
+    static func planPath(forJournal journal: String) -> String {
+        (journal.hasSuffix(".jsonl") ? String(journal.dropLast(6)) : journal) + ".plan.json"
     }
 }

@@ -33,7 +33,10 @@ struct PlanCommand: AsyncParsableCommand {
         let client = try connection.makeClient(for: registry, defaultConcurrency: 16)
         let result: (Plan, [RepositoryDecision])
         do {
-            result = try await planning.makePlan(client: client, progress: ProgressDisplay(label: "plan"))
+            result = try await planning.makePlan(client: client, progress: ProgressDisplay(label: "plan")) { plan, decisions in
+                // A refused plan is still shown, so the operator can review what was refused.
+                if output == .text { planning.printReview(plan, decisions) }
+            }
             CommandLog.stats(client)
             await client.shutdown()
         } catch {
@@ -48,8 +51,7 @@ struct PlanCommand: AsyncParsableCommand {
             try PlanFile.encode(plan, into: sink)
             sink.flush()
         case .text:
-            PlanSummary.print(plan)
-            for line in planning.explanations(decisions) { print(line) }
+            planning.printReview(plan, decisions)
             if let planFile { print("plan written to \(planFile); apply it with: evictor apply \(planFile)") }
         }
     }

@@ -9,7 +9,12 @@ struct RestoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
         abstract: "Put manifests and tags deleted by apply/evict back, from the journal.",
-        discussion: "Works while the blobs still exist (before garbage collection); says which cannot be restored. Exit 1 when any cannot."
+        discussion: """
+            Writes to the registry at once (it is the undo of apply). Works while the blobs still \
+            exist (before garbage collection); says which cannot be restored. Exit 1 when any \
+            cannot; SIGINT/SIGTERM: the manifest in progress finishes, the rest wait for a rerun \
+            (130/143).
+            """
     )
 
     @Option(name: .long, help: "The journal apply or evict wrote.")
@@ -33,10 +38,11 @@ struct RestoreCommand: AsyncParsableCommand {
             print("nothing to restore in \(journal)")
             return
         }
+        let stop = SignalTrap.install()
         let client = try connection.makeClient(for: target)
         let results: [JournalRestorer.Result]
         do {
-            results = await JournalRestorer(client: client, journal: try Journal(path: journal)).restore(candidates)
+            results = await JournalRestorer(client: client, journal: try Journal(path: journal)).restore(candidates, stop: stop)
             await client.shutdown()
         } catch {
             await client.shutdown()
@@ -56,6 +62,10 @@ struct RestoreCommand: AsyncParsableCommand {
         }
         let restored = results.filter { $0.status == .restored }.count
         print("restored \(restored), already present \(results.filter { $0.status == .alreadyPresent }.count), cannot restore \(failed)")
+        if let signal = stop.signal, results.count < candidates.count {
+            SignalTrap.reportStopped(signal, what: "\(candidates.count - results.count) manifests not restored yet")
+            throw ExitCode(SignalTrap.exitCode(signal))
+        }
         if failed > 0 { throw ExitCode(1) }
     }
 

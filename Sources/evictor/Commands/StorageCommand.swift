@@ -20,9 +20,10 @@ struct StorageCommand: AsyncParsableCommand {
 struct StorageGCCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gc",
-        abstract: "Delete blobs no manifest needs (and, with --delete-untagged, untagged manifests).",
+        abstract: "Delete blobs no manifest needs (and, with --delete-untagged, untagged manifests); a dry run unless --apply.",
         discussion: """
-            Marks every manifest revision (or, with --delete-untagged, those a tag reaches, the \
+            Writes to the storage only with --apply (like every evictor command that deletes: \
+            evict --delete, storage fix --apply, storage rm --apply). Marks every manifest revision (or, with --delete-untagged, those a tag reaches, the \
             children of kept indexes and referrers of kept manifests) with its config, layers and \
             children, then sweeps the other blobs and the _layers links to them. Damaged entries \
             are reported and skipped; blobs a damaged manifest may still need are kept unless \
@@ -36,8 +37,11 @@ struct StorageGCCommand: AsyncParsableCommand {
     @Flag(name: .customLong("delete-untagged"), help: "Also delete manifests no tag reaches (multi-arch safe).")
     var deleteUntagged = false
 
-    @Flag(name: .customLong("dry-run"), help: "Only list what would be deleted.")
-    var dryRun = false
+    @Flag(name: .long, help: "Really delete (default: only list what would be deleted).")
+    var apply = false
+
+    @Flag(name: .customLong("dry-run"), help: "Only list what would be deleted (the default; kept for scripts).")
+    var explicitDryRun = false
 
     @Flag(name: .customLong("sweep-damaged"), help: "Also sweep blobs that only a damaged manifest may need.")
     var sweepDamaged = false
@@ -45,13 +49,25 @@ struct StorageGCCommand: AsyncParsableCommand {
     @Option(name: .long, help: "text or json.")
     var output: OutputFormat = .text
 
+    func validate() throws {
+        if apply && explicitDryRun { throw ValidationError("--apply and --dry-run contradict each other") }
+    }
+
+    private var dryRun: Bool { !apply }
+
     func run() async throws {
         let collector = GarbageCollector(layout: try StorageLayout(root: root), options: .init(deleteUntagged: deleteUntagged, sweepDamaged: sweepDamaged))
         if !dryRun { StorageCommand.warnWhileWriting() }
         let plan = try collector.plan()
         for problem in plan.problems { CommandLog.warn(problem) }
         var freed: Int64 = 0
-        if !dryRun { freed = try collector.sweep(plan) }
+        var stoppedBy: Int32?
+        if !dryRun {
+            let stop = SignalTrap.install()
+            let swept = try collector.sweep(plan, stop: stop)
+            freed = swept.freed
+            if !swept.complete { stoppedBy = stop.signal }
+        }
         switch output {
         case .json:
             try JSONOutput.print(GCReport(dryRun: dryRun, plan: plan))
@@ -64,7 +80,12 @@ struct StorageGCCommand: AsyncParsableCommand {
                 print("kept \(plan.keptForDamaged.count) blob(s) a damaged manifest may still need (--sweep-damaged to delete them)")
             }
             print("\(verb) \(plan.blobs.count) blobs (\(ByteCount.format(dryRun ? plan.bytes : freed))), \(plan.manifests.count) untagged manifests, \(plan.layerLinks.count) layer links; \(plan.problems.count) damaged entries skipped")
+            if dryRun { print("dry run: nothing deleted (add --apply)") }
             if !dryRun && !plan.blobs.isEmpty { print("restart the registry now: its blob-descriptor cache still answers for deleted blobs") }
+        }
+        if let stoppedBy {
+            SignalTrap.reportStopped(stoppedBy, what: "the sweep stopped part way (a rerun marks again and sweeps the rest)")
+            throw ExitCode(SignalTrap.exitCode(stoppedBy))
         }
     }
 

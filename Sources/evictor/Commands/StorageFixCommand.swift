@@ -50,7 +50,8 @@ struct StorageFixCommand: AsyncParsableCommand {
         for (_, file) in files {
             fixers.append(try await FixerPlugin.load(file: file, layout: layout, pluginPath: path, log: CommandLog.handler(prefix: file)))
         }
-        let session = UTCStamp.string(Date())
+        var session = ""
+        let stop = SignalTrap.install()
         var moved: [Quarantine.Move] = []
         // A fix can reveal the next damage (a quarantined blob leaves its image unpullable), so
         // --apply scans again until the fixers ask for nothing more (at most 5 passes).
@@ -69,20 +70,28 @@ struct StorageFixCommand: AsyncParsableCommand {
                 return
             }
             if unique.isEmpty { break }
-            if pass == 1 { StorageCommand.warnWhileWriting() }
-            let (_, done) = try Quarantine(directory: quarantine, layout: layout).move(unique, session: session)
+            let store = try Quarantine(directory: quarantine, layout: layout)
+            if pass == 1 {
+                StorageCommand.warnWhileWriting()
+                session = try store.newSession(UTCStamp.string(Date()))
+            }
+            let (_, done) = try store.move(unique, session: session, stop: stop)
             for move in done { print("quarantined\t\(move.path)\t\(move.fixer): \(move.reason)") }
             moved += done
-            if done.isEmpty { break }
+            if done.isEmpty || stop.isRequested { break }
         }
         print("\(moved.count) paths moved into \(quarantine)/\(session); undo with: evictor storage revert --root \(root) --quarantine \(quarantine)")
+        if let signal = stop.signal {
+            SignalTrap.reportStopped(signal, what: "\(moved.count) paths moved and recorded, the rest not started")
+            throw ExitCode(SignalTrap.exitCode(signal))
+        }
         if !moved.isEmpty { print("restart the registry now, then run `evictor storage scan` again") }
     }
 }
 
 /// `evictor storage revert`: put everything a fix moved back where it was.
 struct StorageRevertCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "revert", abstract: "Put back what `storage fix --apply` moved into the quarantine.")
+    static let configuration = CommandConfiguration(commandName: "revert", abstract: "Put back what `storage fix --apply` moved into the quarantine (writes at once: it is the undo).")
 
     @Option(name: .long, help: "The registry's storage root (its rootdirectory).")
     var root: String

@@ -35,7 +35,8 @@ struct StorageRemoveCommand: AsyncParsableCommand {
         StorageCommand.warnWhileWriting()
         if let quarantine {
             let moves = paths.map { Quarantine.Move(path: $0.path, reason: $0.reason, fixer: "rm") }
-            let (session, done) = try Quarantine(directory: quarantine, layout: layout).move(moves, session: UTCStamp.string(Date()))
+            let store = Quarantine(directory: quarantine, layout: layout)
+            let (session, done) = try store.move(moves, session: try store.newSession(UTCStamp.string(Date())))
             print("moved \(done.count) paths into \(session.path)")
         } else {
             for entry in paths {

@@ -30,7 +30,7 @@ struct StorageScanCommand: AsyncParsableCommand {
         let started = Date()
         let result = try StorageScanner(layout: try StorageLayout(root: root), uploadAgeHours: uploadAge, verifyBlobs: verifyBlobs).scan()
         let report = StorageReport(root: root, startedAt: UTCStamp.string(started), seconds: Date().timeIntervalSince(started), result: result)
-        let directory = reportDirectory ?? "reports/storage-\(report.startedAt)"
+        let directory = try reportDirectory ?? UniquePath.makeDirectory("reports/storage-\(report.startedAt)")
         let json = try VersionedDocument.encoder().encode(report)
         try HealthReportWriter.writeFiles([("report.json", json), ("report.csv", Data(report.csv.utf8))], to: directory)
         switch output {

@@ -31,6 +31,21 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .customLong("give-up-after"), help: "Requests in a row failing after every retry before the registry counts as down and the rest fail at once (default: 4 x concurrency, at least 32).")
     var giveUpAfter: Int?
 
+    /// These options as command-line words, for a command that another one tells the user to run.
+    var arguments: [String] {
+        var words: [String] = []
+        if let username { words += ["--username", username] }
+        if passwordStdin { words.append("--password-stdin") }
+        if plainHTTP { words.append("--plain-http") }
+        if insecure { words.append("--insecure") }
+        if let caFile { words += ["--ca-file", caFile] }
+        if let concurrency { words += ["--concurrency", String(concurrency)] }
+        if let rps { words += ["--rps", String(rps)] }
+        if timeout != 30 { words += ["--timeout", String(timeout)] }
+        if let giveUpAfter { words += ["--give-up-after", String(giveUpAfter)] }
+        return words
+    }
+
     /// A client for `registry` with credentials resolved (flags, environment, Docker config).
     func makeClient(for registry: String, defaultConcurrency: Int = 8) throws -> RegistryClient {
         let concurrency = self.concurrency ?? defaultConcurrency

@@ -43,8 +43,11 @@ struct PlanningOptions: ParsableArguments {
     }
 
     /// Loads policy and inventory (failing before any registry request), snapshots the
-    /// registry, runs the policy and the rails, and returns the plan with every decision.
-    func makePlan(client: RegistryClient, progress: ProgressDisplay) async throws -> (Plan, [RepositoryDecision]) {
+    /// registry, runs the policy and the rails, and returns the plan with every decision. A
+    /// plan the share rail refuses goes to `refused` for review before the refusal is thrown.
+    func makePlan(
+        client: RegistryClient, progress: ProgressDisplay, refused: (Plan, [RepositoryDecision]) -> Void = { _, _ in }
+    ) async throws -> (Plan, [RepositoryDecision]) {
         let policy = try await PolicyPlugin.load(file: self.policy, pluginPath: plugins.pluginPath, log: CommandLog.handler(prefix: self.policy))
         let settings = try PolicyOptionSettings.parse(policyOptions)
         let options = try policy.resolveOptions(settings: settings)
@@ -78,11 +81,23 @@ struct PlanningOptions: ParsableArguments {
             let verdicts = try await PolicyRunner.decide(policy, snapshot: snapshot, context: context)
             decisions.append(SafetyRails.apply(to: snapshot, verdicts: verdicts))
         }
-        let plan = try planner.makePlan(
+        let plan = planner.draftPlan(
             registry: client.configuration.endpoint.baseURL, policy: Plan.Input(name: policy.name, file: self.policy, sha256: policy.sha256),
             inventory: inventoryInput, snapshots: snapshots, decisions: decisions
         )
+        do {
+            try planner.checkShare(plan)
+        } catch {
+            refused(plan, decisions)
+            throw error
+        }
         return (plan, decisions)
+    }
+
+    /// The summary table and every `--explain` line, on stdout.
+    func printReview(_ plan: Plan, _ decisions: [RepositoryDecision]) {
+        PlanSummary.print(plan)
+        for line in explanations(decisions) { print(line) }
     }
 
     /// `--explain` output for the requested repositories and tags.
@@ -100,8 +115,9 @@ struct PlanningOptions: ParsableArguments {
         return lines
     }
 
-    /// `repo[:tag]` (a colon after the last slash separates the tag).
+    /// `repo[:tag]` (a colon after the last slash separates the tag) or `repo@digest`.
     static func split(_ text: String) -> (String, String?) {
+        if let at = text.firstIndex(of: "@") { return (String(text[..<at]), String(text[text.index(after: at)...])) }
         guard let colon = text.lastIndex(of: ":"), !text[colon...].contains("/") else { return (text, nil) }
         return (String(text[..<colon]), String(text[text.index(after: colon)...]))
     }
