@@ -39,16 +39,19 @@ public enum EvictorBinary {
     /// Runs `evictor` with arguments and an optional environment overlay.
     public static func run(
         _ arguments: [String], environment: [String: String] = [:], input: Data? = nil,
-        timeout: Duration = .seconds(120), started: (@Sendable (Int32) -> Void)? = nil
+        timeout: Duration = .seconds(120), currentDirectory: URL? = nil, started: (@Sendable (Int32) -> Void)? = nil
     ) async throws -> ProcessResult {
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
-        return try await ProcessRunner.run(try path, arguments, environment: merged, input: input, timeout: timeout, started: started)
+        return try await ProcessRunner.run(try path, arguments, environment: merged, input: input, timeout: timeout, currentDirectory: currentDirectory, started: started)
     }
 
-    /// Runs `evictor` and SIGKILLs it as soon as `shouldKill` (polled every 5 ms) says so;
-    /// returns the result and whether it was killed (false: it ended on its own first).
-    public static func run(_ arguments: [String], killWhen shouldKill: @escaping @Sendable () -> Bool) async throws -> (ProcessResult, killed: Bool) {
+    /// Runs `evictor` and sends it `signal` (SIGKILL unless told) as soon as `shouldKill`
+    /// (polled every 5 ms) says so; returns the result and whether the signal was sent and,
+    /// for SIGKILL, killed it (false: it ended on its own first).
+    public static func run(
+        _ arguments: [String], signal: Int32 = SIGKILL, killWhen shouldKill: @escaping @Sendable () -> Bool
+    ) async throws -> (ProcessResult, killed: Bool) {
         let pid = Mutex<Int32?>(nil)
         let ended = Mutex(false)
         let running = Task {
@@ -58,12 +61,12 @@ public enum EvictorBinary {
         var killed = false
         while !ended.withLock({ $0 }) {
             if let target = pid.withLock({ $0 }), shouldKill() {
-                killed = kill(target, SIGKILL) == 0
+                killed = kill(target, signal) == 0
                 break
             }
             try await Task.sleep(for: .milliseconds(5))
         }
         let result = try await running.value
-        return (result, killed && result.status == SIGKILL)
+        return (result, killed && (signal != SIGKILL || result.status == SIGKILL))
     }
 }

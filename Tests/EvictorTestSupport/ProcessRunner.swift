@@ -37,6 +37,7 @@ public enum ProcessRunner {
         environment: [String: String]? = nil,
         input: Data? = nil,
         timeout: Duration = .seconds(120),
+        currentDirectory: URL? = nil,
         started: (@Sendable (Int32) -> Void)? = nil
     ) async throws -> ProcessResult {
         guard let path = which(executable) else { throw TestSupportError("\(executable): not found on PATH") }
@@ -54,6 +55,7 @@ public enum ProcessRunner {
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         if let environment { process.environment = environment }
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         let outHandle = try FileHandle(forWritingTo: outURL)
         let errHandle = try FileHandle(forWritingTo: errURL)
         let inHandle = try FileHandle(forReadingFrom: inURL)

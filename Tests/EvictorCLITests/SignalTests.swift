@@ -1,0 +1,154 @@
+import EvictorCore
+import EvictorTestSupport
+import Foundation
+import Testing
+
+/// SIGINT and SIGTERM during the writing commands: nothing new starts, what is in flight is
+/// finished and recorded, one line gives the exact command that resumes, the exit status is
+/// 130 / 143, and the resumed run ends where an uninterrupted one ends.
+@Suite("stopped by SIGINT or SIGTERM, then resumed")
+struct SignalTests {
+    /// The command after "resume with: " on stderr, without the program name.
+    static func resumeArguments(_ result: ProcessResult) -> [String]? {
+        let lines = result.stderrText.split(separator: "\n").filter { $0.contains("resume with: ") }
+        guard lines.count == 1, let line = lines.first, let range = line.range(of: "resume with: ") else { return nil }
+        return Array(line[range.upperBound...].split(separator: " ").map(String.init).dropFirst())
+    }
+
+    static func lineCount(_ path: String) -> Int {
+        (try? Data(contentsOf: URL(fileURLWithPath: path)))?.reduce(0) { $0 + ($1 == 10 ? 1 : 0) } ?? 0
+    }
+
+    /// Every intent in the journal was followed by its outcome: nothing was left in flight.
+    static func everyIntentSettled(_ journal: String) throws -> Bool {
+        var open: Set<String> = []
+        for record in try Journal.read(journal) {
+            guard let digest = record.digest, let repository = record.repository else { continue }
+            let key = "\(repository)@\(digest)"
+            switch record.event {
+            case .intent: open.insert(key)
+            case .deleted, .gone, .failed, .skipped: open.remove(key)
+            default: break
+            }
+        }
+        return open.isEmpty
+    }
+
+    @Test("apply (SIGINT), evict --delete (SIGTERM) and restore (SIGINT) stop cleanly and resume to the uninterrupted result", arguments: [SIGINT, SIGTERM])
+    func applyEvictRestore(signal: Int32) async throws {
+        let reference = try await FaultInjectionTests.seededRegistry()
+        defer { reference.stop() }
+        let registry = try await FaultInjectionTests.seededRegistry()
+        defer { registry.stop() }
+        let work = try EvictionTests.workDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let referencePlan = work.appendingPathComponent("reference-plan.json").path
+        #expect(try await EvictorBinary.run(["plan", reference.url] + FaultInjectionTests.planArguments + ["-o", referencePlan]).status == 0)
+        #expect(try await EvictorBinary.run(["apply", referencePlan, "--journal", work.appendingPathComponent("reference.jsonl").path]).status == 0)
+        let expected = try await FaultInjectionTests.listing(reference.url)
+        let before = try await FaultInjectionTests.listing(registry.url)
+        let exitStatus = 128 + signal
+
+        // Slow answers, so the run is still deleting when the signal arrives.
+        var slow = FaultPlan(rate: 0.3, faults: [.slow], seed: CrashConsistencyTests.seed)
+        slow.stallSeconds = 0
+        try await FaultProxy.with(upstreamPort: registry.port, plan: .none) { proxy in
+            let planPath = work.appendingPathComponent("plan.json").path
+            #expect(try await EvictorBinary.run(["plan", proxy.url] + FaultInjectionTests.planArguments + ["-o", planPath]).status == 0)
+            proxy.change(to: slow)
+
+            // apply: signalled once a few deletes are journaled.
+            let journal = work.appendingPathComponent("journal.jsonl").path
+            let (stopped, sent) = try await EvictorBinary.run(["apply", planPath, "--journal", journal], signal: signal) { Self.lineCount(journal) >= 12 }
+            #expect(sent)
+            #expect(stopped.status == exitStatus, "\(stopped.stdoutText)\(stopped.stderrText)")
+            #expect(stopped.stdoutText.contains("not started"), "\(stopped.stdoutText)")
+            #expect(try Self.everyIntentSettled(journal), "an intent was left without its outcome")
+            let resume = try #require(Self.resumeArguments(stopped), "\(stopped.stderrText)")
+            #expect(resume == ["apply", planPath, "--journal", journal])
+            proxy.change(to: .none)
+            let resumed = try await EvictorBinary.run(resume)
+            #expect(resumed.status == 0, "\(resumed.stdoutText)\(resumed.stderrText)")
+            #expect(try await FaultInjectionTests.listing(registry.url) == expected)
+
+            // restore: signalled once some manifests are back, then run again.
+            proxy.change(to: slow)
+            let (restoreStopped, restoreSent) = try await EvictorBinary.run(["restore", "--journal", journal], signal: signal) {
+                (try? Journal.read(journal).filter { $0.event == .restored }.count) ?? 0 >= 3
+            }
+            #expect(restoreSent)
+            #expect(restoreStopped.status == exitStatus, "\(restoreStopped.stdoutText)\(restoreStopped.stderrText)")
+            let restoreResume = try #require(Self.resumeArguments(restoreStopped), "\(restoreStopped.stderrText)")
+            proxy.change(to: .none)
+            let restored = try await EvictorBinary.run(restoreResume)
+            #expect(restored.status == 0, "\(restored.stdoutText)\(restored.stderrText)")
+            #expect(try await FaultInjectionTests.listing(registry.url) == before)
+
+            // evict --delete: the resume line names the plan kept beside the journal.
+            proxy.change(to: slow)
+            let evictJournal = work.appendingPathComponent("evict.jsonl").path
+            let (evictStopped, evictSent) = try await EvictorBinary.run(
+                ["evict", proxy.url, "--delete", "--journal", evictJournal] + FaultInjectionTests.planArguments, signal: signal
+            ) { Self.lineCount(evictJournal) >= 12 }
+            #expect(evictSent)
+            #expect(evictStopped.status == exitStatus, "\(evictStopped.stdoutText)\(evictStopped.stderrText)")
+            #expect(try Self.everyIntentSettled(evictJournal))
+            let evictResume = try #require(Self.resumeArguments(evictStopped), "\(evictStopped.stderrText)")
+            #expect(evictResume == ["apply", work.appendingPathComponent("evict.plan.json").path, "--journal", evictJournal])
+            proxy.change(to: .none)
+            let evictResumed = try await EvictorBinary.run(evictResume)
+            #expect(evictResumed.status == 0, "\(evictResumed.stdoutText)\(evictResumed.stderrText)")
+            #expect(try await FaultInjectionTests.listing(registry.url) == expected)
+        }
+    }
+
+    @Test("storage fix --apply and storage gc --apply stop between moves; the rerun finishes; revert is exact", arguments: [SIGINT, SIGTERM])
+    func storageWriters(signal: Int32) async throws {
+        let work = try EvictionTests.workDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let root = work.appendingPathComponent("store")
+        let quarantine = work.appendingPathComponent("quarantine").path
+        let seeder = StorageSeeder(root: root)
+        _ = try seeder.image(repository: "big/app", tags: ["good"], spec: TestImageSpec(created: Date(timeIntervalSince1970: 1_700_000_000), layerSeed: "sig-good"))
+        for number in 0..<3_000 {
+            let link = seeder.repositoryPath("big/app", "_manifests/tags/broken-\(number)/current/link")
+            try FileManager.default.createDirectory(at: link.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(Sha256.digest(Data("missing \(number)".utf8)).utf8).write(to: link)
+        }
+        let damaged = try StorageRepairTests.tree(root)
+        let tags = seeder.repositoryPath("big/app", "_manifests/tags").path
+        let left = { @Sendable in ((try? FileManager.default.contentsOfDirectory(atPath: tags).count) ?? 0) - 1 }
+
+        let fixArguments = ["storage", "fix", "--root", root.path, "--quarantine", quarantine, "--apply"]
+        let (fix, sent) = try await EvictorBinary.run(fixArguments, signal: signal) { left() <= 2_900 }
+        #expect(sent)
+        #expect(fix.status == 128 + signal, "\(fix.stdoutText)\(fix.stderrText)")
+        #expect(left() > 0, "the fix ran to the end despite the signal")
+        #expect(Self.resumeArguments(fix) == fixArguments, "\(fix.stderrText)")
+        let rerun = try await EvictorBinary.run(fixArguments)
+        #expect(rerun.status == 0, "\(rerun.stdoutText)\(rerun.stderrText)")
+        #expect(left() == 0)
+        let revert = try await EvictorBinary.run(["storage", "revert", "--root", root.path, "--quarantine", quarantine])
+        #expect(revert.status == 0, "\(revert.stdoutText)\(revert.stderrText)")
+        #expect(try StorageRepairTests.tree(root) == damaged)
+
+        // gc: 4,000 blobs nobody needs; signalled once some are gone.
+        let blobs = root.appendingPathComponent("docker/registry/v2/blobs/sha256")
+        for number in 0..<4_000 { _ = try seeder.blob(Data("orphan \(number)".utf8)) }
+        let count = { @Sendable in
+            ((try? FileManager.default.contentsOfDirectory(atPath: blobs.path)) ?? []).reduce(0) { total, prefix in
+                total + ((try? FileManager.default.contentsOfDirectory(atPath: blobs.appendingPathComponent(prefix).path).count) ?? 0)
+            }
+        }
+        let full = count()
+        let gcArguments = ["storage", "gc", "--root", root.path, "--apply"]
+        let (gc, gcSent) = try await EvictorBinary.run(gcArguments, signal: signal) { count() <= full - 200 }
+        #expect(gcSent)
+        #expect(gc.status == 128 + signal, "\(gc.stdoutText)\(gc.stderrText)")
+        #expect(count() > full - 4_000, "gc swept everything despite the signal")
+        #expect(Self.resumeArguments(gc) == gcArguments, "\(gc.stderrText)")
+        let gcRerun = try await EvictorBinary.run(gcArguments)
+        #expect(gcRerun.status == 0, "\(gcRerun.stdoutText)\(gcRerun.stderrText)")
+        #expect(count() == full - 4_000)
+    }
+}
