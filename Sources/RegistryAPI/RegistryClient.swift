@@ -3,6 +3,7 @@ import EvictorCore
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import NIOSSL
 import Synchronization
 
@@ -16,6 +17,9 @@ public final class RegistryClient: Sendable {
     private let retry: RetryPolicy
     private let breaker: FailureBreaker
     private let requests = Atomic<Int>(0)
+    /// `ProtocolProbe`'s finding, asked for at most once per client (concurrent requests
+    /// that fail alike wait for the same probe).
+    private let schemeDiagnosis = Mutex<Task<String?, Never>?>(nil)
 
     /// HTTP requests sent to the registry so far, every attempt counted (token requests are not).
     public var requestCount: Int { requests.load(ordering: .relaxed) }
@@ -132,16 +136,37 @@ public final class RegistryClient: Sendable {
                     throw .serverError(registry: registry, what: what, status: Int(response.status), attempts: attempt)
                 }
                 try? await Task.sleep(for: .seconds(retry.delay(afterAttempt: attempt, retryAfter: response.header("Retry-After"))))
+            case .success(let response) where Self.mayBeTLSAnswer(response, scheme: configuration.endpoint.scheme):
+                if let detail = await diagnoseScheme() { throw .unreachable(registry: registry, detail: detail) }
+                return response
             case .success(let response):
                 return response
             case .failure(let error):
-                guard attempt < retry.maxAttempts, !Task.isCancelled, !Self.isPermanent(error) else {
+                let retrying = attempt < retry.maxAttempts && !Task.isCancelled && !Self.isPermanent(error)
+                if !Task.isCancelled, Self.mayBeWrongScheme(error, scheme: configuration.endpoint.scheme, lastAttempt: !retrying),
+                   let detail = await diagnoseScheme() {
+                    throw .unreachable(registry: registry, detail: detail)
+                }
+                guard retrying else {
                     if Self.isTimeout(error) { throw .timeout(registry: registry, what: what, attempts: attempt) }
                     throw .unreachable(registry: registry, detail: Self.describe(error) + (attempt > 1 ? " (\(attempt) attempts)" : ""))
                 }
                 try? await Task.sleep(for: .seconds(retry.delay(afterAttempt: attempt, retryAfter: nil)))
             }
         }
+    }
+
+    /// What the registry's port really speaks, when a request failed as a wrong scheme fails
+    /// (`ProtocolProbe`); probed once per client. Probe requests are not in `requestCount`.
+    private func diagnoseScheme() async -> String? {
+        let endpoint = configuration.endpoint, userAgent = configuration.userAgent
+        let probe = schemeDiagnosis.withLock { current in
+            if let current { return current }
+            let started = Task { await ProtocolProbe.diagnose(endpoint, userAgent: userAgent) }
+            current = started
+            return started
+        }
+        return await probe.value
     }
 
     /// Waits the backoff before attempt `attempt + 1` of something the caller retries itself.
@@ -198,17 +223,54 @@ public final class RegistryClient: Sendable {
         response.status == 500 && jsonSyntaxErrorOffset(response.body) != nil
     }
 
-    /// TLS failures (an untrusted certificate, a wrong host name) do not heal by retrying.
-    /// So does a refused connection: the HTTP client has already kept trying to connect for
-    /// its whole connect timeout (5 s) before reporting it, so five attempts took half a
-    /// minute to say the registry is not there.
+    /// Failures that do not heal by retrying, told apart by the error's type, never its text:
+    /// TLS failures (an untrusted certificate, a wrong host name, a port that does not speak
+    /// TLS), an unknown host name, and a refused connection. For the last two the HTTP client
+    /// has already kept trying to connect for its whole connect timeout (5 s) before
+    /// reporting them, so five attempts took half a minute to say the registry is not there.
     static func isPermanent(_ error: Error) -> Bool {
-        error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError || isConnectionRefused(error)
+        error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError || isConnectionRefused(error) || unknownHost(error) != nil
     }
 
+    /// `ECONNREFUSED`: an `IOError` when connecting to an IP address, or every attempt of a
+    /// host name's connection (`NIOConnectionError`, one per resolved address).
     static func isConnectionRefused(_ error: Error) -> Bool {
-        let text = "\(error)"
-        return text.contains("Connection refused") || text.contains("connectionRefused")
+        if let error = error as? IOError { return error.errnoCode == ECONNREFUSED }
+        if let error = error as? NIOConnectionError {
+            return !error.connectionErrors.isEmpty && error.connectionErrors.allSatisfy { isConnectionRefused($0.error) }
+        }
+        return false
+    }
+
+    /// The host name that did not resolve: a `NIOConnectionError` whose DNS lookups failed with
+    /// `SocketAddressError.UnknownHost` and that got no address to connect to. A temporary
+    /// resolver failure (`EAI_AGAIN`) is not one: it may heal, so it is retried.
+    static func unknownHost(_ error: Error) -> String? {
+        guard let error = error as? NIOConnectionError, error.connectionErrors.isEmpty else { return nil }
+        let lookups = [error.dnsAError, error.dnsAAAAError].compactMap { $0 }
+        let unknown = lookups.compactMap { $0 as? SocketAddressError.UnknownHost }
+        guard !unknown.isEmpty, unknown.count == lookups.count, !unknown.contains(where: { $0.errorCode == Int(EAI_AGAIN) }) else { return nil }
+        return error.host
+    }
+
+    /// A failure a wrong scheme causes: a TLS handshake that did not work (HTTPS to a port
+    /// that speaks plain HTTP, or an untrusted certificate), or, over plain HTTP, an answer
+    /// that is not HTTP (a TLS server's alert) or, after the last attempt, a connection the
+    /// server closed without answering (what OpenSSL-based servers do with a plain request;
+    /// earlier attempts are the ordinary dropped connection). `ProtocolProbe` then tells which.
+    static func mayBeWrongScheme(_ error: Error, scheme: String, lastAttempt: Bool) -> Bool {
+        if scheme == "https" {
+            if let error = error as? NIOSSLError, case .handshakeFailed = error { return true }
+            return error is BoringSSLError
+        }
+        if error is HTTPParserError { return true }
+        return lastAttempt && (error as? HTTPClientError) == .remoteConnectionClosed
+    }
+
+    /// Over plain HTTP, a bare 400 (no Distribution error body) is how a TLS server answers a
+    /// plain request; a registry's own 400s carry an `errors` document.
+    static func mayBeTLSAnswer(_ response: RegistryResponse, scheme: String) -> Bool {
+        scheme == "http" && response.status == 400 && errorSummary(response.body).isEmpty
     }
 
     static func isTimeout(_ error: Error) -> Bool {
@@ -226,10 +288,17 @@ public final class RegistryClient: Sendable {
             if error == .readTimeout || error == .deadlineExceeded { return "timed out" }
             if error == .remoteConnectionClosed { return "connection closed by the server" }
         }
-        let text = "\(error)"
         if isConnectionRefused(error) { return "connection refused" }
-        if let error = error as? NIOSSLError { return "TLS error: \(error)" }
-        if error is BoringSSLError { return "TLS certificate not trusted (use --ca-file, or --insecure to skip verification)" }
+        if let host = unknownHost(error) { return "unknown host \(host) (DNS lookup failed)" }
+        if let error = error as? NIOConnectionError, error.connectionErrors.isEmpty, error.dnsAError != nil || error.dnsAAAAError != nil {
+            return "DNS lookup of \(error.host) failed"
+        }
+        // BoringSSL's error stacks name source files and lines: not for users.
+        if let error = error as? NIOSSLError, case .handshakeFailed = error { return "TLS handshake failed" }
+        if error is BoringSSLError { return "TLS handshake failed" }
+        if error is HTTPParserError { return "the answer is not HTTP" }
+        let text = "\(error)"
+        if error is NIOSSLError || error is NIOSSLExtraError { return "TLS error: \(text.prefix(200))" }
         return text.count > 200 ? String(text.prefix(200)) : text
     }
 }

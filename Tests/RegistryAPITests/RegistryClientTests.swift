@@ -231,3 +231,48 @@ struct RegistrySizeCapTests {
         }
     }
 }
+
+@Suite("Connections that cannot work are not retried")
+struct PermanentConnectionFailureTests {
+    static func client(_ url: String) throws -> RegistryClient {
+        var configuration = RegistryClientConfiguration(endpoint: try RegistryEndpoint(parsing: url))
+        configuration.initialBackoff = 0.01
+        return try RegistryClient(configuration)
+    }
+
+    @Test("an unknown host, a closed port and HTTPS to plain HTTP each fail after one attempt of five")
+    func oneAttempt() async throws {
+        let closed = try FreePort.next()
+        try await RegistryServer.with { registry in
+            let cases = [
+                ("https://nosuch.invalid:5000", RegistryAPIError.unreachable(registry: "nosuch.invalid:5000", detail: "unknown host nosuch.invalid (DNS lookup failed)")),
+                ("http://127.0.0.1:\(closed)", .unreachable(registry: "127.0.0.1:\(closed)", detail: "connection refused")),
+                ("https://\(registry.hostPort)", .unreachable(registry: registry.hostPort, detail: "the registry answered plain HTTP, not HTTPS: use http://\(registry.hostPort) (or --plain-http)")),
+            ]
+            for (url, expected) in cases {
+                let client = try Self.client(url)
+                #expect(client.configuration.maxAttempts == 5)
+                let error = await #expect(throws: RegistryAPIError.self) { try await client.ping() }
+                #expect(error == expected)
+                #expect(client.requestCount == 1, "\(url): \(client.requestCount) attempts")
+                await client.shutdown()
+            }
+        }
+    }
+
+    @Test("plain HTTP to a TLS registry (its 400 answer) names https://")
+    func plainHTTPToTLS() async throws {
+        let certificate = try await TestCertificate.make()
+        defer { certificate.remove() }
+        var options = RegistryOptions()
+        options.tlsCertificate = certificate.certificateFile
+        options.tlsKey = certificate.keyFile
+        try await RegistryServer.with(options) { registry in
+            let client = try Self.client("http://\(registry.hostPort)")
+            defer { Task { await client.shutdown() } }
+            let error = await #expect(throws: RegistryAPIError.self) { try await client.ping() }
+            #expect(error == .unreachable(registry: registry.hostPort, detail: "the registry speaks HTTPS, not plain HTTP: use https://\(registry.hostPort) or \(registry.hostPort) (without --plain-http)"))
+            #expect(client.requestCount == 1)
+        }
+    }
+}
