@@ -20,7 +20,7 @@ struct PlanningOptions: ParsableArguments {
     @Option(name: .customLong("registry-alias"), help: "Another name inventory entries use for this registry; repeatable.")
     var aliases: [String] = []
 
-    @Option(name: [.customShort("r"), .customLong("repository")], help: "Plan only this repository; repeatable (default: all).")
+    @Option(name: [.customShort("r"), .customLong("repository")], help: "Plan only this repository; repeatable (default: all; an unknown one is an error).")
     var repositories: [String] = []
 
     @Option(name: .customLong("storage-root"), help: "The registry's storage root, read-only, to find untagged manifests.")
@@ -29,10 +29,10 @@ struct PlanningOptions: ParsableArguments {
     @Option(name: .customLong("max-delete-percent"), help: "Refuse a plan deleting a larger share of the tags (default 50).")
     var maxDeletePercent: Double = 50
 
-    @Option(name: .customLong("min-inventory"), help: "Smallest plausible inventory (default: the policy's, in-use.lua: 10).")
+    @Option(name: .customLong("min-inventory"), help: "Smallest plausible inventory (default: the policy's min_inventory, in-use: 10); an empty one is always refused.")
     var minInventory: Int?
 
-    @Option(name: .long, help: "Print why REPO[:TAG] is kept or deleted, rule by rule; repeatable.")
+    @Option(name: .long, help: "Print why REPO[:TAG] or REPO@DIGEST is kept or deleted, rule by rule; repeatable (also for a refused plan).")
     var explain: [String] = []
 
     @OptionGroup var plugins: PluginOptions
