@@ -78,8 +78,13 @@ let package = Package(
             dependencies: [
                 "LuaRuntime", "EvictorCore", "RegistryStorage",
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            plugins: ["EmbedBuiltInPlugins"]
         ),
+        // The built-in sources, fixers, libraries and policies, compiled into EvictorScripting
+        // at build time from plugins/ and policies/ (BuiltInPlugins.files).
+        .executableTarget(name: "EmbedLua"),
+        .plugin(name: "EmbedBuiltInPlugins", capability: .buildTool(), dependencies: ["EmbedLua"]),
 
         // MARK: - CLI
         .executableTarget(
