@@ -107,7 +107,7 @@ struct SourcePluginTests {
             }
             """#
         try await withPlugins(["sources/cmd.lua": source]) { path, _ in
-            let plugin = try await SourcePlugin.load(file: try #require(path.file(kind: "sources", name: "cmd")), pluginPath: path, log: quiet)
+            let plugin = try await SourcePlugin.load(script: try #require(path.script(in: "sources", named: "cmd")), pluginPath: path, log: quiet)
             let images = try await SourceRunner.collect(plugin, options: .table(LuaTable()))
             #expect(images.count == 1)
         }

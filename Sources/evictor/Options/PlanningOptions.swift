@@ -45,7 +45,7 @@ struct PlanningOptions: ParsableArguments {
     /// Loads policy and inventory (failing before any registry request), snapshots the
     /// registry, runs the policy and the rails, and returns the plan with every decision.
     func makePlan(client: RegistryClient, progress: ProgressDisplay) async throws -> (Plan, [RepositoryDecision]) {
-        let policy = try await PolicyPlugin.load(file: self.policy, pluginPath: plugins.pluginPath, log: CommandLog.handler(prefix: self.policy))
+        let policy = try await PolicyPlugin.load(named: self.policy, pluginPath: plugins.pluginPath, log: CommandLog.handler(prefix: self.policy))
         let settings = try PolicyOptionSettings.parse(policyOptions)
         let options = try policy.resolveOptions(settings: settings)
         var inventoryInput: Plan.Input?
