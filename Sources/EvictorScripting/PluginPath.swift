@@ -68,9 +68,9 @@ public struct PluginPath: Sendable, Equatable {
         return found.values.sorted { $0.name < $1.name }
     }
 
-    /// The `KIND/NAME.lua` of the first layer that has one.
+    /// The `KIND/NAME.lua` of the first layer that has one (never a `*_test.lua`).
     public func script(in folder: String, named name: String) -> PluginScript? {
-        guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else { return nil }
+        guard Self.isScriptFile(name + ".lua"), !name.contains("/"), name != ".", name != ".." else { return nil }
         for directory in directories {
             let file = URL(fileURLWithPath: directory).appendingPathComponent(folder).appendingPathComponent(name + ".lua")
             if FileManager.default.fileExists(atPath: file.path), !Self.isDirectory(file) {
