@@ -82,9 +82,11 @@ let package = Package(
             plugins: ["EmbedBuiltInPlugins"]
         ),
         // The built-in sources, fixers, libraries and policies, compiled into EvictorScripting
-        // at build time from plugins/ and policies/ (BuiltInPlugins.files).
+        // at build time from plugins/ and policies/ (BuiltInPlugins.files). The plugin lives in
+        // BuildPlugins/, not the conventional Plugins/: on a case-insensitive file system that
+        // would be the same folder as the Lua plugins/.
         .executableTarget(name: "EmbedLua"),
-        .plugin(name: "EmbedBuiltInPlugins", capability: .buildTool(), dependencies: ["EmbedLua"]),
+        .plugin(name: "EmbedBuiltInPlugins", capability: .buildTool(), dependencies: ["EmbedLua"], path: "BuildPlugins/EmbedBuiltInPlugins"),
 
         // MARK: - CLI
         .executableTarget(

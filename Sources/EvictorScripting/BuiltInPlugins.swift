@@ -4,8 +4,8 @@
 /// (`sources/static.lua`, `lib/retention.lua`, `policies/in-use.lua`).
 ///
 /// `files` is generated at build time from those files by the `EmbedBuiltInPlugins`
-/// build-tool plugin (Plugins/), so a copied binary works without them and the embedded copy
-/// cannot drift from them. They are the lowest layer of every `PluginPath`.
+/// build-tool plugin (BuildPlugins/), so a copied binary works without them and the embedded
+/// copy cannot drift from them. They are the lowest layer of every `PluginPath`.
 public enum BuiltInPlugins {
     /// Every built-in's path in a plugin directory, sorted.
     public static var paths: [String] { files.keys.sorted() }
