@@ -5,6 +5,10 @@ import PackagePlugin
 /// built-in inventory source, fixer and library (`plugins/sources`, `plugins/fixers`,
 /// `plugins/lib`) and policy (`policies/*.lua`, not the `*_test.lua` files), so a copied
 /// binary carries them and the copy can never drift from the files.
+///
+/// An edited or added file is picked up by the next build. SwiftPM keeps the previous file
+/// list after a file is deleted or renamed, and the build then stops naming the missing file:
+/// `touch Package.swift` makes it list the files again.
 @main
 struct EmbedBuiltInPlugins: BuildToolPlugin {
     /// Folders of the package and the folder each is embedded as.
