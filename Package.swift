@@ -79,8 +79,15 @@ let package = Package(
             dependencies: [
                 "LuaRuntime", "EvictorCore", "RegistryStorage",
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            plugins: ["EmbedBuiltInPlugins"]
         ),
+        // The built-in sources, fixers, libraries and policies, compiled into EvictorScripting
+        // at build time from plugins/ and policies/ (BuiltInPlugins.files). The plugin lives in
+        // BuildPlugins/, not the conventional Plugins/: on a case-insensitive file system that
+        // would be the same folder as the Lua plugins/.
+        .executableTarget(name: "EmbedLua"),
+        .plugin(name: "EmbedBuiltInPlugins", capability: .buildTool(), dependencies: ["EmbedLua"], path: "BuildPlugins/EmbedBuiltInPlugins"),
 
         // MARK: - CLI
         .executableTarget(

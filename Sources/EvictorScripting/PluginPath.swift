@@ -1,70 +1,105 @@
 import Foundation
+import LuaRuntime
 
-/// Where plugins are looked for, in order: `--plugin-path` directories, `EVICTOR_PLUGIN_PATH`
-/// (colon-separated), then the project's own `plugins/` (next to the installed binary, in
-/// `../share/evictor/plugins`, or in the checkout the binary was built in).
+/// Where plugins, policies and libraries come from, in layers.
+///
+/// Lookup order: each `--plugin-path` directory in the order given, then each
+/// `EVICTOR_PLUGIN_PATH` entry (colon-separated), then the built-ins compiled into the binary
+/// (`BuiltInPlugins`). The first layer that has `KIND/NAME.lua` wins: a directory adds plugins
+/// and overrides the built-in (or a later directory's) plugin of the same kind and name.
+/// `require("lib.retention")` inside a plugin searches the same layers in the same order.
 public struct PluginPath: Sendable, Equatable {
+    /// The plugin directories, first searched first.
     public var directories: [String]
+    /// Whether the built-ins are the last layer.
+    public var includesBuiltIns: Bool
 
-    public init(directories: [String]) {
+    /// A plugin path of `directories` (first searched first), with the built-ins below them
+    /// unless `includesBuiltIns` is false.
+    public init(directories: [String], includesBuiltIns: Bool = true) {
         self.directories = directories
+        self.includesBuiltIns = includesBuiltIns
     }
 
-    /// The search path for this process.
+    /// The plugin path for this process: `explicit` (`--plugin-path`), then
+    /// `EVICTOR_PLUGIN_PATH`, then the built-ins.
     public static func resolve(
         explicit: [String] = [],
-        environment: [String: String] = ProcessInfo.processInfo.environment,
-        executable: String = CommandLine.arguments.first ?? ""
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> PluginPath {
         var directories = explicit.map(absolute)
         if let fromEnvironment = environment["EVICTOR_PLUGIN_PATH"] {
             directories += fromEnvironment.split(separator: ":").map { absolute(String($0)) }
         }
-        if let bundled = bundledDirectory(executable: executable) { directories.append(bundled) }
         var seen: Set<String> = []
         return PluginPath(directories: directories.filter { seen.insert($0).inserted })
     }
 
-    /// The project's `plugins/` folder for a binary: beside it, in `../share/evictor/plugins`,
-    /// or in a parent folder holding `Package.swift` (a checkout's `.build/debug/evictor`).
-    static func bundledDirectory(executable: String) -> String? {
-        let resolved = URL(fileURLWithPath: executable).resolvingSymlinksInPath()
-        var directory = resolved.deletingLastPathComponent()
-        let candidates = [
-            directory.appendingPathComponent("plugins"),
-            directory.deletingLastPathComponent().appendingPathComponent("share/evictor/plugins"),
-        ]
-        for candidate in candidates where isDirectory(candidate.appendingPathComponent("sources")) {
-            return candidate.path
-        }
-        for _ in 0..<6 {
-            directory = directory.deletingLastPathComponent()
-            if FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path),
-               isDirectory(directory.appendingPathComponent("plugins")) {
-                return directory.appendingPathComponent("plugins").path
+    /// The layers in lookup order as messages name them: each directory, then `built-in`.
+    public var searched: [String] {
+        directories + (includesBuiltIns ? ["built-in"] : [])
+    }
+
+    /// How every "not found" message ends: how to search more.
+    public static let addDirectoriesHint = "add plugin directories with --plugin-path DIR or EVICTOR_PLUGIN_PATH"
+
+    /// Every `KIND/NAME.lua` (`sources`, `fixers`, `lib`, `policies`; not `*_test.lua`),
+    /// the first layer's of each name, sorted by name.
+    public func scripts(in folder: String) -> [PluginScript] {
+        var found: [String: PluginScript] = [:]
+        for directory in directories {
+            let url = URL(fileURLWithPath: directory).appendingPathComponent(folder)
+            guard let entries = try? FileManager.default.contentsOfDirectory(atPath: url.path) else { continue }
+            for entry in entries where Self.isScriptFile(entry) && !Self.isDirectory(url.appendingPathComponent(entry)) {
+                let name = String(entry.dropLast(4))
+                if found[name] == nil {
+                    found[name] = PluginScript(name: name, folder: folder, origin: .file(url.appendingPathComponent(entry).path))
+                }
             }
         }
+        if includesBuiltIns {
+            for path in BuiltInPlugins.paths where path.hasPrefix(folder + "/") {
+                let entry = String(path.dropFirst(folder.count + 1))
+                guard !entry.contains("/"), Self.isScriptFile(entry) else { continue }
+                let name = String(entry.dropLast(4))
+                if found[name] == nil { found[name] = PluginScript(name: name, folder: folder, origin: .builtIn) }
+            }
+        }
+        return found.values.sorted { $0.name < $1.name }
+    }
+
+    /// The `KIND/NAME.lua` of the first layer that has one (never a `*_test.lua`).
+    public func script(in folder: String, named name: String) -> PluginScript? {
+        guard Self.isScriptFile(name + ".lua"), !name.contains("/"), name != ".", name != ".." else { return nil }
+        for directory in directories {
+            let file = URL(fileURLWithPath: directory).appendingPathComponent(folder).appendingPathComponent(name + ".lua")
+            if FileManager.default.fileExists(atPath: file.path), !Self.isDirectory(file) {
+                return PluginScript(name: name, folder: folder, origin: .file(file.path))
+            }
+        }
+        let builtIn = PluginScript(name: name, folder: folder, origin: .builtIn)
+        if includesBuiltIns, BuiltInPlugins.source(at: builtIn.relativePath) != nil { return builtIn }
         return nil
     }
 
-    /// Every `KIND/NAME.lua` file (`sources`, `fixers`), first directory first.
-    public func files(kind: String) -> [(name: String, path: String)] {
-        var found: [(String, String)] = []
-        var names: Set<String> = []
-        for directory in directories {
-            let folder = URL(fileURLWithPath: directory).appendingPathComponent(kind)
-            guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { continue }
-            for entry in entries.sorted() where entry.hasSuffix(".lua") && !entry.hasSuffix("_test.lua") {
-                let name = String(entry.dropLast(4))
-                if names.insert(name).inserted { found.append((name, folder.appendingPathComponent(entry).path)) }
+    /// The sandbox of a plugin's VM: `require` searches the directories, then the built-ins.
+    public var sandbox: LuaSandbox {
+        var modules: [LuaBuiltInModule] = []
+        if includesBuiltIns {
+            for path in BuiltInPlugins.paths {
+                guard let source = BuiltInPlugins.source(at: path) else { continue }
+                var name = String(path.dropLast(4))
+                if name.hasSuffix("/init") { name = String(name.dropLast(5)) }
+                modules.append(LuaBuiltInModule(
+                    name: name.replacingOccurrences(of: "/", with: "."), displayName: BuiltInPlugins.displayName(of: path), source: source
+                ))
             }
         }
-        return found
+        return LuaSandbox(modulePaths: directories, builtInModules: modules, missingModuleHint: "; " + Self.addDirectoriesHint)
     }
 
-    /// The file of plugin `name` of `kind`, the first on the path.
-    public func file(kind: String, name: String) -> String? {
-        files(kind: kind).first { $0.name == name }?.path
+    private static func isScriptFile(_ entry: String) -> Bool {
+        entry.hasSuffix(".lua") && !entry.hasSuffix("_test.lua") && entry.count > 4
     }
 
     private static func absolute(_ path: String) -> String {

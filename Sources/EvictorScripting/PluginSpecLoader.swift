@@ -1,17 +1,19 @@
 import LuaRuntime
 
-/// Loads a plugin file into a fresh sandboxed VM with the `evictor` API (and a kind's own Lua
-/// runtime), runs it, and checks it returned the spec of `kind`. Shared by sources, policies
+/// Loads a plugin (a file or a built-in) into a fresh sandboxed VM with the `evictor` API (and
+/// a kind's own Lua runtime), runs it, and checks it returned the spec of `kind`. Shared by sources, policies
 /// and fixers so every kind fails the same way: one error naming the file (and line).
+/// `require` in the plugin searches `pluginPath`'s layers (directories, then built-ins).
 enum PluginSpecLoader {
     static func load(
-        file: String, kind: String, pluginPath: PluginPath, limits: LuaLimits, log: @escaping LuaLogHandler,
+        script: PluginScript, kind: String, pluginPath: PluginPath, limits: LuaLimits, log: @escaping LuaLogHandler,
         runtime: String? = nil, setUp: (@Sendable (LuaVM) -> Void)? = nil
     ) async throws(ScriptingError) -> (LuaEngine, LuaTable) {
+        let file = script.displayName
         let engine: LuaEngine
         let specValue: LuaValue
         do {
-            engine = try LuaEngine(limits: limits, sandbox: LuaSandbox(modulePaths: pluginPath.directories), logHandler: log)
+            engine = try LuaEngine(limits: limits, sandbox: pluginPath.sandbox, logHandler: log)
             try await engine.withVM { vm in
                 try EvictorAPI.install(in: vm, log: log)
                 setUp?(vm)
@@ -21,10 +23,12 @@ enum PluginSpecLoader {
                     _ = try vm.call(prelude)
                 }
             }
-            let chunk = try await engine.load(file: file, displayName: file)
+            let chunk = try await script.load(in: engine)
             specValue = try await engine.call(chunk).first ?? .nil
         } catch let error as LuaError {
             throw .lua(plugin: file, error)
+        } catch let error as ScriptingError {
+            throw error
         } catch {
             throw .invalidSpec(file: file, reason: "\(error)")
         }

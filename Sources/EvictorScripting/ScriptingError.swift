@@ -6,7 +6,8 @@ public enum ScriptingError: Error, Sendable, Equatable, CustomStringConvertible 
     case lua(plugin: String, LuaError)
     /// A plugin file returned something that is not the spec it should be.
     case invalidSpec(file: String, reason: String)
-    /// No plugin of that kind and name on the plugin path.
+    /// No plugin of that kind and name on the plugin path; `searched` are its layers in
+    /// lookup order (`PluginPath.searched`).
     case notFound(kind: String, name: String, searched: [String])
     /// A source ran but its result is unusable.
     case invalidResult(source: String, reason: String)
@@ -25,7 +26,8 @@ public enum ScriptingError: Error, Sendable, Equatable, CustomStringConvertible 
         case .invalidSpec(let file, let reason):
             return "\(file): \(reason)"
         case .notFound(let kind, let name, let searched):
-            return "no \(kind) named '\(name)' on the plugin path (\(searched.isEmpty ? "empty" : searched.joined(separator: ":")))"
+            let layers = searched.isEmpty ? "nothing" : searched.joined(separator: ", ")
+            return "no \(kind) named '\(name)' (searched \(layers)); \(PluginPath.addDirectoriesHint)"
         case .invalidResult(let source, let reason):
             return "source \(source): invalid result: \(reason)"
         case .sourceFailed(let source, let reason):

@@ -32,8 +32,14 @@ public final class SourcePlugin: Sendable {
 
     /// Loads and validates a source file.
     public static func load(file: String, pluginPath: PluginPath, limits: LuaLimits = SourcePlugin.defaultLimits, log: @escaping LuaLogHandler) async throws(ScriptingError) -> SourcePlugin {
-        let display = file
-        let (engine, spec) = try await PluginSpecLoader.load(file: file, kind: "source", pluginPath: pluginPath, limits: limits, log: log)
+        try await load(script: PluginScript(file: file), pluginPath: pluginPath, limits: limits, log: log)
+    }
+
+    /// Loads and validates a source (a file or a built-in); `file` is then its `displayName`.
+    public static func load(script: PluginScript, pluginPath: PluginPath, limits: LuaLimits = SourcePlugin.defaultLimits, log: @escaping LuaLogHandler) async throws(ScriptingError) -> SourcePlugin {
+        let display = script.displayName
+        let file = display
+        let (engine, spec) = try await PluginSpecLoader.load(script: script, kind: "source", pluginPath: pluginPath, limits: limits, log: log)
         guard case .function(let collect) = spec["collect"], let name = spec["name"].stringValue else {
             throw .invalidSpec(file: display, reason: "evictor.source needs a name and a collect function")
         }

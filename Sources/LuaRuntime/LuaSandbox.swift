@@ -3,14 +3,38 @@
 /// Every VM gets base (without `dofile`/`loadfile`; `load` takes text only), string (without
 /// `dump`), table, math, utf8, coroutine, and `os.time/clock/date/difftime`. Never `io`,
 /// `debug`, `os.execute`, C modules or binary chunks. `require` finds Lua files on
-/// `modulePaths` only; `print` goes to the VM's log handler.
+/// `modulePaths`, then `builtInModules`, nothing else; `print` goes to the VM's log handler.
 public struct LuaSandbox: Sendable, Equatable {
-    /// Directories `require("a.b")` searches as `DIR/a/b.lua` and `DIR/a/b/init.lua`.
+    /// Directories `require("a.b")` searches as `DIR/a/b.lua` and `DIR/a/b/init.lua`, in order.
     public var modulePaths: [String]
+    /// Modules `require` finds when no directory on `modulePaths` has them.
+    public var builtInModules: [LuaBuiltInModule]
+    /// Added to the one-line error of a `require` that finds nothing (e.g. how to add directories).
+    public var missingModuleHint: String
 
-    /// A sandbox whose `require` searches `modulePaths`.
-    public init(modulePaths: [String] = []) {
+    /// A sandbox whose `require` searches `modulePaths`, then `builtInModules`.
+    public init(modulePaths: [String] = [], builtInModules: [LuaBuiltInModule] = [], missingModuleHint: String = "") {
         self.modulePaths = modulePaths
+        self.builtInModules = builtInModules
+        self.missingModuleHint = missingModuleHint
+    }
+
+    /// What `require` searches, in order, as its not-found error names it: each directory,
+    /// then `built-in` when there are built-in modules.
+    public var searchedDescription: String {
+        let layers = modulePaths + (builtInModules.isEmpty ? [] : ["built-in"])
+        return layers.isEmpty ? "nothing: no plugin path" : layers.joined(separator: ", ")
+    }
+
+    /// The built-in modules as the prelude takes them: name -> { source, chunk name }.
+    func builtInTable() -> LuaTable {
+        var table = LuaTable()
+        for module in builtInModules.reversed() {
+            table[module.name] = .table(LuaTable(fields: [
+                "source": .string(LuaString(module.source)), "chunk": .string(LuaString("@" + module.displayName)),
+            ]))
+        }
+        return table
     }
 
     /// The `package.path` string for `modulePaths`.
@@ -28,9 +52,10 @@ public struct LuaSandbox: Sendable, Equatable {
     }
 
     /// Runs once in every new VM with the full base library, then removes what is not allowed.
-    /// Arguments: the package path and the host log function.
+    /// Arguments: the package path, the host log function, the built-in modules table, the
+    /// searched description and the hint for a module that is not found.
     static let prelude = #"""
-    local module_path, host_log = ...
+    local module_path, host_log, builtins, searched, missing_hint = ...
     local rawload, rawloadfile, searchpath = load, loadfile, package.searchpath
     local select, tostring, concat, format = select, tostring, table.concat, string.format
 
@@ -55,19 +80,30 @@ public struct LuaSandbox: Sendable, Equatable {
     os = safe_os
     package.loaded.os = safe_os
 
-    -- require: text Lua files on the plugin path, nothing else
+    -- require: text Lua files on the plugin path, then the host's built-in modules, nothing
+    -- else; a module found nowhere is one line naming what was searched (at the caller's line)
     package.path = module_path
     package.cpath = ""
     package.loadlib = nil
     package.searchpath = nil
     local function plugin_searcher(name)
-      local file, err = searchpath(name, module_path)
-      if not file then return err end
-      local chunk, loaderr = rawloadfile(file, "t")
-      if not chunk then
-        error(format("error loading module '%s' from file '%s':\n\t%s", name, file, loaderr), 2)
+      local file = searchpath(name, module_path)
+      if file then
+        local chunk, loaderr = rawloadfile(file, "t")
+        if not chunk then
+          error(format("error loading module '%s' from file '%s': %s", name, file, loaderr), 2)
+        end
+        return chunk, file
       end
-      return chunk, file
+      local builtin = builtins[name]
+      if builtin then
+        local chunk, loaderr = rawload(builtin.source, builtin.chunk, "t")
+        if not chunk then
+          error(format("error loading built-in module '%s': %s", name, loaderr), 2)
+        end
+        return chunk, builtin.chunk:sub(2)
+      end
+      error(format("module '%s' not found (searched %s)%s", tostring(name), searched, missing_hint), 3)
     end
     package.searchers = { package.searchers[1], plugin_searcher }
 

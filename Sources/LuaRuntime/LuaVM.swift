@@ -39,7 +39,10 @@ public final class LuaVM {
             return []
         }
         let prelude = try load(string: LuaSandbox.prelude, chunkName: "=sandbox")
-        _ = try call(prelude, [.string(LuaString(packagePath)), .function(log)])
+        _ = try call(prelude, [
+            .string(LuaString(packagePath)), .function(log), .table(sandbox.builtInTable()),
+            .string(LuaString(sandbox.searchedDescription)), .string(LuaString(sandbox.missingModuleHint)),
+        ])
         release(prelude)
         release(log)
     }

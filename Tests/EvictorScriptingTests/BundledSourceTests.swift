@@ -10,8 +10,8 @@ let projectPlugins = PluginPath(directories: [Fixtures.url("plugins").path])
 
 /// Runs a bundled source with an argument and options.
 func runBundled(_ name: String, argument: String? = nil, options: [(String, String)] = []) async throws -> [InventoryImage] {
-    let file = try #require(projectPlugins.file(kind: "sources", name: name))
-    let plugin = try await SourcePlugin.load(file: file, pluginPath: projectPlugins, log: { _, _ in })
+    let script = try #require(projectPlugins.script(in: "sources", named: name))
+    let plugin = try await SourcePlugin.load(script: script, pluginPath: projectPlugins, log: { _, _ in })
     return try await SourceRunner.collect(plugin, options: try plugin.resolveOptions(argument: argument, settings: options))
 }
 

@@ -43,7 +43,7 @@ struct SourcePluginTests {
             """#
         let common = #"return { where = function(i) return "demo;" .. i end }"#
         try await withPlugins(["sources/demo.lua": source, "lib/common.lua": common]) { path, _ in
-            let file = try #require(path.file(kind: "sources", name: "demo"))
+            let file = try #require(path.script(in: "sources", named: "demo")?.displayName)
             let plugin = try await SourcePlugin.load(file: file, pluginPath: path, log: quiet)
             #expect(plugin.name == "demo")
             #expect(plugin.version == "1.2")
@@ -75,7 +75,7 @@ struct SourcePluginTests {
     ])
     func broken(_ source: String, _ expected: String) async throws {
         try await withPlugins(["sources/x.lua": source]) { path, _ in
-            let file = try #require(path.file(kind: "sources", name: "x"))
+            let file = try #require(path.script(in: "sources", named: "x")?.displayName)
             var limits = SourcePlugin.defaultLimits
             limits.instructionsPerCall = 1_000_000
             do {
@@ -107,7 +107,7 @@ struct SourcePluginTests {
             }
             """#
         try await withPlugins(["sources/cmd.lua": source]) { path, _ in
-            let plugin = try await SourcePlugin.load(file: try #require(path.file(kind: "sources", name: "cmd")), pluginPath: path, log: quiet)
+            let plugin = try await SourcePlugin.load(script: try #require(path.script(in: "sources", named: "cmd")), pluginPath: path, log: quiet)
             let images = try await SourceRunner.collect(plugin, options: .table(LuaTable()))
             #expect(images.count == 1)
         }

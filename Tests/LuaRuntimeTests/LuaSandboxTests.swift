@@ -69,4 +69,26 @@ struct LuaSandboxTests {
         #expect(results[0] == true)
         #expect(try evaluate(vm, "return (pcall(require, 'anything'))") == [false])
     }
+
+    @Test("require finds built-in modules after the module path, a file overrides one, and a missing module is one line")
+    func builtInModules() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("evictor-sandbox-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("lib"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        try "return { from = 'disk' }".write(to: root.appendingPathComponent("lib/shared.lua"), atomically: true, encoding: .utf8)
+        let modules = [
+            LuaBuiltInModule(name: "lib.shared", displayName: "built-in:lib/shared.lua", source: "return { from = 'built-in' }"),
+            LuaBuiltInModule(name: "lib.only", displayName: "built-in:lib/only.lua", source: "return { from = 'built-in', where = debug == nil }"),
+            LuaBuiltInModule(name: "lib.broken", displayName: "built-in:lib/broken.lua", source: "error('boom')"),
+        ]
+        let vm = try LuaVM(sandbox: LuaSandbox(modulePaths: [root.path], builtInModules: modules, missingModuleHint: "; try harder"))
+        #expect(try evaluate(vm, "return require('lib.shared').from, require('lib.only').from, require('lib.only').where") == ["disk", "built-in", true])
+        let broken = try evaluate(vm, "return pcall(require, 'lib.broken')")
+        #expect(broken[1].stringValue?.contains("built-in:lib/broken.lua:1: boom") == true, "\(broken)")
+        let missing = try evaluate(vm, "local ok, err = pcall(function() return require('lib.nope') end) return err")
+        #expect(missing == [.string(LuaString("sandboxed.lua:1: module 'lib.nope' not found (searched \(root.path), built-in); try harder"))])
+        #expect(try evaluate(vm, "return #package.searchers") == [2])
+        let bare = try LuaVM(sandbox: LuaSandbox(builtInModules: modules))
+        #expect(try evaluate(bare, "return require('lib.shared').from") == ["built-in"])
+    }
 }

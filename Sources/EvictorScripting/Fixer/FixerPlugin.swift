@@ -35,8 +35,17 @@ public final class FixerPlugin: Sendable {
     public static func load(
         file: String, layout: StorageLayout, pluginPath: PluginPath, limits: LuaLimits = PolicyPlugin.defaultLimits, log: @escaping LuaLogHandler
     ) async throws(ScriptingError) -> FixerPlugin {
+        try await load(script: PluginScript(file: file), layout: layout, pluginPath: pluginPath, limits: limits, log: log)
+    }
+
+    /// Loads a fixer (a file or a built-in; `file` is then its `displayName`); the store it
+    /// may read is `layout`.
+    public static func load(
+        script: PluginScript, layout: StorageLayout, pluginPath: PluginPath, limits: LuaLimits = PolicyPlugin.defaultLimits, log: @escaping LuaLogHandler
+    ) async throws(ScriptingError) -> FixerPlugin {
+        let file = script.displayName
         let (engine, spec) = try await PluginSpecLoader.load(
-            file: file, kind: "fixer", pluginPath: pluginPath, limits: limits, log: log, runtime: FixerPrelude.source,
+            script: script, kind: "fixer", pluginPath: pluginPath, limits: limits, log: log, runtime: FixerPrelude.source,
             setUp: { vm in StoreHandle.install(layout, in: vm) }
         )
         guard let name = spec["name"].stringValue,

@@ -43,10 +43,27 @@ public final class PolicyPlugin: Sendable {
 
     /// Loads and validates a policy file. Every problem is one error naming the file (and line).
     public static func load(file: String, pluginPath: PluginPath, limits: LuaLimits = PolicyPlugin.defaultLimits, log: @escaping LuaLogHandler) async throws(ScriptingError) -> PolicyPlugin {
-        guard let bytes = FileManager.default.contents(atPath: file) else {
-            throw .invalidSpec(file: file, reason: FileManager.default.fileExists(atPath: file) ? "cannot read the policy file" : "no such policy file")
+        guard FileManager.default.fileExists(atPath: file) else { throw .invalidSpec(file: file, reason: "no such policy file") }
+        return try await load(script: PluginScript(file: file), pluginPath: pluginPath, limits: limits, log: log)
+    }
+
+    /// Loads the policy `reference` names: an existing file, else a policy name (`in-use`,
+    /// `in-use.lua`) looked up as `policies/NAME.lua` on the plugin path (its directories,
+    /// then the built-ins). See `PolicyReference`.
+    public static func load(named reference: String, pluginPath: PluginPath, limits: LuaLimits = PolicyPlugin.defaultLimits, log: @escaping LuaLogHandler) async throws(ScriptingError) -> PolicyPlugin {
+        try await load(script: PolicyReference.resolve(reference, pluginPath: pluginPath), pluginPath: pluginPath, limits: limits, log: log)
+    }
+
+    /// Loads and validates a policy (a file or a built-in; `file` is then its `displayName`).
+    public static func load(script: PluginScript, pluginPath: PluginPath, limits: LuaLimits = PolicyPlugin.defaultLimits, log: @escaping LuaLogHandler) async throws(ScriptingError) -> PolicyPlugin {
+        let file = script.displayName
+        let bytes: [UInt8]
+        do {
+            bytes = try script.bytes()
+        } catch {
+            throw .invalidSpec(file: file, reason: "cannot read the policy file")
         }
-        let (engine, spec) = try await PluginSpecLoader.load(file: file, kind: "policy", pluginPath: pluginPath, limits: limits, log: log, runtime: PolicyPrelude.source)
+        let (engine, spec) = try await PluginSpecLoader.load(script: script, kind: "policy", pluginPath: pluginPath, limits: limits, log: log, runtime: PolicyPrelude.source)
         guard case .function(let decide) = spec["decide"], let name = spec["name"].stringValue else {
             throw .invalidSpec(file: file, reason: "evictor.policy needs a name and a decide function")
         }
@@ -77,7 +94,7 @@ public final class PolicyPlugin: Sendable {
             name: name, file: file, description: spec["description"].stringValue ?? "",
             options: try PluginOption.parseDeclarations(spec["options"], file: file), defaultVerdict: defaultVerdict,
             needsInventory: needsInventory, minInventory: minInventory,
-            sha256: Digest.sha256(of: [UInt8](bytes)).hex,
+            sha256: Digest.sha256(of: bytes).hex,
             engine: engine, decide: decide, decideLocation: location
         )
     }

@@ -10,7 +10,8 @@ struct InventoryCommand: AsyncParsableCommand {
         commandName: "inventory",
         abstract: "Collect the images in use from inventory sources into images.json.",
         discussion: """
-            Sources are Lua plugins (plugins/sources/NAME.lua or a FILE.lua). A source that fails \
+            Sources are Lua plugins: a NAME on the plugin path (--plugin-path DIRs' sources/NAME.lua, \
+            then the built-in k8s, compose and static) or a FILE.lua. A source that fails \
             stops the run and leaves an existing output file untouched, unless --allow-partial \
             names it.
             """
@@ -43,16 +44,16 @@ struct InventoryCommand: AsyncParsableCommand {
         let log = CommandLog.handler(prefix: "inventory")
         var plugins: [(SourceRequest, SourcePlugin)] = []
         for request in requests {
-            let file: String
+            let script: PluginScript
             if request.isFile {
-                file = request.name
+                script = PluginScript(file: request.name)
             } else {
-                guard let found = pluginPath.file(kind: "sources", name: request.name) else {
-                    throw ScriptingError.notFound(kind: "source", name: request.name, searched: pluginPath.directories)
+                guard let found = pluginPath.script(in: "sources", named: request.name) else {
+                    throw ScriptingError.notFound(kind: "source", name: request.name, searched: pluginPath.searched)
                 }
-                file = found
+                script = found
             }
-            plugins.append((request, try await SourcePlugin.load(file: file, pluginPath: pluginPath, log: log)))
+            plugins.append((request, try await SourcePlugin.load(script: script, pluginPath: pluginPath, log: log)))
         }
         let known = Set(plugins.map { $0.1.name })
         for name in settings.keys where !known.contains(name) {

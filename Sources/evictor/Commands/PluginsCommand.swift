@@ -5,14 +5,22 @@ import EvictorScripting
 struct PluginsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins",
-        abstract: "Show the plugins on the plugin path.",
+        abstract: "Show the plugins and policies: built-in and on the plugin path.",
         subcommands: [PluginsListCommand.self],
         defaultSubcommand: PluginsListCommand.self
     )
 }
 
 struct PluginsListCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List plugins: name, kind, version, description, file.")
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List sources, fixers, policies and libraries: name, kind, version, description, origin.",
+        discussion: """
+            Each --plugin-path directory (in order), then each EVICTOR_PLUGIN_PATH entry, then the \
+            built-ins compiled into evictor: the first that has KIND/NAME.lua wins, and its origin \
+            (built-in, or the file) is shown.
+            """
+    )
 
     @Option(name: .long, help: "text or json.")
     var output: OutputFormat = .text
@@ -20,19 +28,20 @@ struct PluginsListCommand: AsyncParsableCommand {
     @OptionGroup var plugins: PluginOptions
 
     func run() async throws {
-        let entries = await PluginCatalog.list(plugins.pluginPath)
+        let path = plugins.pluginPath
+        let entries = await PluginCatalog.list(path)
         switch output {
         case .json:
             try JSONOutput.print(entries)
         case .text:
             if entries.isEmpty {
-                print("no plugins on the plugin path (\(plugins.pluginPath.directories.joined(separator: ":")))")
+                print("no plugins (searched \(path.searched.isEmpty ? "nothing" : path.searched.joined(separator: ", "))); \(PluginPath.addDirectoriesHint)")
                 return
             }
             let nameWidth = max(4, entries.map(\.name.count).max() ?? 0)
             for entry in entries {
                 let detail = entry.error.map { "ERROR: \($0)" } ?? entry.description
-                print("\(entry.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0))  \(entry.kind.padding(toLength: 6, withPad: " ", startingAt: 0))  \((entry.version.isEmpty ? "-" : entry.version).padding(toLength: 7, withPad: " ", startingAt: 0))  \(detail)  (\(entry.file))")
+                print("\(entry.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0))  \(entry.kind.padding(toLength: 6, withPad: " ", startingAt: 0))  \((entry.version.isEmpty ? "-" : entry.version).padding(toLength: 7, withPad: " ", startingAt: 0))  \(detail)  (\(entry.origin))")
             }
         }
     }

@@ -52,7 +52,7 @@ struct PolicyTestCommand: AsyncParsableCommand {
     }
 }
 
-/// `evictor policy check FILE`: loads a policy, validates its spec, and runs it once on a
+/// `evictor policy check FILE|NAME`: loads a policy, validates its spec, and runs it once on a
 /// sample repository so an error in `decide` shows before it meets a registry.
 struct PolicyCheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -60,7 +60,7 @@ struct PolicyCheckCommand: AsyncParsableCommand {
         abstract: "Load and validate a policy."
     )
 
-    @Argument(help: "The policy file.")
+    @Argument(help: "The policy: a file, or a name on the plugin path (e.g. in-use).")
     var file: String
 
     @Option(name: .customLong("policy-option"), help: "KEY=VALUE for the policy's options; repeatable.")
@@ -69,10 +69,10 @@ struct PolicyCheckCommand: AsyncParsableCommand {
     @OptionGroup var plugins: PluginOptions
 
     func run() async throws {
-        let policy = try await PolicyPlugin.load(file: file, pluginPath: plugins.pluginPath, log: CommandLog.handler(prefix: file))
+        let policy = try await PolicyPlugin.load(named: file, pluginPath: plugins.pluginPath, log: CommandLog.handler(prefix: file))
         let options = try policy.resolveOptions(settings: try PolicyOptionSettings.parse(policyOptions))
         print("policy \(policy.name): \(policy.description)")
-        print("  file: \(file) (sha256 \(policy.sha256.prefix(16)))")
+        print("  file: \(policy.file) (sha256 \(policy.sha256.prefix(16)))")
         print("  untouched tags: \(policy.defaultVerdict.rawValue)\(policy.needsInventory ? "; needs an inventory of at least \(policy.minInventory) images" : "")")
         for option in policy.options {
             print("  option \(option.name) (\(option.kind.rawValue)\(option.required ? ", required" : ""), default \(option.defaultValue)): \(option.description)")

@@ -8,7 +8,7 @@ import RegistryStorage
 struct StorageFixCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fix",
-        abstract: "Repair a store with the fixers in plugins/fixers (a dry run unless --apply).",
+        abstract: "Repair a store with the fixers on the plugin path (a dry run unless --apply).",
         discussion: """
             Each fixer picks scan findings and records actions (drop a tag, a revision, a layer \
             link, quarantine a blob or path). With --apply the engine moves those paths into \
@@ -39,16 +39,16 @@ struct StorageFixCommand: AsyncParsableCommand {
     func run() async throws {
         let layout = try StorageLayout(root: root)
         let path = plugins.pluginPath
-        var files = path.files(kind: "fixers")
+        var scripts = path.scripts(in: "fixers")
         if !fixer.isEmpty {
-            files = try fixer.map { name in
-                guard let file = path.file(kind: "fixers", name: name) else { throw ScriptingError.notFound(kind: "fixer", name: name, searched: path.directories) }
-                return (name, file)
+            scripts = try fixer.map { name in
+                guard let script = path.script(in: "fixers", named: name) else { throw ScriptingError.notFound(kind: "fixer", name: name, searched: path.searched) }
+                return script
             }
         }
         var fixers: [FixerPlugin] = []
-        for (_, file) in files {
-            fixers.append(try await FixerPlugin.load(file: file, layout: layout, pluginPath: path, log: CommandLog.handler(prefix: file)))
+        for script in scripts {
+            fixers.append(try await FixerPlugin.load(script: script, layout: layout, pluginPath: path, log: CommandLog.handler(prefix: script.displayName)))
         }
         var session = ""
         let stop = SignalTrap.install()

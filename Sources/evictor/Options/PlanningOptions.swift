@@ -48,7 +48,7 @@ struct PlanningOptions: ParsableArguments {
     func makePlan(
         client: RegistryClient, progress: ProgressDisplay, refused: (Plan, [RepositoryDecision]) -> Void = { _, _ in }
     ) async throws -> (Plan, [RepositoryDecision]) {
-        let policy = try await PolicyPlugin.load(file: self.policy, pluginPath: plugins.pluginPath, log: CommandLog.handler(prefix: self.policy))
+        let policy = try await PolicyPlugin.load(named: self.policy, pluginPath: plugins.pluginPath, log: CommandLog.handler(prefix: self.policy))
         let settings = try PolicyOptionSettings.parse(policyOptions)
         let options = try policy.resolveOptions(settings: settings)
         let planner = Planner(settings: Plan.Settings(
@@ -82,7 +82,7 @@ struct PlanningOptions: ParsableArguments {
             decisions.append(SafetyRails.apply(to: snapshot, verdicts: verdicts))
         }
         let plan = planner.draftPlan(
-            registry: client.configuration.endpoint.baseURL, policy: Plan.Input(name: policy.name, file: self.policy, sha256: policy.sha256),
+            registry: client.configuration.endpoint.baseURL, policy: Plan.Input(name: policy.name, file: policy.file, sha256: policy.sha256),
             inventory: inventoryInput, snapshots: snapshots, decisions: decisions
         )
         do {

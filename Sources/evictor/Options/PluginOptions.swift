@@ -3,7 +3,10 @@ import EvictorScripting
 
 /// Where to find plugins; shared by commands that load any.
 struct PluginOptions: ParsableArguments {
-    @Option(name: .customLong("plugin-path"), help: "A plugin directory (with sources/, fixers/, lib/); repeatable. Also EVICTOR_PLUGIN_PATH.")
+    @Option(
+        name: .customLong("plugin-path"),
+        help: "A plugin directory (sources/, fixers/, lib/, policies/) searched before EVICTOR_PLUGIN_PATH and the built-ins; the first that has a plugin wins; repeatable."
+    )
     var directories: [String] = []
 
     var pluginPath: PluginPath { PluginPath.resolve(explicit: directories) }
