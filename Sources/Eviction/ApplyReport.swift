@@ -2,7 +2,7 @@
 public struct ApplyReport: Sendable {
     public enum Outcome: Sendable, Equatable {
         case deleted
-        /// Deleted by an earlier run with this journal, and still gone.
+        /// Deleted (or found gone) by an earlier run with this journal, and still gone.
         case deletedEarlier
         /// Gone before this run could delete it (an earlier run died before journaling the
         /// delete, or someone else deleted it).

@@ -25,7 +25,8 @@ public struct PlanExecutor: Sendable {
         if let begin = previous.first(where: { $0.event == .begin }), let other = begin.plan, other != planSHA256 {
             throw .mismatch("\(journal.path) belongs to another plan (sha256 \(other.prefix(12))); give a new --journal")
         }
-        let finished = Set(previous.filter { $0.event == .deleted }.compactMap { record in
+        // Done by an earlier run (deleted, or found gone): confirmed again, not journaled again.
+        let finished = Set(previous.filter { $0.event == .deleted || $0.event == .gone }.compactMap { record in
             record.repository.flatMap { repository in record.digest.map { "\(repository)@\($0)" } }
         })
         // An unreachable registry or a wrong password is one error before anything else, not a

@@ -6,7 +6,7 @@ import Testing
 /// SIGINT and SIGTERM during the writing commands: nothing new starts, what is in flight is
 /// finished and recorded, one line gives the exact command that resumes, the exit status is
 /// 130 / 143, and the resumed run ends where an uninterrupted one ends.
-@Suite("stopped by SIGINT or SIGTERM, then resumed")
+@Suite("stopped by SIGINT or SIGTERM, then resumed", .serialized)
 struct SignalTests {
     /// The command after "resume with: " on stderr, without the program name.
     static func resumeArguments(_ result: ProcessResult) -> [String]? {
