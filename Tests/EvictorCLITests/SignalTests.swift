@@ -63,7 +63,7 @@ struct SignalTests {
             #expect(sent)
             #expect(stopped.status == exitStatus, "\(stopped.stdoutText)\(stopped.stderrText)")
             #expect(stopped.stdoutText.contains("not started"), "\(stopped.stdoutText)")
-            print("signal \(signal), apply stopped: \(stopped.stdoutText.split(separator: "\n").last ?? "")")
+            print("signal \(signal), apply stopped: \(stopped.stdoutText.split(separator: "\n").first { $0.hasPrefix("deleted ") } ?? "")")
             #expect(try Self.everyIntentSettled(journal), "an intent was left without its outcome")
             let resume = try #require(Self.resumeArguments(stopped), "\(stopped.stderrText)")
             #expect(resume == ["apply", planPath, "--journal", journal])
