@@ -56,7 +56,13 @@ public enum EvictorBinary {
         let ended = Mutex(false)
         let running = Task {
             defer { ended.withLock { $0 = true } }
-            return try await run(arguments) { started in pid.withLock { $0 = started } }
+            return try await run(arguments) { started in
+                // The lowest priority, so the poll below (which decides the moment) is never
+                // starved by the process it watches on a busy machine: a late poll lets the
+                // process run far past the moment, or to its end.
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(started), 19)
+                pid.withLock { $0 = started }
+            }
         }
         var killed = false
         while !ended.withLock({ $0 }) {
