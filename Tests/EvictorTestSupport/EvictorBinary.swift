@@ -48,31 +48,34 @@ public enum EvictorBinary {
 
     /// Runs `evictor` and sends it `signal` (SIGKILL unless told) as soon as `shouldKill`
     /// (polled every 5 ms) says so; returns the result and whether the signal was sent and,
-    /// for SIGKILL, killed it (false: it ended on its own first).
+    /// for SIGKILL, killed it (false: it ended on its own first). The poll runs on a thread of
+    /// its own, at normal priority, and the process at the lowest: on a busy machine (a whole
+    /// test run on two cores) a poll waiting for the cooperative pool, or starved by the process
+    /// it watches, would let the process run far past the moment, or to its end.
     public static func run(
         _ arguments: [String], signal: Int32 = SIGKILL, killWhen shouldKill: @escaping @Sendable () -> Bool
     ) async throws -> (ProcessResult, killed: Bool) {
         let pid = Mutex<Int32?>(nil)
         let ended = Mutex(false)
-        let running = Task {
-            defer { ended.withLock { $0 = true } }
-            return try await run(arguments) { started in
-                // The lowest priority, so the poll below (which decides the moment) is never
-                // starved by the process it watches on a busy machine: a late poll lets the
-                // process run far past the moment, or to its end.
-                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(started), 19)
-                pid.withLock { $0 = started }
+        let sent = Mutex(false)
+        let poller = Thread {
+            while !ended.withLock({ $0 }) {
+                if let target = pid.withLock({ $0 }), shouldKill() {
+                    let delivered = kill(target, signal) == 0
+                    sent.withLock { $0 = delivered }
+                    return
+                }
+                usleep(5_000)
             }
         }
-        var killed = false
-        while !ended.withLock({ $0 }) {
-            if let target = pid.withLock({ $0 }), shouldKill() {
-                killed = kill(target, signal) == 0
-                break
-            }
-            try await Task.sleep(for: .milliseconds(5))
+        poller.start()
+        let result = try await run(arguments) { started in
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(started), 19)
+            pid.withLock { $0 = started }
         }
-        let result = try await running.value
+        ended.withLock { $0 = true }
+        while !poller.isFinished { try await Task.sleep(for: .milliseconds(1)) }
+        let killed = sent.withLock { $0 }
         return (result, killed && (signal != SIGKILL || result.status == SIGKILL))
     }
 }
