@@ -89,11 +89,17 @@ let package = Package(
         .executableTarget(name: "EmbedLua"),
         .plugin(name: "EmbedBuiltInPlugins", capability: .buildTool(), dependencies: ["EmbedLua"], path: "BuildPlugins/EmbedBuiltInPlugins"),
 
+        // MARK: - Use cases: what the CLI (and later a scheduler and a server) drive
+        .target(
+            name: "EvictorEngine",
+            dependencies: ["EvictorCore", "RegistryAPI", "RegistryStorage", "Eviction", "EvictorScripting", "LuaRuntime"]
+        ),
+
         // MARK: - CLI
         .executableTarget(
             name: "evictor",
             dependencies: [
-                "LuaRuntime", "EvictorCore", "RegistryAPI", "RegistryStorage", "Eviction", "EvictorScripting",
+                "LuaRuntime", "EvictorCore", "RegistryAPI", "RegistryStorage", "Eviction", "EvictorScripting", "EvictorEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -119,7 +125,8 @@ let package = Package(
         .testTarget(name: "EvictorCoreTests", dependencies: ["EvictorCore"]),
         .testTarget(name: "EvictorScriptingTests", dependencies: ["EvictorScripting", "EvictorCore", "LuaRuntime", "EvictorTestSupport"]),
         .testTarget(name: "RegistryAPITests", dependencies: ["RegistryAPI", "EvictorCore", "EvictorTestSupport"]),
-        .testTarget(name: "EvictorCLITests", dependencies: ["evictor", "EvictorCore", "EvictorTestSupport"]),
+        .testTarget(name: "EvictorEngineTests", dependencies: ["EvictorEngine", "EvictorCore", "RegistryAPI", "Eviction", "EvictorTestSupport"]),
+        .testTarget(name: "EvictorCLITests", dependencies: ["evictor", "EvictorCore", "Eviction", "EvictorTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["EvictorTestSupport"]),
     ]
 )

@@ -101,7 +101,7 @@ public struct SnapshotCollector: Sendable {
     /// retry got), not the registry as a whole: the tag is left out of the plan and kept.
     static func isUnreadableManifest(_ error: RegistryAPIError) -> Bool {
         switch error {
-        case .notFound, .digestMismatch, .invalidResponse, .bodyTooLarge: return true
+        case .notFound, .digestMismatch, .invalidResponse, .corruptManifest, .invalidDigestHeader, .bodyTooLarge: return true
         case .serverError(_, _, let status, _): return status == 500
         default: return false
         }
@@ -148,7 +148,7 @@ public struct SnapshotCollector: Sendable {
             return ImageConfig.parse(try await client.blob(repository, digest: digest, limit: ImageConfig.sizeLimit))
         } catch {
             switch error {
-            case .notFound, .digestMismatch, .invalidResponse, .bodyTooLarge: return .empty
+            case .notFound, .digestMismatch, .invalidResponse, .corruptManifest, .invalidDigestHeader, .bodyTooLarge: return .empty
             default: throw error
             }
         }

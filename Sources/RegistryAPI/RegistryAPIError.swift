@@ -10,6 +10,12 @@ public enum RegistryAPIError: Error, Sendable, Equatable, CustomStringConvertibl
     case deletesDisabled(registry: String)
     case digestMismatch(registry: String, what: String, expected: String, actual: String)
     case invalidResponse(registry: String, what: String, detail: String)
+    /// A manifest that cannot be used: `storedUnparseable` when the registry itself cannot
+    /// parse the stored document (HTTP 500 carrying a JSON syntax error: lasting, and about
+    /// that one manifest), else the body did not parse as a manifest here.
+    case corruptManifest(registry: String, what: String, detail: String, storedUnparseable: Bool)
+    /// A `Docker-Content-Digest` header that is not a digest (perhaps spoiled on the way).
+    case invalidDigestHeader(registry: String, what: String)
     case bodyTooLarge(registry: String, what: String, limit: Int)
     case serverError(registry: String, what: String, status: Int, attempts: Int)
     case timeout(registry: String, what: String, attempts: Int)
@@ -20,11 +26,9 @@ public enum RegistryAPIError: Error, Sendable, Equatable, CustomStringConvertibl
     /// Distribution's own answer for a stored manifest it cannot parse (HTTP 500 carrying a
     /// JSON syntax error): lasting, and about that one manifest.
     public var isUnparseableStoredManifest: Bool {
-        if case .invalidResponse(_, _, let detail) = self { return detail.hasPrefix(Self.unparseableStoredManifest) }
+        if case .corruptManifest(_, _, _, storedUnparseable: true) = self { return true }
         return false
     }
-
-    static let unparseableStoredManifest = "corrupt manifest: the registry cannot parse the stored document"
 
     public var description: String {
         switch self {
@@ -46,6 +50,10 @@ public enum RegistryAPIError: Error, Sendable, Equatable, CustomStringConvertibl
             return "registry \(registry): \(what): content does not match its digest (expected \(expected), got \(actual))"
         case .invalidResponse(let registry, let what, let detail):
             return "registry \(registry): \(what): invalid response: \(detail)"
+        case .corruptManifest(let registry, let what, let detail, _):
+            return "registry \(registry): \(what): invalid response: corrupt manifest: \(detail)"
+        case .invalidDigestHeader(let registry, let what):
+            return "registry \(registry): \(what): invalid response: invalid Docker-Content-Digest header"
         case .bodyTooLarge(let registry, let what, let limit):
             return "registry \(registry): \(what): response larger than \(limit) bytes, refused"
         case .serverError(let registry, let what, let status, let attempts):

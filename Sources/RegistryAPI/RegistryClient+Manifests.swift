@@ -33,7 +33,7 @@ extension RegistryClient {
         do {
             return ManifestDocument(manifest: try Manifest.parse(body.bytes, contentType: body.contentType, digest: body.digest), bytes: body.bytes)
         } catch {
-            throw .invalidResponse(registry: registry, what: what, detail: "corrupt manifest: \(error.reason)")
+            throw .corruptManifest(registry: registry, what: what, detail: error.reason, storedUnparseable: false)
         }
     }
 
@@ -63,12 +63,10 @@ extension RegistryClient {
     private static func mayBeSpoiledInTransit(_ error: RegistryAPIError) -> Bool {
         switch error {
         case .digestMismatch: return true
-        case .invalidResponse(_, _, let detail): return detail == invalidDigestHeader
+        case .invalidDigestHeader: return true
         default: return false
         }
     }
-
-    private static let invalidDigestHeader = "invalid Docker-Content-Digest header"
 
     /// A manifest's bytes as stored, its Content-Type and its digest.
     private struct VerifiedBody {
@@ -82,7 +80,7 @@ extension RegistryClient {
         let raw = try await send(.GET, "/v2/\(repository)/manifests/\(reference)", scope: .pull(repository), what: what,
                                  headers: [("Accept", ManifestMediaType.acceptHeader)], bodyLimit: configuration.manifestSizeLimit)
         if raw.status == 500, let offset = Self.jsonSyntaxErrorOffset(raw.body) {
-            throw .invalidResponse(registry: registry, what: what, detail: "\(RegistryAPIError.unparseableStoredManifest) (JSON error at byte \(offset))")
+            throw .corruptManifest(registry: registry, what: what, detail: "the registry cannot parse the stored document (JSON error at byte \(offset))", storedUnparseable: true)
         }
         let response = try expect(raw, [200], what: what)
         let computed = Digest.sha256(of: response.body)
@@ -93,7 +91,7 @@ extension RegistryClient {
         }
         if let header = response.header("Docker-Content-Digest"), !isSchema1 {
             guard let announced = try? Digest(parsing: header) else {
-                throw .invalidResponse(registry: registry, what: what, detail: Self.invalidDigestHeader)
+                throw .invalidDigestHeader(registry: registry, what: what)
             }
             guard announced.matches(response.body) else {
                 throw .digestMismatch(registry: registry, what: what, expected: announced.description, actual: computed.description)

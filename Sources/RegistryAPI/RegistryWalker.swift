@@ -105,28 +105,6 @@ public struct RegistryWalker: Sendable {
     public func map<Item: Sendable, Output: Sendable>(
         _ items: [Item], _ transform: @escaping @Sendable (Item) async throws(RegistryAPIError) -> Output
     ) async throws(RegistryAPIError) -> [Output] {
-        do {
-            return try await withThrowingTaskGroup(of: (Int, Output).self) { group in
-                var results = [Output?](repeating: nil, count: items.count)
-                var next = 0
-                func schedule() {
-                    guard next < items.count else { return }
-                    let index = next
-                    let item = items[index]
-                    next += 1
-                    group.addTask { (index, try await transform(item)) }
-                }
-                for _ in 0..<min(parallelism, items.count) { schedule() }
-                while let (index, output) = try await group.next() {
-                    results[index] = output
-                    schedule()
-                }
-                return results.compactMap { $0 }
-            }
-        } catch let error as RegistryAPIError {
-            throw error
-        } catch {
-            throw .invalidResponse(registry: client.registry, what: "walk", detail: "\(error)")
-        }
+        try await BoundedConcurrency.map(items, limit: parallelism, transform)
     }
 }

@@ -1,4 +1,5 @@
 import EvictorCore
+import Eviction
 import EvictorTestSupport
 import Foundation
 import Testing

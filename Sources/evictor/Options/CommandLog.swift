@@ -1,3 +1,4 @@
+import EvictorEngine
 import Foundation
 import LuaRuntime
 import RegistryAPI
@@ -10,6 +11,17 @@ enum CommandLog {
 
     static func warn(_ message: String) {
         FileHandle.standardError.write(Data("evictor: warning: \(message)\n".utf8))
+    }
+
+    /// Shows a use case's events: progress lines on a terminal, warnings always.
+    static func events() -> EngineEvents {
+        let displays = ProgressDisplays()
+        return { event in
+            switch event {
+            case .progress(let phase, let done, let total): displays.update(phase: phase, done: done, total: total)
+            case .warning(let text): warn(text)
+            }
+        }
     }
 
     /// With EVICTOR_STATS=1, the number of HTTP requests made (for bench/run's rates).

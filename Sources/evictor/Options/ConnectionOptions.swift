@@ -46,6 +46,22 @@ struct ConnectionOptions: ParsableArguments {
         return words
     }
 
+    /// Runs `body` with a client for `registry`, and shuts the client down whatever happens.
+    func withClient<Result>(
+        for registry: String, defaultConcurrency: Int = 8, _ body: (RegistryClient) async throws -> Result
+    ) async throws -> Result {
+        let client = try makeClient(for: registry, defaultConcurrency: defaultConcurrency)
+        do {
+            let result = try await body(client)
+            CommandLog.stats(client)
+            await client.shutdown()
+            return result
+        } catch {
+            await client.shutdown()
+            throw error
+        }
+    }
+
     /// A client for `registry` with credentials resolved (flags, environment, Docker config).
     func makeClient(for registry: String, defaultConcurrency: Int = 8) throws -> RegistryClient {
         let concurrency = self.concurrency ?? defaultConcurrency

@@ -30,3 +30,18 @@ final class ProgressDisplay: Sendable {
         if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }
+
+/// One progress line per phase of a use case, made as the phases start.
+final class ProgressDisplays: Sendable {
+    private let displays = Mutex<[String: ProgressDisplay]>([:])
+
+    func update(phase: String, done: Int, total: Int) {
+        let display = displays.withLock { known in
+            if let existing = known[phase] { return existing }
+            let made = ProgressDisplay(label: phase)
+            known[phase] = made
+            return made
+        }
+        display.update(done: done, total: total)
+    }
+}

@@ -1,3 +1,4 @@
+import EvictorCore
 /// The deletion journal of `apply`: JSON lines, mode 0600, every record on disk before
 /// `append` returns. An actor, so concurrent deletes append whole lines in turn.
 public actor Journal {

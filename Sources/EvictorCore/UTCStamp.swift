@@ -2,8 +2,8 @@ import Foundation
 
 /// `20261122T190849Z`: the UTC time stamp that names report directories, quarantine sessions
 /// and default journals, so they sort by time.
-enum UTCStamp {
-    static func string(_ date: Date) -> String {
+public enum UTCStamp {
+    public static func string(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")

@@ -1,3 +1,4 @@
+import EvictorCore
 import Foundation
 
 /// One line of a deletion journal (JSON lines). An `intent` is written and flushed to disk

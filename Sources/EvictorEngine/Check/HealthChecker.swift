@@ -1,5 +1,6 @@
 import EvictorCore
 import Foundation
+import RegistryAPI
 import Synchronization
 
 /// A tag to check, with whether the inventory says it is in use.
@@ -48,26 +49,10 @@ public struct HealthChecker: Sendable {
     public func check(_ targets: [CheckTarget], progress: (@Sendable (Int, Int) -> Void)? = nil) async -> (findings: [HealthFinding], counters: Counters) {
         let memo = CheckMemo()
         let done = ProgressCounter(total: targets.count, report: progress)
-        let perTag: [[HealthFinding]] = await withTaskGroup(of: (Int, [HealthFinding]).self) { group in
-            var results = [[HealthFinding]](repeating: [], count: targets.count)
-            var next = 0
-            func schedule() {
-                guard next < targets.count else { return }
-                let index = next
-                let target = targets[index]
-                next += 1
-                group.addTask {
-                    let findings = await checkTag(target, memo: memo)
-                    done.advance()
-                    return (index, findings)
-                }
-            }
-            for _ in 0..<min(parallelism, targets.count) { schedule() }
-            while let (index, findings) = await group.next() {
-                results[index] = findings
-                schedule()
-            }
-            return results
+        let perTag = await BoundedConcurrency.map(targets, limit: parallelism) { target -> [HealthFinding] in
+            let findings = await checkTag(target, memo: memo)
+            done.advance()
+            return findings
         }
         var counters = Counters()
         counters.tags = targets.count
@@ -147,8 +132,9 @@ public struct HealthChecker: Sendable {
         switch error {
         case .notFound: return (.manifestUnknown, "manifest not found")
         case .digestMismatch(_, _, let expected, let actual): return (.digestMismatch, "expected \(expected), got \(actual)")
-        case .invalidResponse(_, _, let detail):
-            return detail.hasPrefix("corrupt manifest") ? (.corrupt, detail) : (.serverError, detail)
+        case .corruptManifest(_, _, let detail, _): return (.corrupt, "corrupt manifest: \(detail)")
+        case .invalidResponse(_, _, let detail): return (.serverError, detail)
+        case .invalidDigestHeader: return (.serverError, "invalid Docker-Content-Digest header")
         case .bodyTooLarge(_, _, let limit): return (.corrupt, "manifest larger than \(limit) bytes")
         case .denied, .unauthorized: return (.denied, error.description)
         case .serverError(_, _, let status, let attempts): return (.serverError, "HTTP \(status) after \(attempts) attempt(s)")
