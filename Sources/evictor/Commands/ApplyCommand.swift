@@ -1,8 +1,7 @@
 import ArgumentParser
 import EvictorCore
-import Eviction
+import EvictorEngine
 import Foundation
-import RegistryAPI
 
 /// `evictor apply`: runs a plan, journal first; run it again to resume.
 struct ApplyCommand: AsyncParsableCommand {
@@ -33,19 +32,13 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let plan = try PlanFile.read(planFile)
-        let journalPath = journal ?? (planFile.hasSuffix(".json") ? String(planFile.dropLast(5)) : planFile) + ".journal.jsonl"
+        let journalPath = journal ?? PlanApplication.defaultJournalPath(forPlan: planFile)
         let stop = SignalTrap.install()
-        let client = try connection.makeClient(for: plan.registry)
-        // The same command resumes (the journal's default name derives from the plan's).
-        let resume = CommandLine.arguments
-        let status: Int32
-        do {
-            status = try await ApplyRun.run(plan, planPath: planFile, journalPath: journalPath, client: client, stop: stop, output: output, resumeCommand: resume)
-            await client.shutdown()
-        } catch {
-            await client.shutdown()
-            throw error
+        let outcome = try await connection.withClient(for: plan.registry) { client in
+            try await PlanApplication.apply(plan, planPath: planFile, journalPath: journalPath, client: client, stop: stop, events: CommandLog.events())
         }
+        // The same command resumes (the journal's default name derives from the plan's).
+        let status = try ApplyRun.report(outcome, registry: plan.registry, output: output, resumeCommand: CommandLine.arguments)
         if status != 0 { throw ExitCode(status) }
     }
 }

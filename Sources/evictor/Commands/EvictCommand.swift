@@ -1,6 +1,6 @@
 import ArgumentParser
+import EvictorEngine
 import EvictorCore
-import Eviction
 import Foundation
 import RegistryAPI
 
@@ -51,18 +51,15 @@ struct EvictCommand: AsyncParsableCommand {
 
     func run() async throws {
         let stop = SignalTrap.install()
-        let client = try connection.makeClient(for: registry, defaultConcurrency: 16)
-        let status: Int32
-        do {
-            let (plan, decisions) = try await planning.makePlan(client: client, progress: ProgressDisplay(label: "plan")) { plan, decisions in
-                if output == .text { planning.printReview(plan, decisions) }
-            }
-            if output == .text { planning.printReview(plan, decisions) }
-            status = delete ? try await deleteNow(plan, client: client, stop: stop) : try dryRun(plan)
-            await client.shutdown()
-        } catch {
-            await client.shutdown()
-            throw error
+        let status = try await connection.withClient(for: registry, defaultConcurrency: 16) { client -> Int32 in
+            let outcome = try await planning.makePlan(client: client, output: output)
+            if output == .text { planning.printReview(outcome) }
+            guard delete else { return try dryRun(outcome.plan) }
+            let files = try Evicting.files(journal: journal)
+            if output == .text { print("plan kept at \(files.planPath)") }
+            let applied = try await Evicting.delete(outcome.plan, files: files, client: client, stop: stop, events: CommandLog.events())
+            let resume = [CommandLine.arguments.first ?? "evictor", "apply", files.planPath, "--journal", files.journalPath] + connection.arguments
+            return try ApplyRun.report(applied, registry: outcome.plan.registry, output: output, resumeCommand: resume)
         }
         if status != 0 { throw ExitCode(status) }
     }
@@ -83,31 +80,5 @@ struct EvictCommand: AsyncParsableCommand {
             print("dry run: nothing deleted (add --delete)")
         }
         return ApplyRun.Status.done.rawValue
-    }
-
-    /// Keeps the plan beside the journal (for the record, and for `apply` to resume), then applies it.
-    private func deleteNow(_ plan: Plan, client: RegistryClient, stop: StopRequest) async throws -> Int32 {
-        let path: String
-        if let journal {
-            // A journal that already records a run belongs to that run's plan: writing a new
-            // plan over it would lose what the journal resumes.
-            if FileManager.default.fileExists(atPath: journal), !(try Journal.read(journal)).isEmpty {
-                let earlier = Self.planPath(forJournal: journal)
-                throw ValidationError("\(journal) already records a run; resume it with `evictor apply \(earlier) --journal \(journal)`, or give a new --journal")
-            }
-            path = journal
-        } else {
-            path = try UniquePath.makeFile(stem: "evictor-journal-\(UTCStamp.string(Date()))", suffix: ".jsonl")
-        }
-        let planPath = Self.planPath(forJournal: path)
-        try PlanFile.write(plan, to: planPath)
-        if output == .text { print("plan kept at \(planPath)") }
-        let resume = [CommandLine.arguments.first ?? "evictor", "apply", planPath, "--journal", path] + connection.arguments
-        return try await ApplyRun.run(plan, planPath: planPath, journalPath: path, client: client, stop: stop, output: output, resumeCommand: resume)
-    }
-
-    /// `JOURNAL.plan.json` for `JOURNAL.jsonl`.
-    static func planPath(forJournal journal: String) -> String {
-        (journal.hasSuffix(".jsonl") ? String(journal.dropLast(6)) : journal) + ".plan.json"
     }
 }

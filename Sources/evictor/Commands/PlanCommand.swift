@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvictorEngine
 import EvictorCore
 import Foundation
 import RegistryAPI
@@ -30,28 +31,17 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        let client = try connection.makeClient(for: registry, defaultConcurrency: 16)
-        let result: (Plan, [RepositoryDecision])
-        do {
-            result = try await planning.makePlan(client: client, progress: ProgressDisplay(label: "plan")) { plan, decisions in
-                // A refused plan is still shown, so the operator can review what was refused.
-                if output == .text { planning.printReview(plan, decisions) }
-            }
-            CommandLog.stats(client)
-            await client.shutdown()
-        } catch {
-            await client.shutdown()
-            throw error
+        let outcome = try await connection.withClient(for: registry, defaultConcurrency: 16) { client in
+            try await planning.makePlan(client: client, output: output)
         }
-        let (plan, decisions) = result
-        if let planFile { try PlanFile.write(plan, to: planFile) }
+        if let planFile { try PlanFile.write(outcome.plan, to: planFile) }
         switch output {
         case .json:
             let sink = FileSink(descriptor: STDOUT_FILENO)
-            try PlanFile.encode(plan, into: sink)
+            try PlanFile.encode(outcome.plan, into: sink)
             sink.flush()
         case .text:
-            planning.printReview(plan, decisions)
+            planning.printReview(outcome)
             if let planFile { print("plan written to \(planFile); apply it with: evictor apply \(planFile)") }
         }
     }

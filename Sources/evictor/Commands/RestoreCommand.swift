@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvictorEngine
 import EvictorCore
 import Eviction
 import Foundation
@@ -29,27 +30,20 @@ struct RestoreCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        let records = try Journal.read(journal)
-        guard let target = registry ?? records.first(where: { $0.event == .begin })?.registry else {
+        let candidates = try Restoring.candidates(journalPath: journal, repositories: repositories)
+        guard let target = registry ?? candidates.registry else {
             throw ValidationError("\(journal) names no registry; give --registry")
         }
-        let candidates = JournalRestorer.candidates(records, repositories: Set(repositories))
-        if candidates.isEmpty {
+        if candidates.records.isEmpty {
             print("nothing to restore in \(journal)")
             return
         }
         let stop = SignalTrap.install()
-        let client = try connection.makeClient(for: target)
-        let results: [JournalRestorer.Result]
-        do {
-            results = await JournalRestorer(client: client, journal: try Journal(path: journal)).restore(candidates, stop: stop)
-            await client.shutdown()
-        } catch {
-            await client.shutdown()
-            throw error
+        let outcome = try await connection.withClient(for: target) { client in
+            try await Restoring.restore(candidates, journalPath: journal, client: client, stop: stop)
         }
         var failed = 0
-        for result in results {
+        for result in outcome.results {
             let name = "\(result.repository)@\(result.digest)"
             switch result.status {
             case .restored: print("restored\t\(name)\t\(result.tags.isEmpty ? "(untagged)" : result.tags.joined(separator: ","))")
@@ -60,13 +54,12 @@ struct RestoreCommand: AsyncParsableCommand {
             }
             for note in result.notes { print("  note: \(note)") }
         }
-        let restored = results.filter { $0.status == .restored }.count
-        print("restored \(restored), already present \(results.filter { $0.status == .alreadyPresent }.count), cannot restore \(failed)")
-        if let signal = stop.signal, results.count < candidates.count {
-            SignalTrap.reportStopped(signal, what: "\(candidates.count - results.count) manifests not restored yet")
+        let restored = outcome.results.filter { $0.status == .restored }.count
+        print("restored \(restored), already present \(outcome.results.filter { $0.status == .alreadyPresent }.count), cannot restore \(failed)")
+        if let signal = outcome.stoppedBy {
+            SignalTrap.reportStopped(signal, what: "\(outcome.notAttempted) manifests not restored yet")
             throw ExitCode(SignalTrap.exitCode(signal))
         }
         if failed > 0 { throw ExitCode(1) }
     }
-
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvictorEngine
 import EvictorCore
 import Foundation
 import RegistryStorage
@@ -25,7 +26,7 @@ struct StorageRemoveCommand: AsyncParsableCommand {
 
     func run() async throws {
         let layout = try StorageLayout(root: root)
-        let (repository, tag) = PlanningOptions.split(image)
+        let (repository, tag) = Planning.split(image)
         let paths = try ImageRemoval.paths(layout: layout, repository: repository, tag: tag)
         guard apply else {
             for entry in paths { print("would remove\t\(entry.path)\t\(entry.reason)") }

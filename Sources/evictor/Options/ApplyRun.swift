@@ -1,11 +1,12 @@
 import ArgumentParser
 import EvictorCore
 import Eviction
+import EvictorEngine
 import Foundation
 import RegistryAPI
 
-/// What `apply` and `evict --delete` share: running a plan with its journal, printing what
-/// happened, and the documented exit status of the outcome.
+/// What `apply` and `evict --delete` share: printing what an apply did, and the documented
+/// exit status of its outcome.
 enum ApplyRun {
     /// Exit statuses of apply and evict, one per outcome (documented in their help and README).
     enum Status: Int32 {
@@ -43,34 +44,30 @@ enum ApplyRun {
         var exitStatus: Int32
     }
 
-    /// Applies `plan` with the journal at `journalPath`, prints the outcome as `output` says,
-    /// and returns the exit status (0 when everything was done).
-    static func run(
-        _ plan: Plan, planPath: String, journalPath: String, client: RegistryClient, stop: StopRequest, output: OutputFormat, resumeCommand: [String]
-    ) async throws -> Int32 {
-        let previous = FileManager.default.fileExists(atPath: journalPath) ? try Journal.read(journalPath) : []
-        let journal = try Journal(path: journalPath)
-        let executor = PlanExecutor(client: client, journal: journal, stop: stop)
-        let progress = ProgressDisplay(label: "apply")
-        let identity = Digest.sha256(ofFileAt: planPath)?.hex ?? ""
-        let report = try await executor.apply(plan, planSHA256: identity, previous: previous) { done, total in progress.update(done: done, total: total) }
-        let status: Int32
-        if let signal = stop.signal, report.notStarted > 0 {
-            status = SignalTrap.exitCode(signal)
-        } else if !report.failed.isEmpty {
-            status = Status.failed.rawValue
-        } else if !report.skipped.isEmpty {
-            status = Status.skipped.rawValue
-        } else {
-            status = Status.done.rawValue
+    /// The exit status of `outcome`.
+    static func exitStatus(_ outcome: PlanApplication.Outcome) -> Int32 {
+        switch outcome.status {
+        case .done: return Status.done.rawValue
+        case .failed: return Status.failed.rawValue
+        case .skipped: return Status.skipped.rawValue
+        case .stopped(let signal): return SignalTrap.exitCode(signal)
         }
+    }
+
+    /// Prints what an apply did as `output` says (and, when a signal stopped it, the line with
+    /// the command that resumes); returns the exit status.
+    static func report(_ outcome: PlanApplication.Outcome, registry: String, output: OutputFormat, resumeCommand: [String]) throws -> Int32 {
+        let report = outcome.report, journalPath = outcome.journalPath
+        let status = exitStatus(outcome)
+        var stoppedBy: Int32?
+        if case .stopped(let signal) = outcome.status { stoppedBy = signal }
         switch output {
         case .json:
             try JSONOutput.print(Summary(
-                registry: plan.registry, plan: planPath, journal: journalPath, deleted: report.deleted, alreadyGone: report.alreadyGone,
+                registry: registry, plan: outcome.planPath, journal: journalPath, deleted: report.deleted, alreadyGone: report.alreadyGone,
                 deletedByEarlierRun: report.deletedEarlier, notStarted: report.notStarted,
                 skipped: items(report.skipped), failed: items(report.failed),
-                interruptedBy: report.notStarted > 0 ? stop.signal.map(SignalTrap.name) : nil, exitStatus: status
+                interruptedBy: stoppedBy.map(SignalTrap.name), exitStatus: status
             ))
         case .text:
             for entry in report.skipped {
@@ -86,8 +83,8 @@ enum ApplyRun {
                 print("run the registry's garbage collection to reclaim the space (then restart it); until then `evictor restore --journal \(journalPath)` can undo this")
             }
         }
-        if let signal = stop.signal, report.notStarted > 0 {
-            SignalTrap.reportStopped(signal, what: "\(report.notStarted) action\(report.notStarted == 1 ? "" : "s") not started, the journal is complete", resume: resumeCommand)
+        if let stoppedBy {
+            SignalTrap.reportStopped(stoppedBy, what: "\(report.notStarted) action\(report.notStarted == 1 ? "" : "s") not started, the journal is complete", resume: resumeCommand)
         }
         return status
     }

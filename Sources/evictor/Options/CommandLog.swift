@@ -20,6 +20,7 @@ enum CommandLog {
             switch event {
             case .progress(let phase, let done, let total): displays.update(phase: phase, done: done, total: total)
             case .warning(let text): warn(text)
+            case .pluginLog(let plugin, let level, let message): handler(prefix: plugin)(level, message)
             }
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvictorEngine
 import EvictorCore
 import EvictorScripting
 import Eviction
@@ -42,83 +43,33 @@ struct PlanningOptions: ParsableArguments {
         if let minInventory, minInventory < 0 { throw ValidationError("--min-inventory must be 0 or more") }
     }
 
-    /// Loads policy and inventory (failing before any registry request), snapshots the
-    /// registry, runs the policy and the rails, and returns the plan with every decision. A
-    /// plan the share rail refuses goes to `refused` for review before the refusal is thrown.
-    func makePlan(
-        client: RegistryClient, progress: ProgressDisplay, refused: (Plan, [RepositoryDecision]) -> Void = { _, _ in }
-    ) async throws -> (Plan, [RepositoryDecision]) {
-        let policy = try await PolicyPlugin.load(named: self.policy, pluginPath: plugins.pluginPath, log: CommandLog.handler(prefix: self.policy))
-        let settings = try PolicyOptionSettings.parse(policyOptions)
-        let options = try policy.resolveOptions(settings: settings)
-        let planner = Planner(settings: Plan.Settings(
-            maxDeletePercent: maxDeletePercent, minInventory: minInventory ?? policy.minInventory,
-            policyOptions: Dictionary(settings, uniquingKeysWith: { _, last in last }), registryAliases: aliases
-        ))
-        try planner.checkInventory(needed: policy.needsInventory, given: inventory != nil)
-        var inventoryInput: Plan.Input?
-        var onRegistry: [InventoryImage] = []
-        var inventoryCount: Int?
-        if let inventory {
-            let loaded = try InventoryFile.read(inventory)
-            onRegistry = try InventoryRails.imagesOnRegistry(loaded, registry: client.registry, aliases: aliases, minimum: planner.settings.minInventory)
-            inventoryCount = loaded.images.count
-            inventoryInput = Plan.Input(name: "inventory", file: inventory, sha256: Digest.sha256(ofFileAt: inventory)?.hex ?? "")
-        }
-        let storage = try storageRoot.map { path throws in try StorageLayout(root: path) }
+    /// The engine's settings from these options.
+    func settings() throws -> Planning.Settings {
+        var settings = Planning.Settings(policy: policy, pluginPath: plugins.pluginPath)
+        settings.policyOptions = try PolicyOptionSettings.parse(policyOptions)
+        settings.inventoryPath = inventory
+        settings.aliases = aliases
+        settings.repositories = repositories
+        settings.storageRoot = storageRoot
+        settings.maxDeletePercent = maxDeletePercent
+        settings.minInventory = minInventory
+        return settings
+    }
 
-        let collector = SnapshotCollector(client: client, storage: storage)
-        var (snapshots, gaps) = try await collector.snapshots(of: repositories) { done, total in progress.update(done: done, total: total) }
-        if !gaps.unreadableTags.isEmpty {
-            CommandLog.warn("\(gaps.unreadableTags.count) tag(s) could not be read and are left out of the plan (run `evictor check`): \(gaps.unreadableTags.prefix(5).joined(separator: ", "))")
-        }
-        let usage = InUseIndex(images: onRegistry)
-        for index in snapshots.indices { usage.annotate(&snapshots[index]) }
-
-        let context = PolicyContext(options: options, registry: client.registry, inventory: inventoryCount.map { ($0, onRegistry.count) })
-        var decisions: [RepositoryDecision] = []
-        for snapshot in snapshots {
-            let verdicts = try await PolicyRunner.decide(policy, snapshot: snapshot, context: context)
-            decisions.append(SafetyRails.apply(to: snapshot, verdicts: verdicts))
-        }
-        let plan = planner.draftPlan(
-            registry: client.configuration.endpoint.baseURL, policy: Plan.Input(name: policy.name, file: policy.file, sha256: policy.sha256),
-            inventory: inventoryInput, snapshots: snapshots, decisions: decisions
-        )
+    /// Makes the plan; a refused plan's summary and `--explain` lines are printed (text
+    /// output) before the refusal is thrown, so the operator can review what was refused.
+    func makePlan(client: RegistryClient, output: OutputFormat) async throws -> Planning.Outcome {
         do {
-            try planner.checkShare(plan)
-        } catch {
-            refused(plan, decisions)
-            throw error
+            return try await Planning.makePlan(try settings(), client: client, events: CommandLog.events())
+        } catch let refusal as Planning.Refusal {
+            if output == .text { printReview(refusal.refused) }
+            throw refusal
         }
-        return (plan, decisions)
     }
 
     /// The summary table and every `--explain` line, on stdout.
-    func printReview(_ plan: Plan, _ decisions: [RepositoryDecision]) {
-        PlanSummary.print(plan)
-        for line in explanations(decisions) { print(line) }
-    }
-
-    /// `--explain` output for the requested repositories and tags.
-    func explanations(_ decisions: [RepositoryDecision]) -> [String] {
-        var lines: [String] = []
-        for request in explain {
-            let (repository, tag) = Self.split(request)
-            guard let decision = decisions.first(where: { $0.repository == repository }) else {
-                lines.append("\(request): no such repository in the plan")
-                continue
-            }
-            let explained = decision.explain(tag: tag)
-            lines += explained.isEmpty ? ["\(request): no such tag"] : explained
-        }
-        return lines
-    }
-
-    /// `repo[:tag]` (a colon after the last slash separates the tag) or `repo@digest`.
-    static func split(_ text: String) -> (String, String?) {
-        if let at = text.firstIndex(of: "@") { return (String(text[..<at]), String(text[text.index(after: at)...])) }
-        guard let colon = text.lastIndex(of: ":"), !text[colon...].contains("/") else { return (text, nil) }
-        return (String(text[..<colon]), String(text[text.index(after: colon)...]))
+    func printReview(_ outcome: Planning.Outcome) {
+        PlanSummary.print(outcome.plan)
+        for line in Planning.explanations(explain, in: outcome.decisions) { print(line) }
     }
 }
