@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvictorEngine
 import RegistryAPI
 
 /// `evictor ls`: every tag of a registry, one `repo:tag` per line, sorted.
@@ -23,26 +24,20 @@ struct ListCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        let client = try connection.makeClient(for: registry)
-        do {
-            let walker = RegistryWalker(client: client)
-            let entries = try await walker.tags(in: try await walker.repositories(repositories), resolveDigests: digest)
-            await client.shutdown()
-            switch output {
-            case .json:
-                try JSONOutput.print(entries)
-            case .text:
-                var text = ""
-                for entry in entries {
-                    text += "\(entry.repository):\(entry.tag)"
-                    if digest { text += "@\(entry.digest?.description ?? "(missing)")" }
-                    text += "\n"
-                }
-                print(text, terminator: "")
+        let entries = try await connection.withClient(for: registry) { client in
+            try await RegistryCensus.tags(client: client, repositories: repositories, resolveDigests: digest)
+        }
+        switch output {
+        case .json:
+            try JSONOutput.print(entries)
+        case .text:
+            var text = ""
+            for entry in entries {
+                text += "\(entry.repository):\(entry.tag)"
+                if digest { text += "@\(entry.digest?.description ?? "(missing)")" }
+                text += "\n"
             }
-        } catch {
-            await client.shutdown()
-            throw error
+            print(text, terminator: "")
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvictorEngine
 import EvictorCore
 import Foundation
 import RegistryStorage
@@ -56,18 +57,11 @@ struct StorageGCCommand: AsyncParsableCommand {
     private var dryRun: Bool { !apply }
 
     func run() async throws {
-        let collector = GarbageCollector(layout: try StorageLayout(root: root), options: .init(deleteUntagged: deleteUntagged, sweepDamaged: sweepDamaged))
-        if !dryRun { StorageCommand.warnWhileWriting() }
-        let plan = try collector.plan()
+        let stop = SignalTrap.install()
+        let settings = StorageCollection.Settings(root: root, deleteUntagged: deleteUntagged, sweepDamaged: sweepDamaged, apply: apply)
+        let outcome = try StorageCollection.run(settings, stop: stop, willWrite: StorageCommand.warnWhileWriting)
+        let plan = outcome.plan
         for problem in plan.problems { CommandLog.warn(problem) }
-        var freed: Int64 = 0
-        var stoppedBy: Int32?
-        if !dryRun {
-            let stop = SignalTrap.install()
-            let swept = try collector.sweep(plan, stop: stop)
-            freed = swept.freed
-            if !swept.complete { stoppedBy = stop.signal }
-        }
         switch output {
         case .json:
             try JSONOutput.print(GCReport(dryRun: dryRun, plan: plan))
@@ -79,11 +73,11 @@ struct StorageGCCommand: AsyncParsableCommand {
             if !plan.keptForDamaged.isEmpty {
                 print("kept \(plan.keptForDamaged.count) blob(s) a damaged manifest may still need (--sweep-damaged to delete them)")
             }
-            print("\(verb) \(plan.blobs.count) blobs (\(ByteCount.format(dryRun ? plan.bytes : freed))), \(plan.manifests.count) untagged manifests, \(plan.layerLinks.count) layer links; \(plan.problems.count) damaged entries skipped")
+            print("\(verb) \(plan.blobs.count) blobs (\(ByteCount.format(dryRun ? plan.bytes : outcome.freed))), \(plan.manifests.count) untagged manifests, \(plan.layerLinks.count) layer links; \(plan.problems.count) damaged entries skipped")
             if dryRun { print("dry run: nothing deleted (add --apply)") }
             if !dryRun && !plan.blobs.isEmpty { print("restart the registry now: its blob-descriptor cache still answers for deleted blobs") }
         }
-        if let stoppedBy {
+        if let stoppedBy = outcome.stoppedBy {
             SignalTrap.reportStopped(stoppedBy, what: "the sweep stopped part way (a rerun marks again and sweeps the rest)")
             throw ExitCode(SignalTrap.exitCode(stoppedBy))
         }

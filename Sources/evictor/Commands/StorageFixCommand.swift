@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvictorEngine
 import EvictorCore
 import EvictorScripting
 import Foundation
@@ -37,55 +38,25 @@ struct StorageFixCommand: AsyncParsableCommand {
     @OptionGroup var plugins: PluginOptions
 
     func run() async throws {
-        let layout = try StorageLayout(root: root)
-        let path = plugins.pluginPath
-        var scripts = path.scripts(in: "fixers")
-        if !fixer.isEmpty {
-            scripts = try fixer.map { name in
-                guard let script = path.script(in: "fixers", named: name) else { throw ScriptingError.notFound(kind: "fixer", name: name, searched: path.searched) }
-                return script
-            }
-        }
-        var fixers: [FixerPlugin] = []
-        for script in scripts {
-            fixers.append(try await FixerPlugin.load(script: script, layout: layout, pluginPath: path, log: CommandLog.handler(prefix: script.displayName)))
-        }
-        var session = ""
+        var settings = StorageRepair.Settings(root: root, quarantine: quarantine, pluginPath: plugins.pluginPath)
+        settings.fixers = fixer
+        settings.apply = apply
+        settings.uploadAgeHours = uploadAge
+        settings.verifyBlobs = verifyBlobs
         let stop = SignalTrap.install()
-        var moved: [Quarantine.Move] = []
-        // A fix can reveal the next damage (a quarantined blob leaves its image unpullable), so
-        // --apply scans again until the fixers ask for nothing more (at most 5 passes).
-        for pass in 1...5 {
-            let result = try StorageScanner(layout: layout, uploadAgeHours: uploadAge, verifyBlobs: verifyBlobs).scan()
-            var moves: [Quarantine.Move] = []
-            for plugin in fixers {
-                for action in try await plugin.actions(for: result.findings) {
-                    moves.append(Quarantine.Move(path: try action.relativePath(), reason: action.reason, fixer: action.fixer))
-                }
-            }
-            let unique = Dictionary(moves.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first }).values.sorted { $0.path < $1.path }
-            if !apply {
-                for move in unique { print("would quarantine\t\(move.path)\t\(move.fixer): \(move.reason)") }
-                print("\(result.findings.count) problems found; \(unique.count) paths would move into \(quarantine) (add --apply; fixing can reveal more)")
-                return
-            }
-            if unique.isEmpty { break }
-            let store = try Quarantine(directory: quarantine, layout: layout)
-            if pass == 1 {
-                StorageCommand.warnWhileWriting()
-                session = try store.newSession(UTCStamp.string(Date()))
-            }
-            let (_, done) = try store.move(unique, session: session, stop: stop)
-            for move in done { print("quarantined\t\(move.path)\t\(move.fixer): \(move.reason)") }
-            moved += done
-            if done.isEmpty || stop.isRequested { break }
+        let outcome = try await StorageRepair.fix(settings, stop: stop, events: CommandLog.events(), willWrite: StorageCommand.warnWhileWriting)
+        guard apply else {
+            for move in outcome.wouldMove { print("would quarantine\t\(move.path)\t\(move.fixer): \(move.reason)") }
+            print("\(outcome.problemsFound) problems found; \(outcome.wouldMove.count) paths would move into \(quarantine) (add --apply; fixing can reveal more)")
+            return
         }
-        print("\(moved.count) paths moved into \(quarantine)/\(session); undo with: evictor storage revert --root \(root) --quarantine \(quarantine)")
-        if let signal = stop.signal {
-            SignalTrap.reportStopped(signal, what: "\(moved.count) paths moved and recorded, the rest not started")
+        for move in outcome.moved { print("quarantined\t\(move.path)\t\(move.fixer): \(move.reason)") }
+        print("\(outcome.moved.count) paths moved into \(quarantine)/\(outcome.session ?? ""); undo with: evictor storage revert --root \(root) --quarantine \(quarantine)")
+        if let signal = outcome.stoppedBy {
+            SignalTrap.reportStopped(signal, what: "\(outcome.moved.count) paths moved and recorded, the rest not started")
             throw ExitCode(SignalTrap.exitCode(signal))
         }
-        if !moved.isEmpty { print("restart the registry now, then run `evictor storage scan` again") }
+        if !outcome.moved.isEmpty { print("restart the registry now, then run `evictor storage scan` again") }
     }
 }
 
@@ -101,7 +72,7 @@ struct StorageRevertCommand: AsyncParsableCommand {
 
     func run() async throws {
         StorageCommand.warnWhileWriting()
-        let result = try Quarantine(directory: quarantine, layout: try StorageLayout(root: root)).revert()
+        let result = try StorageRepair.revert(root: root, quarantine: quarantine)
         for path in result.conflicts { print("conflict\t\(path)\tsomething is there now; left in the quarantine") }
         print("restored \(result.restored.count) paths from \(result.sessions) session\(result.sessions == 1 ? "" : "s"); \(result.conflicts.count) conflicts")
         if !result.conflicts.isEmpty { throw ExitCode(1) }

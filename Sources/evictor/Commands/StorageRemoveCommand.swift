@@ -25,25 +25,16 @@ struct StorageRemoveCommand: AsyncParsableCommand {
     var apply = false
 
     func run() async throws {
-        let layout = try StorageLayout(root: root)
-        let (repository, tag) = Planning.split(image)
-        let paths = try ImageRemoval.paths(layout: layout, repository: repository, tag: tag)
+        let outcome = try StorageRemoval.run(StorageRemoval.Settings(root: root, image: image, quarantine: quarantine, apply: apply), willWrite: StorageCommand.warnWhileWriting)
         guard apply else {
-            for entry in paths { print("would remove\t\(entry.path)\t\(entry.reason)") }
+            for entry in outcome.paths { print("would remove\t\(entry.path)\t\(entry.reason)") }
             print("dry run: nothing removed (add --apply); then run `evictor storage gc`")
             return
         }
-        StorageCommand.warnWhileWriting()
-        if let quarantine {
-            let moves = paths.map { Quarantine.Move(path: $0.path, reason: $0.reason, fixer: "rm") }
-            let store = Quarantine(directory: quarantine, layout: layout)
-            let (session, done) = try store.move(moves, session: try store.newSession(UTCStamp.string(Date())))
-            print("moved \(done.count) paths into \(session.path)")
+        if let session = outcome.session {
+            print("moved \(outcome.removed.count) paths into \(session)")
         } else {
-            for entry in paths {
-                try FileManager.default.removeItem(at: layout.v2.appendingPathComponent(entry.path))
-                print("removed\t\(entry.path)\t\(entry.reason)")
-            }
+            for entry in outcome.paths { print("removed\t\(entry.path)\t\(entry.reason)") }
         }
         print("now run `evictor storage gc --root \(root)` to free the blobs, then restart the registry")
     }

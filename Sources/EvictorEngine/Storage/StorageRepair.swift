@@ -1,0 +1,93 @@
+import EvictorCore
+import EvictorScripting
+import Foundation
+import RegistryStorage
+
+/// The `storage fix` and `storage revert` use cases: scan, let the Lua fixers decide, move
+/// what they name into the quarantine (recorded, revertible), and put it back.
+public enum StorageRepair {
+    public struct Settings: Sendable {
+        public var root: String
+        public var quarantine: String
+        /// Only these fixers, by name (empty: every fixer on the plugin path).
+        public var fixers: [String] = []
+        /// Really move (false: only say what would move).
+        public var apply = false
+        public var uploadAgeHours: Double = 24
+        public var verifyBlobs = false
+        public var pluginPath: PluginPath
+
+        public init(root: String, quarantine: String, pluginPath: PluginPath) {
+            self.root = root
+            self.quarantine = quarantine
+            self.pluginPath = pluginPath
+        }
+    }
+
+    public struct Outcome: Sendable {
+        /// Without `apply`: what the first pass would move, and the problems it saw.
+        public var wouldMove: [Quarantine.Move] = []
+        public var problemsFound = 0
+        /// With `apply`: what moved, in order, and the quarantine session holding it.
+        public var moved: [Quarantine.Move] = []
+        public var session: String?
+        /// The signal that stopped the moves part way, if one did.
+        public var stoppedBy: Int32?
+    }
+
+    /// The most scan-and-fix passes: a fix can reveal the next damage (a quarantined blob
+    /// leaves its image unpullable), so `apply` scans again until the fixers ask for nothing.
+    public static let maximumPasses = 5
+
+    /// Fixes (or, without `apply`, says what fixing would move). `willWrite` is called once,
+    /// before the first move.
+    public static func fix(
+        _ settings: Settings, stop: StopRequest, events: @escaping EngineEvents, willWrite: () -> Void = {}
+    ) async throws -> Outcome {
+        let layout = try StorageLayout(root: settings.root)
+        let path = settings.pluginPath
+        var scripts = path.scripts(in: "fixers")
+        if !settings.fixers.isEmpty {
+            scripts = try settings.fixers.map { name throws(ScriptingError) in
+                guard let script = path.script(in: "fixers", named: name) else { throw ScriptingError.notFound(kind: "fixer", name: name, searched: path.searched) }
+                return script
+            }
+        }
+        var fixers: [FixerPlugin] = []
+        for script in scripts {
+            fixers.append(try await FixerPlugin.load(script: script, layout: layout, pluginPath: path, log: pluginLogHandler(events, plugin: script.displayName)))
+        }
+        var outcome = Outcome()
+        for pass in 1...maximumPasses {
+            let result = try StorageScanner(layout: layout, uploadAgeHours: settings.uploadAgeHours, verifyBlobs: settings.verifyBlobs).scan()
+            var moves: [Quarantine.Move] = []
+            for plugin in fixers {
+                for action in try await plugin.actions(for: result.findings) {
+                    moves.append(Quarantine.Move(path: try action.relativePath(), reason: action.reason, fixer: action.fixer))
+                }
+            }
+            let unique = Dictionary(moves.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first }).values.sorted { $0.path < $1.path }
+            guard settings.apply else {
+                outcome.wouldMove = unique
+                outcome.problemsFound = result.findings.count
+                return outcome
+            }
+            if unique.isEmpty { break }
+            let store = Quarantine(directory: settings.quarantine, layout: layout)
+            if pass == 1 {
+                willWrite()
+                outcome.session = try store.newSession(UTCStamp.string(Date()))
+            }
+            let (_, done) = try store.move(unique, session: outcome.session ?? "", stop: stop)
+            outcome.moved += done
+            if done.isEmpty || stop.isRequested { break }
+        }
+        outcome.stoppedBy = stop.signal
+        return outcome
+    }
+
+    /// Puts back every move of every session not yet reverted.
+    public static func revert(root: String, quarantine: String) throws -> Quarantine.RevertResult {
+        try Quarantine(directory: quarantine, layout: try StorageLayout(root: root)).revert()
+    }
+}
