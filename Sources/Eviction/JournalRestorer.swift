@@ -13,7 +13,7 @@ public struct JournalRestorer: Sendable {
         self.journal = journal
     }
 
-    public struct Result: Sendable {
+    public struct Restoration: Sendable {
         public enum Status: Sendable, Equatable {
             case restored
             case alreadyPresent
@@ -42,8 +42,8 @@ public struct JournalRestorer: Sendable {
 
     /// Restores `records` in order; once `stop` is requested the rest are left for a rerun
     /// (the results then cover fewer records than given).
-    public func restore(_ records: [JournalRecord], stop: StopRequest? = nil) async -> [Result] {
-        var results: [Result] = []
+    public func restore(_ records: [JournalRecord], stop: StopRequest? = nil) async -> [Restoration] {
+        var results: [Restoration] = []
         for record in records {
             if stop?.isRequested == true { break }
             results.append(await restore(record))
@@ -51,13 +51,13 @@ public struct JournalRestorer: Sendable {
         return results
     }
 
-    private func restore(_ record: JournalRecord) async -> Result {
+    private func restore(_ record: JournalRecord) async -> Restoration {
         guard let repository = record.repository, let digest = record.digest, let bytes = record.manifestBytes, digest.matches(bytes) else {
-            return Result(repository: record.repository ?? "?", digest: record.digest ?? Digest.sha256(of: []), tags: [], notes: [],
+            return Restoration(repository: record.repository ?? "?", digest: record.digest ?? Digest.sha256(of: []), tags: [], notes: [],
                           status: .cannotRestore("the journal entry has no intact manifest"))
         }
         let mediaType = record.mediaType ?? ""
-        var result = Result(repository: repository, digest: digest, tags: [], notes: [], status: .restored)
+        var result = Restoration(repository: repository, digest: digest, tags: [], notes: [], status: .restored)
         do {
             var wanted: [String] = []
             for tag in record.tags ?? [] {

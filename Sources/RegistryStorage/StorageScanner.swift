@@ -19,7 +19,7 @@ public struct StorageScanner: Sendable {
         self.now = now
     }
 
-    public struct Result: Sendable {
+    public struct ScanResult: Sendable {
         public var findings: [StorageFinding]
         public var repositories: Int
         public var tags: Int
@@ -27,7 +27,7 @@ public struct StorageScanner: Sendable {
         public var blobs: Int
     }
 
-    public func scan() throws(StorageError) -> Result {
+    public func scan() throws(StorageError) -> ScanResult {
         let names = try layout.repositoryNames()
         let blobs = layout.blobs()
         let collected = Mutex<[StorageFinding]>([])
@@ -51,7 +51,7 @@ public struct StorageScanner: Sendable {
         if verifyBlobs { findings += verify(blobs) }
         findings.sort { ($0.repository, $0.problem.rawValue, $0.tag ?? "", $0.digest ?? "", $0.path) < ($1.repository, $1.problem.rawValue, $1.tag ?? "", $1.digest ?? "", $1.path) }
         let (tags, manifests) = counts.withLock { $0 }
-        return Result(findings: findings, repositories: names.count, tags: tags, manifests: manifests, blobs: blobs.count)
+        return ScanResult(findings: findings, repositories: names.count, tags: tags, manifests: manifests, blobs: blobs.count)
     }
 
     /// Hashes every non-empty blob in parallel; manifests were verified already but are cheap.

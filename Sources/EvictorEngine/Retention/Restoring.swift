@@ -13,7 +13,7 @@ public enum Restoring {
 
     /// What the restore did; `notAttempted` records were left for a rerun by a stop.
     public struct Outcome: Sendable {
-        public var results: [JournalRestorer.Result]
+        public var results: [JournalRestorer.Restoration]
         public var notAttempted: Int
         public var stoppedBy: Int32?
     }

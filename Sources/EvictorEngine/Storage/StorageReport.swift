@@ -13,7 +13,7 @@ public struct StorageReport: Encodable, Sendable {
     public var problems: [String: Int]
     public var findings: [StorageFinding]
 
-    public init(root: String, startedAt: String, seconds: Double, result: StorageScanner.Result) {
+    public init(root: String, startedAt: String, seconds: Double, result: StorageScanner.ScanResult) {
         self.root = root
         self.startedAt = startedAt
         self.seconds = seconds
