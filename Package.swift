@@ -121,6 +121,7 @@ let package = Package(
         .testTarget(name: "RegistryAPITests", dependencies: ["RegistryAPI", "EvictorCore", "EvictorTestSupport"]),
         .testTarget(name: "EvictorCLITests", dependencies: ["evictor", "EvictorCore", "EvictorTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["EvictorTestSupport"]),
+        .testTarget(name: "RegistryStorageTests", dependencies: ["RegistryStorage", "EvictorCore", "EvictorTestSupport"]),
     ]
 )
 
