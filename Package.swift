@@ -122,6 +122,7 @@ let package = Package(
         .testTarget(name: "EvictorCLITests", dependencies: ["evictor", "EvictorCore", "EvictorTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["EvictorTestSupport"]),
         .testTarget(name: "RegistryStorageTests", dependencies: ["RegistryStorage", "EvictorCore", "EvictorTestSupport"]),
+        .testTarget(name: "EvictionTests", dependencies: ["Eviction", "RegistryAPI", "RegistryStorage", "EvictorCore", "EvictorTestSupport"]),
     ]
 )
 
