@@ -93,6 +93,34 @@ struct QuarantineTests {
         #expect(setup.store.exists(layer))
     }
 
+    @Test("a conflict in one session does not keep another, fully reverted session from being marked reverted")
+    func conflictIsPerSession() throws {
+        let setup = try Setup()
+        defer { setup.cleanup() }
+        let v1 = "repositories/team/app/_manifests/tags/v1"
+        let v2 = "repositories/team/app/_manifests/tags/v2"
+        let older = try setup.quarantine.newSession("20250101T000000Z")
+        _ = try setup.quarantine.move([Self.move(v1)], session: older)
+        let newer = try setup.quarantine.newSession("20250101T000000Z")
+        _ = try setup.quarantine.move([Self.move(v2)], session: newer)
+        try setup.store.write("team/app", "_manifests/tags/v2/current/link", fakeDigest("a"))
+
+        let result = try setup.quarantine.revert()
+        #expect(result.sessions == 2)
+        #expect(result.restored == [v1])
+        #expect(result.conflicts == [v2])
+        let olderDirectory = setup.directory.appendingPathComponent(older), newerDirectory = setup.directory.appendingPathComponent(newer)
+        #expect(FileManager.default.fileExists(atPath: olderDirectory.appendingPathComponent("moves.reverted.jsonl").path))
+        #expect(!FileManager.default.fileExists(atPath: olderDirectory.appendingPathComponent("moves.jsonl").path))
+        #expect(FileManager.default.fileExists(atPath: newerDirectory.appendingPathComponent("moves.jsonl").path))
+
+        // Only the session with the conflict is left to revert.
+        let again = try setup.quarantine.revert()
+        #expect(again.sessions == 1)
+        #expect(again.restored == [])
+        #expect(again.conflicts == [v2])
+    }
+
     @Test("newSession gives distinct names in the same second, in order")
     func distinctSessions() throws {
         let setup = try Setup()
