@@ -128,6 +128,8 @@ let package = Package(
         .testTarget(name: "EvictorEngineTests", dependencies: ["EvictorEngine", "EvictorCore", "EvictorScripting", "RegistryAPI", "Eviction", "EvictorTestSupport"]),
         .testTarget(name: "EvictorCLITests", dependencies: ["evictor", "EvictorCore", "Eviction", "EvictorTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["EvictorTestSupport"]),
+        .testTarget(name: "RegistryStorageTests", dependencies: ["RegistryStorage", "EvictorCore", "EvictorTestSupport"]),
+        .testTarget(name: "EvictionTests", dependencies: ["Eviction", "RegistryAPI", "RegistryStorage", "EvictorCore", "EvictorTestSupport"]),
     ]
 )
 

@@ -94,6 +94,7 @@ public struct Quarantine: Sendable {
             do { moves = try JSONLinesFile.read(Move.self, from: movesFile) { .invalidJournal(movesFile, reason: $0) } } catch {
                 throw .cannotRead(movesFile, reason: error.description)
             }
+            let conflictsBefore = result.conflicts.count
             for move in moves.reversed() {
                 let stored = sessionDirectory.appendingPathComponent("files/\(move.path)")
                 guard fileManager.fileExists(atPath: stored.path) else { continue }
@@ -110,7 +111,8 @@ public struct Quarantine: Sendable {
                 }
                 result.restored.append(move.path)
             }
-            if result.conflicts.isEmpty {
+            // Only this session's conflicts keep its record for another revert.
+            if result.conflicts.count == conflictsBefore {
                 try? fileManager.moveItem(at: sessionDirectory.appendingPathComponent("moves.jsonl"), to: sessionDirectory.appendingPathComponent("moves.reverted.jsonl"))
             }
             result.sessions += 1
