@@ -25,7 +25,7 @@ struct StorageScannerTests {
             index = try store.index("team/multi", tags: ["multi"], children: [amd, arm])
         }
 
-        func scan() throws -> StorageScanner.Result {
+        func scan() throws -> StorageScanner.ScanResult {
             try StorageScanner(layout: store.layout(), uploadAgeHours: 24, now: StorageScannerTests.now).scan()
         }
     }
