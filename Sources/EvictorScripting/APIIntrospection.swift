@@ -29,9 +29,11 @@ public enum EvictorScripting {
     /// Every function a plugin can call under `evictor`.
     public static func apiFunctionNames() async throws -> Set<String> {
         let engine = try LuaEngine()
-        try await engine.withVM { vm in try EvictorAPI.install(in: vm, log: { _, _ in }) }
-        let chunk = try await engine.load(string: EvictorAPI.listFunctions, chunkName: "=introspection")
-        guard case .table(let list)? = try await engine.call(chunk).first else { return [] }
+        let results = try await engine.withVM { vm in
+            try EvictorAPI.install(in: vm, log: { _, _ in })
+            return try vm.runEngineChunk(named: "list_functions.lua", source: EvictorAPI.listFunctions)
+        }
+        guard case .table(let list)? = results.first else { return [] }
         return Set((list.arrayValues ?? []).compactMap(\.stringValue))
     }
 }

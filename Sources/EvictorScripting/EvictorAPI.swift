@@ -32,9 +32,7 @@ enum EvictorAPI {
             return [.string(LuaString(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: seconds))))]
         }
         PatternLibrary.install(in: vm)
-        let prelude = try vm.load(string: specPrelude, chunkName: "=evictor")
-        defer { vm.release(prelude) }
-        _ = try vm.call(prelude)
+        _ = try vm.runEngineChunk(named: "api.lua", source: specPrelude)
     }
 
     /// The spec constructors, in Lua so errors point at the plugin's own line.
@@ -66,25 +64,26 @@ enum EvictorAPI {
     evictor.fixer = constructor("fixer", { check = "function", fix = "function" })
     evictor.policy = constructor("policy", { decide = "function" })
 
-    -- Re-raises a host error at the plugin's line instead of this chunk's.
-    local function located(level, ok, ...)
-      if ok then return ... end
-      local message = tostring((...)):gsub("^evictor:%d+: ", "")
-      error(message, level)
-    end
+    -- Compiled-pattern objects over the host functions. A host function run by pcall has
+    -- pcall (a C function) as its caller, so its error message carries no position; the
+    -- wrapper raises it at its own caller's line (level 2), like the host function would.
+    local pcall, error = pcall, error
+    local match, find, check_pattern = evictor.regex.match, evictor.regex.find, evictor.regex.compile
     local regex_methods = {}
     function regex_methods:match(text)
-      local result = located(3, pcall(evictor.regex.match, self.pattern, text))
+      local ok, result = pcall(match, self.pattern, text)
+      if not ok then error(result, 2) end
       return result
     end
     function regex_methods:find(text)
-      local result = located(3, pcall(evictor.regex.find, self.pattern, text))
+      local ok, result = pcall(find, self.pattern, text)
+      if not ok then error(result, 2) end
       return result
     end
     local regex_meta = { __index = regex_methods, __tostring = function(self) return "regex(" .. self.pattern .. ")" end }
-    local check_pattern = evictor.regex.compile
     function evictor.regex.compile(pattern)
-      located(3, pcall(check_pattern, pattern))
+      local ok, message = pcall(check_pattern, pattern)
+      if not ok then error(message, 2) end
       return setmetatable({ pattern = pattern }, regex_meta)
     end
 

@@ -7,7 +7,7 @@ import LuaRuntime
 enum PluginSpecLoader {
     static func load(
         script: PluginScript, kind: String, pluginPath: PluginPath, limits: LuaLimits, log: @escaping LuaLogHandler,
-        runtime: String? = nil, setUp: (@Sendable (LuaVM) -> Void)? = nil
+        runtime: (name: String, source: String)? = nil, setUp: (@Sendable (LuaVM) -> Void)? = nil
     ) async throws(ScriptingError) -> (LuaEngine, LuaTable) {
         let file = script.displayName
         let engine: LuaEngine
@@ -18,9 +18,7 @@ enum PluginSpecLoader {
                 try EvictorAPI.install(in: vm, log: log)
                 setUp?(vm)
                 if let runtime {
-                    let prelude = try vm.load(string: runtime, chunkName: "=evictor")
-                    defer { vm.release(prelude) }
-                    _ = try vm.call(prelude)
+                    _ = try vm.runEngineChunk(named: runtime.name, source: runtime.source)
                 }
             }
             let chunk = try await script.load(in: engine)

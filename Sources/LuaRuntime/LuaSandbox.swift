@@ -52,10 +52,11 @@ public struct LuaSandbox: Sendable, Equatable {
     }
 
     /// Runs once in every new VM with the full base library, then removes what is not allowed.
-    /// Arguments: the package path, the host log function, the built-in modules table, the
-    /// searched description and the hint for a module that is not found.
+    /// Arguments (after the engine's `raise`, unused here): the package path, the host log
+    /// function, the built-in modules table, the searched description and the hint for a
+    /// module that is not found.
     static let prelude = #"""
-    local module_path, host_log, builtins, searched, missing_hint = ...
+    local _, module_path, host_log, builtins, searched, missing_hint = ...
     local rawload, rawloadfile, searchpath = load, loadfile, package.searchpath
     local select, tostring, concat, format = select, tostring, table.concat, string.format
 

@@ -1,14 +1,17 @@
 /// The Lua side of running a fixer: the read-only `store` handle its `check` gets, and the
-/// `actions` recorder its `fix` gets. Loaded as the `=evictor` chunk in each fixer's VM.
+/// `actions` recorder its `fix` gets. Run as an engine chunk in each fixer's VM.
 enum FixerPrelude {
     static let source = #"""
+    -- raise(message, fallback): the error at the fixer's calling line, or at fallback (where
+    -- check or fix is defined) when a tail call dropped the fixer's frame (LuaVM.runEngineChunk).
+    local raise = ...
     local run = {}
     evictor.__fixer = run
     local known_problems = {}
     for _, name in ipairs(evictor.__store.problems()) do known_problems[name] = true end
 
-    -- where: check's "file:line", for errors about what check returned.
-    function run.fix(check, fix, findings, where)
+    -- check_where, fix_where: "file:line" of check and fix.
+    function run.fix(check, fix, findings, check_where, fix_where)
       local store = {}
       function store:findings(...)
         local wanted = {}
@@ -16,7 +19,7 @@ enum FixerPrelude {
           local class = select(i, ...)
           if type(class) ~= "string" or not known_problems[class] then
             local got = type(class) == "string" and ("'" .. class .. "'") or ("a " .. type(class))
-            error(string.format("store:findings: argument %d must be a problem name such as \"tag-link-broken\" (got %s)", i, got), 2)
+            raise(string.format("store:findings: argument %d must be a problem name such as \"tag-link-broken\" (got %s)", i, got), check_where)
           end
           wanted[class] = true
         end
@@ -28,7 +31,7 @@ enum FixerPrelude {
       end
       local function expect_string(method, what, value)
         if type(value) ~= "string" then
-          error(string.format("store:%s: expects %s (got %s)", method, what, type(value)), 3)
+          raise(string.format("store:%s: expects %s (got %s)", method, what, type(value)), check_where)
         end
       end
       function store:tags(repository)
@@ -47,7 +50,7 @@ enum FixerPrelude {
 
       local selected = check(store)
       if type(selected) ~= "table" then
-        error(where .. ": check must return a list of findings (got a " .. type(selected) .. ")", 0)
+        error(check_where .. ": check must return a list of findings (got a " .. type(selected) .. ")", 0)
       end
       local list = {}
       -- record(kind, reason, name, value, ...): every named field must be a non-empty string,
@@ -57,12 +60,12 @@ enum FixerPrelude {
         for i = 1, select("#", ...), 2 do
           local name, value = select(i, ...)
           if type(value) ~= "string" or value == "" then
-            error(string.format("actions:%s: the %s must be a non-empty string (got %s)", kind, name, type(value)), 3)
+            raise(string.format("actions:%s: the %s must be a non-empty string (got %s)", kind, name, type(value)), fix_where)
           end
           fields[name] = value
         end
         if type(reason) ~= "string" or reason == "" then
-          error("actions:" .. kind .. ": the reason must be a non-empty string", 3)
+          raise("actions:" .. kind .. ": the reason must be a non-empty string", fix_where)
         end
         fields.reason = reason
         list[#list + 1] = fields

@@ -1,15 +1,18 @@
 /// The Lua side of running a policy: turns the plain repository data into objects with
-/// `keep`/`delete` methods, calls `decide`, and hands back only the marks. Loaded once per
-/// policy VM as the `=evictor` chunk, so argument errors point at the policy's own line.
+/// `keep`/`delete` methods, calls `decide`, and hands back only the marks. Run once per
+/// policy VM as an engine chunk, so argument errors point at the policy's own line.
 enum PolicyPrelude {
     static let source = #"""
+    -- raise(message, fallback): the error at the policy's calling line, or at fallback (where
+    -- decide is defined) when a tail call dropped the policy's frame (LuaVM.runEngineChunk).
+    local raise = ...
     local run = {}
     evictor.__policy = run
 
-    -- level: how far up the policy's own frame is from here.
-    local function check_reason(reason, method, level)
+    -- where: "file:line" of decide.
+    local function check_reason(reason, method, where)
       if type(reason) ~= "string" or reason == "" then
-        error(method .. ": the reason must be a non-empty string (got " .. type(reason) .. ")", level)
+        raise(method .. ": the reason must be a non-empty string (got " .. type(reason) .. ")", where)
       end
     end
 
@@ -20,9 +23,9 @@ enum PolicyPrelude {
       local function mark(kind, object, verdict, reason, method)
         local key = identity[object]
         if key == nil then
-          error(method .. ": call it with a colon on a tag or manifest of this repository, e.g. tag:" .. verdict .. "(\"reason\")", 3)
+          raise(method .. ": call it with a colon on a tag or manifest of this repository, e.g. tag:" .. verdict .. "(\"reason\")", where)
         end
-        check_reason(reason, method, 4)
+        check_reason(reason, method, where)
         local list = marks[kind][key]
         if list == nil then list = {}; marks[kind][key] = list end
         list[#list + 1] = { verdict, reason }
@@ -56,11 +59,11 @@ enum PolicyPrelude {
       local repo = setmetatable({ name = data.name, in_use = data.in_use, used_by = data.used_by, tags = tags, untagged = untagged }, {
         __index = {
           delete_all = function(self, reason)
-            check_reason(reason, "repo:delete_all", 3)
+            check_reason(reason, "repo:delete_all", where)
             for _, tag in ipairs(all) do mark("tags", tag, "delete", reason, "repo:delete_all") end
           end,
           keep_all = function(self, reason)
-            check_reason(reason, "repo:keep_all", 3)
+            check_reason(reason, "repo:keep_all", where)
             for _, tag in ipairs(all) do mark("tags", tag, "keep", reason, "repo:keep_all") end
           end,
         },
