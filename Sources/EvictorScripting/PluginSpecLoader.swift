@@ -1,13 +1,13 @@
 import LuaRuntime
 
 /// Loads a plugin (a file or a built-in) into a fresh sandboxed VM with the `evictor` API (and
-/// a kind's own Lua runtime), runs it, and checks it returned the spec of `kind`. Shared by sources, policies
+/// a kind's own Lua runtime: `runtime` names its file in `Lua/`), runs it, and checks it returned the spec of `kind`. Shared by sources, policies
 /// and fixers so every kind fails the same way: one error naming the file (and line).
 /// `require` in the plugin searches `pluginPath`'s layers (directories, then built-ins).
 enum PluginSpecLoader {
     static func load(
         script: PluginScript, kind: String, pluginPath: PluginPath, limits: LuaLimits, log: @escaping LuaLogHandler,
-        runtime: (name: String, source: String)? = nil, setUp: (@Sendable (LuaVM) -> Void)? = nil
+        runtime: String? = nil, setUp: (@Sendable (LuaVM) -> Void)? = nil
     ) async throws(ScriptingError) -> (LuaEngine, LuaTable) {
         let file = script.displayName
         let engine: LuaEngine
@@ -18,7 +18,7 @@ enum PluginSpecLoader {
                 try EvictorAPI.install(in: vm, log: log)
                 setUp?(vm)
                 if let runtime {
-                    _ = try vm.runEngineChunk(named: runtime.name, source: runtime.source)
+                    _ = try EngineLua.run(runtime, in: vm)
                 }
             }
             let chunk = try await script.load(in: engine)

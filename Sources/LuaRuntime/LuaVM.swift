@@ -39,7 +39,7 @@ public final class LuaVM {
             return []
         }
         defer { release(log) }
-        _ = try runEngineChunk(named: "sandbox.lua", source: LuaSandbox.prelude, arguments: [
+        _ = try runEngineChunk(named: "sandbox.lua", source: EngineLua.source("sandbox.lua"), arguments: [
             .string(LuaString(packagePath)), .function(log), .table(sandbox.builtInTable()),
             .string(LuaString(sandbox.searchedDescription)), .string(LuaString(sandbox.missingModuleHint)),
         ])

@@ -45,7 +45,7 @@ public final class FixerPlugin: Sendable {
     ) async throws(ScriptingError) -> FixerPlugin {
         let file = script.displayName
         let (engine, spec) = try await PluginSpecLoader.load(
-            script: script, kind: "fixer", pluginPath: pluginPath, limits: limits, log: log, runtime: ("fixer_prelude.lua", FixerPrelude.source),
+            script: script, kind: "fixer", pluginPath: pluginPath, limits: limits, log: log, runtime: "fixer_prelude.lua",
             setUp: { vm in StoreHandle.install(layout, in: vm) }
         )
         guard let name = spec["name"].stringValue,
