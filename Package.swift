@@ -31,12 +31,16 @@ let package = Package(
             name: "CLuaShim",
             dependencies: ["CLua"]
         ),
+        // Its own Lua (the sandbox) is in Lua/, compiled in as EngineLua.files by the
+        // EmbedBuiltInPlugins build-tool plugin (below); excluded from the Swift sources.
         .target(
             name: "LuaRuntime",
             dependencies: [
                 "CLuaShim", "CLua",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            exclude: ["Lua"],
+            plugins: ["EmbedBuiltInPlugins"]
         ),
 
         // MARK: - Engine
@@ -80,11 +84,13 @@ let package = Package(
                 "LuaRuntime", "EvictorCore", "RegistryStorage",
                 .product(name: "Yams", package: "Yams"),
             ],
+            exclude: ["Lua"],
             plugins: ["EmbedBuiltInPlugins"]
         ),
-        // The built-in sources, fixers, libraries and policies, compiled into EvictorScripting
-        // at build time from plugins/ and policies/ (BuiltInPlugins.files). The plugin lives in
-        // BuildPlugins/, not the conventional Plugins/: on a case-insensitive file system that
+        // The engine's own Lua (each target's Lua/ folder, as EngineLua.files) and the built-in
+        // sources, fixers, libraries and policies (plugins/ and policies/, as
+        // BuiltInPlugins.files in EvictorScripting), compiled in at build time. The plugin lives
+        // in BuildPlugins/, not the conventional Plugins/: on a case-insensitive file system that
         // would be the same folder as the Lua plugins/.
         .executableTarget(name: "EmbedLua"),
         .plugin(name: "EmbedBuiltInPlugins", capability: .buildTool(), dependencies: ["EmbedLua"], path: "BuildPlugins/EmbedBuiltInPlugins"),

@@ -433,3 +433,28 @@ void evictor_vm_push_host_function(lua_State *L, void *context) {
     lua_pushlightuserdata(L, context);
     lua_pushcclosure(L, host_trampoline, 1);
 }
+
+// MARK: - Raising at the plugin's line
+
+/// `raise(message [, fallback])`, for the engine's own Lua: raises `message` at the innermost
+/// plugin line on the stack (the line of a file chunk's function, "@..."), which is the line
+/// that called into the engine. When no plugin function is on the stack (the plugin called
+/// the engine in tail position, so Lua dropped its frame) the position is `fallback`
+/// ("file:line", such as where the plugin's function is defined); without either the
+/// message is raised as it is. The position is chosen from the stack, never from text.
+static int raise_at_plugin(lua_State *L) {
+    const char *message = luaL_checkstring(L, 1);
+    const char *fallback = luaL_optstring(L, 2, "");
+    char where[256];
+    locate_in(L, 1, where, sizeof where, 1);
+    const char *position = where[0] != '\0' ? where : fallback;
+    if (position[0] != '\0')
+        lua_pushfstring(L, "%s: %s", position, message);
+    else
+        lua_pushvalue(L, 1);
+    return lua_error(L);
+}
+
+void evictor_vm_push_raise_function(lua_State *L) {
+    lua_pushcfunction(L, raise_at_plugin);
+}

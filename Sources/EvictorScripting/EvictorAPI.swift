@@ -3,8 +3,8 @@ import Foundation
 import LuaRuntime
 
 /// Installs the `evictor` global every plugin sees: the spec constructors (`evictor.source`,
-/// `evictor.fixer`, `evictor.policy`), `evictor.log.*`, and `evictor.json` / `evictor.yaml`
-/// decoders. Nothing here reaches outside the VM except the log.
+/// `evictor.fixer`, `evictor.policy`, in `Lua/api.lua`), `evictor.log.*`, and `evictor.json` /
+/// `evictor.yaml` decoders. Nothing here reaches outside the VM except the log.
 enum EvictorAPI {
     static func install(in vm: LuaVM, log: @escaping LuaLogHandler) throws(LuaError) {
         for level in LuaLogLevel.allCases {
@@ -32,70 +32,8 @@ enum EvictorAPI {
             return [.string(LuaString(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: seconds))))]
         }
         PatternLibrary.install(in: vm)
-        let prelude = try vm.load(string: specPrelude, chunkName: "=evictor")
-        defer { vm.release(prelude) }
-        _ = try vm.call(prelude)
+        _ = try EngineLua.run("api.lua", in: vm)
     }
-
-    /// The spec constructors, in Lua so errors point at the plugin's own line.
-    static let specPrelude = #"""
-    local function constructor(kind, required)
-      return function(spec)
-        if type(spec) ~= "table" then
-          error("evictor." .. kind .. " expects a table", 2)
-        end
-        if type(spec.name) ~= "string" or spec.name == "" then
-          error("evictor." .. kind .. ": 'name' must be a non-empty string", 2)
-        end
-        for field, expected in pairs(required) do
-          if type(spec[field]) ~= expected then
-            error(string.format("evictor.%s '%s': '%s' must be a %s", kind, spec.name, field, expected), 2)
-          end
-        end
-        for _, field in ipairs({ "description", "version" }) do
-          if spec[field] ~= nil and type(spec[field]) ~= "string" then
-            error(string.format("evictor.%s '%s': '%s' must be a string", kind, spec.name, field), 2)
-          end
-        end
-        spec.__kind = kind
-        return spec
-      end
-    end
-    evictor.time.days = function(n) return n * 86400 end
-    evictor.source = constructor("source", { collect = "function" })
-    evictor.fixer = constructor("fixer", { check = "function", fix = "function" })
-    evictor.policy = constructor("policy", { decide = "function" })
-
-    -- Re-raises a host error at the plugin's line instead of this chunk's.
-    local function located(level, ok, ...)
-      if ok then return ... end
-      local message = tostring((...)):gsub("^evictor:%d+: ", "")
-      error(message, level)
-    end
-    local regex_methods = {}
-    function regex_methods:match(text)
-      local result = located(3, pcall(evictor.regex.match, self.pattern, text))
-      return result
-    end
-    function regex_methods:find(text)
-      local result = located(3, pcall(evictor.regex.find, self.pattern, text))
-      return result
-    end
-    local regex_meta = { __index = regex_methods, __tostring = function(self) return "regex(" .. self.pattern .. ")" end }
-    local check_pattern = evictor.regex.compile
-    function evictor.regex.compile(pattern)
-      located(3, pcall(check_pattern, pattern))
-      return setmetatable({ pattern = pattern }, regex_meta)
-    end
-
-    function evictor.policy_test(spec)
-      if type(spec) ~= "table" then error("evictor.policy_test expects a table", 2) end
-      if type(spec.policy) ~= "string" then error("evictor.policy_test: 'policy' must be the policy file (relative to this file)", 2) end
-      if type(spec.cases) ~= "table" or #spec.cases == 0 then error("evictor.policy_test: 'cases' must be a non-empty list", 2) end
-      spec.__kind = "policy_test"
-      return spec
-    end
-    """#
 }
 
 /// JSON and YAML documents as Lua values (null becomes nil, so absent in tables).

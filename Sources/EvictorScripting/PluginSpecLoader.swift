@@ -1,7 +1,7 @@
 import LuaRuntime
 
 /// Loads a plugin (a file or a built-in) into a fresh sandboxed VM with the `evictor` API (and
-/// a kind's own Lua runtime), runs it, and checks it returned the spec of `kind`. Shared by sources, policies
+/// a kind's own Lua runtime: `runtime` names its file in `Lua/`), runs it, and checks it returned the spec of `kind`. Shared by sources, policies
 /// and fixers so every kind fails the same way: one error naming the file (and line).
 /// `require` in the plugin searches `pluginPath`'s layers (directories, then built-ins).
 enum PluginSpecLoader {
@@ -18,9 +18,7 @@ enum PluginSpecLoader {
                 try EvictorAPI.install(in: vm, log: log)
                 setUp?(vm)
                 if let runtime {
-                    let prelude = try vm.load(string: runtime, chunkName: "=evictor")
-                    defer { vm.release(prelude) }
-                    _ = try vm.call(prelude)
+                    _ = try EngineLua.run(runtime, in: vm)
                 }
             }
             let chunk = try await script.load(in: engine)

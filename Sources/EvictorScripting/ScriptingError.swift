@@ -40,26 +40,3 @@ public enum ScriptingError: Error, Sendable, Equatable, CustomStringConvertible 
         }
     }
 }
-
-extension LuaError {
-    /// Names the plugin instead of the engine for a misuse error the engine's Lua raised.
-    ///
-    /// The engine's methods (`tag:keep`, `store:findings`, `actions:drop_tag`, ...) raise at
-    /// the plugin's calling line, unless the plugin called them in tail position
-    /// (`return store:findings(5)`): Lua then drops the plugin's frame, and the only line left
-    /// is the engine's own (`evictor:NN`). Such an error, when it is about one of `methods`
-    /// (message prefixes such as `"store:"`), names `location` instead: where the plugin's
-    /// function is defined. Any other error is returned unchanged.
-    func placingEngineMisuse(of methods: [String], at location: String) -> LuaError {
-        guard case .runtime(let message, let traceback) = self, message.hasPrefix(Self.engineChunk) else { return self }
-        let afterName = message.dropFirst(Self.engineChunk.count)
-        let rest = afterName.drop { $0.isASCII && $0.isNumber }
-        guard rest.count < afterName.count, rest.hasPrefix(": "), methods.contains(where: { rest.dropFirst(2).hasPrefix($0) }) else {
-            return self
-        }
-        return .runtime(message: location + rest, traceback: traceback)
-    }
-
-    /// How positions in the engine's own Lua chunks (`=evictor`) begin.
-    static let engineChunk = "evictor:"
-}

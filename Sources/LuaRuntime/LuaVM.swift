@@ -38,13 +38,11 @@ public final class LuaVM {
             logHandler(level, arguments.count > 1 ? arguments[1].description : "")
             return []
         }
-        let prelude = try load(string: LuaSandbox.prelude, chunkName: "=sandbox")
-        _ = try call(prelude, [
+        defer { release(log) }
+        _ = try runEngineChunk(named: "sandbox.lua", source: EngineLua.source("sandbox.lua"), arguments: [
             .string(LuaString(packagePath)), .function(log), .table(sandbox.builtInTable()),
             .string(LuaString(sandbox.searchedDescription)), .string(LuaString(sandbox.missingModuleHint)),
         ])
-        release(prelude)
-        release(log)
     }
 
     deinit {
@@ -93,6 +91,33 @@ public final class LuaVM {
         }
         let message = lua_type(state, -1) == LUA_TSTRING ? String(decoding: LuaStack.readBytes(state, at: -1), as: UTF8.self) : "unknown error"
         return LuaSyntaxMessage.parse(message, chunkName: chunkName)
+    }
+
+    // MARK: - The engine's own Lua
+
+    /// Runs one of the engine's own Lua chunks (not a plugin's): compiles `source` under the
+    /// literal chunk name `=evictor/NAME` and calls it with `raise`, then `arguments`; returns
+    /// its results. Errors and stop locations prefer plugin lines on the stack to the lines of
+    /// literal (`=`) chunks, so a plugin's misuse of the engine's Lua names the plugin's line.
+    ///
+    /// `raise(message [, fallback])` raises `message` at the innermost plugin line on the
+    /// stack, or at `fallback` (`"file:line"`) when there is none because the plugin called the
+    /// engine in tail position and Lua dropped its frame. The engine's Lua reports misuse with
+    /// it, so no message ever needs its position rewritten.
+    public func runEngineChunk(named name: String, source: String, arguments: [LuaValue] = []) throws(LuaError) -> [LuaValue] {
+        let chunk = try load(string: source, chunkName: Self.engineChunkName(name))
+        defer { release(chunk) }
+        let top = lua_gettop(state)
+        evictor_vm_push_raise_function(state)
+        let raise = LuaFunctionReference(slot: luaL_ref(state, clua_registryindex()), owner: identity)
+        lua_settop(state, top)
+        defer { release(raise) }
+        return try call(chunk, [.function(raise)] + arguments)
+    }
+
+    /// How the engine's chunk `name` (`policy_prelude.lua`) is named: `=evictor/policy_prelude.lua`.
+    public static func engineChunkName(_ name: String) -> String {
+        "=evictor/" + name
     }
 
     // MARK: - Calling

@@ -91,4 +91,14 @@ struct LuaSandboxTests {
         let bare = try LuaVM(sandbox: LuaSandbox(builtInModules: modules))
         #expect(try evaluate(bare, "return require('lib.shared').from") == ["built-in"])
     }
+
+    @Test("the sandbox's Lua is compiled in from Sources/LuaRuntime/Lua, byte for byte")
+    func embeddedSandbox() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/LuaRuntime/Lua").standardized
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".lua") }.sorted()
+        #expect(names == EngineLua.files.keys.sorted())
+        for name in names {
+            #expect(EngineLua.files[name] == (try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)), "\(name)")
+        }
+    }
 }

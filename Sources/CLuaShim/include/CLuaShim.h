@@ -111,6 +111,11 @@ int evictor_vm_pcall(lua_State *L, int nargs, int nresults);
 /// Pushes a C closure that calls the dispatcher with `context`.
 void evictor_vm_push_host_function(lua_State *L, void *context);
 
+/// Pushes `raise(message [, fallback])` for the engine's own Lua chunks: raises `message` at
+/// the innermost line of a plugin file ("@" chunk) on the stack, or at `fallback`
+/// ("file:line") when no plugin function is on the stack (a tail call dropped its frame).
+void evictor_vm_push_raise_function(lua_State *L);
+
 #ifdef __cplusplus
 }
 #endif

@@ -45,7 +45,7 @@ public final class FixerPlugin: Sendable {
     ) async throws(ScriptingError) -> FixerPlugin {
         let file = script.displayName
         let (engine, spec) = try await PluginSpecLoader.load(
-            script: script, kind: "fixer", pluginPath: pluginPath, limits: limits, log: log, runtime: FixerPrelude.source,
+            script: script, kind: "fixer", pluginPath: pluginPath, limits: limits, log: log, runtime: "fixer_prelude.lua",
             setUp: { vm in StoreHandle.install(layout, in: vm) }
         )
         guard let name = spec["name"].stringValue,
@@ -67,11 +67,11 @@ public final class FixerPlugin: Sendable {
                 throw ScriptingError.invalidSpec(file: file, reason: "the fixer runtime is missing")
             }
             results = try await engine.call(run, [
-                .function(check), .function(fix), .table(LuaTable(array: findings.map(Self.luaValue))), .string(LuaString(checkLocation)),
+                .function(check), .function(fix), .table(LuaTable(array: findings.map(Self.luaValue))),
+                .string(LuaString(checkLocation)), .string(LuaString(fixLocation)),
             ])
         } catch let error as LuaError {
-            let placed = error.placingEngineMisuse(of: ["store:"], at: checkLocation).placingEngineMisuse(of: ["actions:"], at: fixLocation)
-            throw .lua(plugin: file, placed)
+            throw .lua(plugin: file, error)
         } catch let error as ScriptingError {
             throw error
         } catch {

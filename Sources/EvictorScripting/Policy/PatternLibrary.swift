@@ -10,7 +10,7 @@ enum PatternLibrary {
         let cache = RegexCache()
         // Unowned: the VM keeps these functions alive, not the other way round.
         let shouldStop = { [unowned vm] in vm.callShouldStop }
-        // Validates; the Lua prelude wraps it to return a compiled-pattern object.
+        // Validates; Lua/api.lua wraps it to return a compiled-pattern object.
         vm.register(function: "evictor.regex.compile") { arguments in
             _ = try cache.regex(try string(arguments, 0, "a pattern"))
             return []

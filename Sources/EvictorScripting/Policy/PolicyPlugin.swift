@@ -63,7 +63,7 @@ public final class PolicyPlugin: Sendable {
         } catch {
             throw .invalidSpec(file: file, reason: "cannot read the policy file")
         }
-        let (engine, spec) = try await PluginSpecLoader.load(script: script, kind: "policy", pluginPath: pluginPath, limits: limits, log: log, runtime: PolicyPrelude.source)
+        let (engine, spec) = try await PluginSpecLoader.load(script: script, kind: "policy", pluginPath: pluginPath, limits: limits, log: log, runtime: "policy_prelude.lua")
         guard case .function(let decide) = spec["decide"], let name = spec["name"].stringValue else {
             throw .invalidSpec(file: file, reason: "evictor.policy needs a name and a decide function")
         }

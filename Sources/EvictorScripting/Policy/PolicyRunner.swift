@@ -49,8 +49,7 @@ public enum PolicyRunner {
             }
             results = try await policy.engine.call(run, [.function(policy.decide), .string(LuaString(policy.decideLocation)), view.luaValue, context.luaValue])
         } catch let error as LuaError {
-            let placed = error.placingEngineMisuse(of: ["tag:", "manifest:", "repo:"], at: policy.decideLocation)
-            throw .policyFailed(file: policy.file, repository: view.name, reason: placed.description)
+            throw .policyFailed(file: policy.file, repository: view.name, reason: error.description)
         } catch let error as ScriptingError {
             throw error
         } catch {
