@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvictorEngine
 import EvictorCore
 import EvictorScripting
 import Foundation
@@ -27,22 +28,17 @@ struct PolicyTestCommand: AsyncParsableCommand {
 
     func run() async throws {
         var failed = 0, passed = 0
-        for file in files {
-            let testFile = file.hasSuffix("_test.lua") ? file : String(file.dropLast(file.hasSuffix(".lua") ? 4 : 0)) + "_test.lua"
-            let results: [PolicyTestResult]
-            do {
-                results = try await PolicyTestRunner.run(testFile: testFile, pluginPath: plugins.pluginPath, log: CommandLog.handler(prefix: testFile))
-            } catch {
-                print("FAIL \(testFile): \(error)")
+        for outcome in await PolicyTrial.test(files, pluginPath: plugins.pluginPath, events: CommandLog.events()) {
+            if let error = outcome.error {
+                print("FAIL \(outcome.file): \(error)")
                 failed += 1
-                continue
             }
-            for result in results {
+            for result in outcome.results {
                 if let failure = result.failure {
-                    print("FAIL \(testFile): \(result.name)\n      \(failure)")
+                    print("FAIL \(outcome.file): \(result.name)\n      \(failure)")
                     failed += 1
                 } else {
-                    print("ok   \(testFile): \(result.name)")
+                    print("ok   \(outcome.file): \(result.name)")
                     passed += 1
                 }
             }
@@ -69,18 +65,19 @@ struct PolicyCheckCommand: AsyncParsableCommand {
     @OptionGroup var plugins: PluginOptions
 
     func run() async throws {
-        let policy = try await PolicyPlugin.load(named: file, pluginPath: plugins.pluginPath, log: CommandLog.handler(prefix: file))
-        let options = try policy.resolveOptions(settings: try PolicyOptionSettings.parse(policyOptions))
+        let checked = try await PolicyTrial.check(
+            file, optionSettings: try PolicyOptionSettings.parse(policyOptions), pluginPath: plugins.pluginPath, events: CommandLog.events()
+        )
+        let policy = checked.policy
         print("policy \(policy.name): \(policy.description)")
         print("  file: \(policy.file) (sha256 \(policy.sha256.prefix(16)))")
-        print("  untouched tags: \(policy.defaultVerdict.rawValue)\(policy.needsInventory ? "; needs an inventory of at least \(policy.minInventory) images" : "")")
+        let needs = policy.needsInventory ? "; needs an inventory of at least \(policy.minInventory) images" : ""
+        print("  untouched tags: \(policy.defaultVerdict.rawValue)\(needs)")
         for option in policy.options {
-            print("  option \(option.name) (\(option.kind.rawValue)\(option.required ? ", required" : ""), default \(option.defaultValue)): \(option.description)")
+            let required = option.required ? ", required" : ""
+            print("  option \(option.name) (\(option.kind.rawValue)\(required), default \(option.defaultValue)): \(option.description)")
         }
-        let context = PolicyContext(options: options, registry: "registry.example:5000", inventory: (max(policy.minInventory, 10), max(policy.minInventory, 10)))
-        let verdicts = try await PolicyRunner.decide(policy, snapshot: PolicySample.repository(now: context.now), context: context)
-        let deleted = PolicySample.tagNames.filter { verdicts.verdict(forTag: $0).0 == .delete }
-        print("  sample run: \(PolicySample.tagNames.count) tags, \(deleted.count) deleted")
+        print("  sample run: \(checked.sampleTags.count) tags, \(checked.deleted.count) deleted")
         print("policy ok")
     }
 }
@@ -97,19 +94,3 @@ enum PolicyOptionSettings {
     }
 }
 
-/// A small repository for `policy check`'s trial run: a few versions, one in use, an index.
-enum PolicySample {
-    static let tagNames = ["latest", "1.2.0", "1.1.0", "1.0.0", "0.9.0"]
-
-    static func repository(now: Date) -> RepositorySnapshot {
-        var images: [Digest: ImageRecord] = [:]
-        var tags: [TagRecord] = []
-        for (age, name) in tagNames.enumerated() {
-            let digest = Digest.sha256(of: Array("sample:\(name)".utf8))
-            images[digest] = ImageRecord(digest: digest, mediaType: "application/vnd.oci.image.manifest.v1+json", created: now.addingTimeInterval(-Double(age) * 30 * 86_400),
-                                         size: 1_000_000, platforms: ["linux/amd64"])
-            tags.append(TagRecord(name: name, digest: digest, inUse: name == "1.1.0", usedBy: name == "1.1.0" ? ["sample/deployment"] : []))
-        }
-        return RepositorySnapshot(name: "sample/app", tags: tags, images: images, inUse: true, usedBy: ["sample/deployment"])
-    }
-}
