@@ -13,7 +13,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
@@ -37,17 +36,19 @@ let package = Package(
             name: "LuaRuntime",
             dependencies: [
                 "CLuaShim", "CLua",
-                .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Lua"],
             plugins: ["EmbedBuiltInPlugins"]
         ),
 
         // MARK: - Engine
+        // MARK: - Platform calls (dirent, glob, file reads) behind one C API
+        .target(name: "CEvictorPlatform"),
+
         .target(
             name: "EvictorCore",
             dependencies: [
-                .product(name: "Logging", package: "swift-log"),
+                "CEvictorPlatform",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -107,7 +108,6 @@ let package = Package(
             dependencies: [
                 "LuaRuntime", "EvictorCore", "RegistryAPI", "RegistryStorage", "Eviction", "EvictorScripting", "EvictorEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 

@@ -1,3 +1,4 @@
+import EvictorCore
 import Foundation
 import LuaRuntime
 
@@ -86,13 +87,6 @@ enum SourceHost {
 /// Shell-style globbing (`*`, `?`, `[...]`) without a shell.
 enum FileGlob {
     static func match(_ pattern: String) -> [String] {
-        var result = glob_t()
-        defer { globfree(&result) }
-        guard glob(pattern, 0, nil, &result) == 0 else { return [] }
-        var paths: [String] = []
-        for index in 0..<Int(result.gl_pathc) {
-            if let pointer = result.gl_pathv[index] { paths.append(String(cString: pointer)) }
-        }
-        return paths.sorted()
+        PlatformFiles.glob(pattern)
     }
 }

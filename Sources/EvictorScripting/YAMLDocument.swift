@@ -1,5 +1,9 @@
 // libyaml itself, as Yams bundles it: Yams has no public event API, and only events give the
-// nesting of a document before anything recursive touches it.
+// nesting of a document before anything recursive touches it. CYaml is a target of the Yams
+// package without a product of its own, so Package.swift cannot name it: it comes with the
+// declared Yams product. A Yams release that renames it fails this import at build time (and
+// the hostile-YAML tests in EvictorScriptingTests cover what it guards); Debian's libyaml as a
+// system library instead would link a second copy of the same symbols beside Yams's.
 import CYaml
 import Foundation
 import LuaRuntime

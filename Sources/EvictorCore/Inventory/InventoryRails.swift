@@ -1,7 +1,7 @@
 import Foundation
 
-/// The rails every command that reads an inventory obeys, whatever the policy (design section
-/// 4, rail 4): an inventory that was given must protect something on this registry. An empty
+/// The rails every command that reads an inventory obeys, whatever the policy
+/// (policies/README.md, "Safety rails", rail 5): an inventory that was given must protect something on this registry. An empty
 /// or suspiciously small one, or one none of whose images lives on this registry (another
 /// host name for it, a typo in `--registry-alias`), is refused instead of silently counting
 /// everything as unused.

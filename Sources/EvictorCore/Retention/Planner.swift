@@ -9,7 +9,7 @@ public struct Planner: Sendable {
         self.settings = settings
     }
 
-    /// Rail 4 of design section 4: a policy that decides by what is in use gets an inventory.
+    /// A policy that decides by what is in use gets an inventory (policies/README.md, rail 5).
     /// What every given inventory must satisfy is `InventoryRails`.
     public func checkInventory(needed: Bool, given: Bool) throws(EvictorCoreError) {
         guard needed, !given else { return }

@@ -1,4 +1,4 @@
-/// The rails the engine enforces after a policy, whatever it decided (design section 4):
+/// The rails the engine enforces after a policy, whatever it decided (policies/README.md, "Safety rails"):
 ///
 /// 1. A tag or digest the inventory names is kept.
 /// 2. A digest shared by a kept tag is kept (deleting a digest removes every tag on it).
