@@ -131,7 +131,9 @@ let package = Package(
         .testTarget(name: "EvictorCoreTests", dependencies: ["EvictorCore"]),
         .testTarget(name: "EvictorScriptingTests", dependencies: ["EvictorScripting", "EvictorCore", "LuaRuntime", "EvictorTestSupport"]),
         .testTarget(name: "RegistryAPITests", dependencies: ["RegistryAPI", "EvictorCore", "EvictorTestSupport"]),
-        .testTarget(name: "EvictorEngineTests", dependencies: ["EvictorEngine", "EvictorCore", "EvictorScripting", "RegistryAPI", "Eviction", "EvictorTestSupport"]),
+        .testTarget(
+            name: "EvictorEngineTests",
+            dependencies: ["EvictorEngine", "EvictorCore", "EvictorScripting", "RegistryAPI", "Eviction", "EvictorTestSupport"]),
         .testTarget(name: "EvictorCLITests", dependencies: ["evictor", "EvictorCore", "Eviction", "EvictorTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["EvictorTestSupport"]),
         .testTarget(name: "RegistryStorageTests", dependencies: ["RegistryStorage", "EvictorCore", "EvictorTestSupport"]),

@@ -26,7 +26,7 @@ struct EmbedBuiltInPlugins: BuildToolPlugin {
     static let packageFolders: [String: [(folder: String, name: String)]] = [
         "EvictorScripting": [
             ("plugins/sources", "sources"), ("plugins/fixers", "fixers"), ("plugins/lib", "lib"), ("policies", "policies"),
-        ],
+        ]
     ]
 
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
@@ -37,10 +37,11 @@ struct EmbedBuiltInPlugins: BuildToolPlugin {
             .appendingPathComponent(Self.engineFolder)
         let engineFiles = Self.luaFiles(under: engine).map { ($0, engine.appendingPathComponent($0)) }
         if !engineFiles.isEmpty {
-            commands.append(Self.embed(
-                engineFiles, as: "EngineLua", into: context.pluginWorkDirectoryURL.appendingPathComponent("EngineLua+Files.swift"), tool: tool,
-                displayName: "Embedding \(engineFiles.count) engine Lua files of \(target.name)"
-            ))
+            commands.append(
+                Self.embed(
+                    engineFiles, as: "EngineLua", into: context.pluginWorkDirectoryURL.appendingPathComponent("EngineLua+Files.swift"), tool: tool,
+                    displayName: "Embedding \(engineFiles.count) engine Lua files of \(target.name)"
+                ))
         }
         if let folders = Self.packageFolders[target.name] {
             let root = context.package.directoryURL
@@ -49,10 +50,12 @@ struct EmbedBuiltInPlugins: BuildToolPlugin {
                 let directory = root.appendingPathComponent(folder)
                 files += Self.luaFiles(under: directory).map { ("\(name)/\($0)", directory.appendingPathComponent($0)) }
             }
-            commands.append(Self.embed(
-                files, as: "BuiltInPlugins", into: context.pluginWorkDirectoryURL.appendingPathComponent("BuiltInPlugins+Files.swift"), tool: tool,
-                displayName: "Embedding \(files.count) built-in plugins and policies"
-            ))
+            commands.append(
+                Self.embed(
+                    files, as: "BuiltInPlugins", into: context.pluginWorkDirectoryURL.appendingPathComponent("BuiltInPlugins+Files.swift"),
+                    tool: tool,
+                    displayName: "Embedding \(files.count) built-in plugins and policies"
+                ))
         }
         return commands
     }

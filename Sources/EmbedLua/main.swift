@@ -17,7 +17,8 @@ func fail(_ message: String) -> Never {
 /// A raw multi-line string literal holding `text` exactly: one more `#` than the longest run
 /// of `#` in the text, so neither its end (`"""#...`) nor an escape (`\#...`) can occur inside.
 func literal(_ text: String) -> String {
-    var longest = 0, run = 0
+    var longest = 0
+    var run = 0
     for character in text {
         run = character == "#" ? run + 1 : 0
         longest = max(longest, run)
@@ -35,7 +36,8 @@ guard let first = type.first, first.isLetter || first == "_", type.allSatisfy({ 
 var body = ""
 for pair in arguments.dropFirst(2).sorted() {
     guard let equals = pair.firstIndex(of: "=") else { fail("expected NAME=FILE, got \(pair)") }
-    let relative = String(pair[..<equals]), path = String(pair[pair.index(after: equals)...])
+    let relative = String(pair[..<equals])
+    let path = String(pair[pair.index(after: equals)...])
     guard let data = FileManager.default.contents(atPath: path) else { fail("cannot read \(path)") }
     guard let text = String(data: data, encoding: .utf8) else { fail("\(relative) is not UTF-8") }
     guard !text.contains("\r") else { fail("\(relative) has carriage returns (a string literal would not keep them)") }

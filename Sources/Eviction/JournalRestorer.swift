@@ -34,7 +34,9 @@ public struct JournalRestorer: Sendable {
     public static func candidates(_ records: [JournalRecord], repositories: Set<String>) -> [JournalRecord] {
         var latest: [String: (Int, JournalRecord)] = [:]
         for (index, record) in records.enumerated() where record.event == .intent {
-            guard let repository = record.repository, let digest = record.digest, repositories.isEmpty || repositories.contains(repository) else { continue }
+            guard let repository = record.repository, let digest = record.digest, repositories.isEmpty || repositories.contains(repository) else {
+                continue
+            }
             latest["\(repository)@\(digest)"] = (index, record)
         }
         return latest.values.sorted { $0.0 > $1.0 }.map(\.1)
@@ -53,8 +55,9 @@ public struct JournalRestorer: Sendable {
 
     private func restore(_ record: JournalRecord) async -> Restoration {
         guard let repository = record.repository, let digest = record.digest, let bytes = record.manifestBytes, digest.matches(bytes) else {
-            return Restoration(repository: record.repository ?? "?", digest: record.digest ?? Digest.sha256(of: []), tags: [], notes: [],
-                          status: .cannotRestore("the journal entry has no intact manifest"))
+            return Restoration(
+                repository: record.repository ?? "?", digest: record.digest ?? Digest.sha256(of: []), tags: [], notes: [],
+                status: .cannotRestore("the journal entry has no intact manifest"))
         }
         let mediaType = record.mediaType ?? ""
         var result = Restoration(repository: repository, digest: digest, tags: [], notes: [], status: .restored)
@@ -97,7 +100,8 @@ public struct JournalRestorer: Sendable {
     }
 
     /// A blob or child manifest the registry no longer has (garbage collection ran), or nil.
-    private func missingDependency(_ repository: String, bytes: [UInt8], mediaType: String, digest: Digest) async throws(RegistryAPIError) -> String? {
+    private func missingDependency(_ repository: String, bytes: [UInt8], mediaType: String, digest: Digest) async throws(RegistryAPIError) -> String?
+    {
         let manifest: Manifest
         do { manifest = try Manifest.parse(bytes, contentType: mediaType, digest: digest) } catch {
             return "the journaled manifest does not parse: \(error.reason)"

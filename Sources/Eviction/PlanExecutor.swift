@@ -21,14 +21,17 @@ public struct PlanExecutor: Sendable {
         self.stop = stop
     }
 
-    public func apply(_ plan: Plan, planSHA256: String, previous: [JournalRecord], progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(EvictionError) -> ApplyReport {
+    public func apply(_ plan: Plan, planSHA256: String, previous: [JournalRecord], progress: (@Sendable (Int, Int) -> Void)? = nil)
+        async throws(EvictionError) -> ApplyReport
+    {
         if let begin = previous.first(where: { $0.event == .begin }), let other = begin.plan, other != planSHA256 {
             throw .mismatch("\(journal.path) belongs to another plan (sha256 \(other.prefix(12))); give a new --journal")
         }
         // Done by an earlier run (deleted, or found gone): confirmed again, not journaled again.
-        let finished = Set(previous.filter { $0.event == .deleted || $0.event == .gone }.compactMap { record in
-            record.repository.flatMap { repository in record.digest.map { "\(repository)@\($0)" } }
-        })
+        let finished = Set(
+            previous.filter { $0.event == .deleted || $0.event == .gone }.compactMap { record in
+                record.repository.flatMap { repository in record.digest.map { "\(repository)@\($0)" } }
+            })
         // An unreachable registry or a wrong password is one error before anything else, not a
         // failure per action.
         do { try await client.ping() } catch { throw .registry(error) }
@@ -59,7 +62,9 @@ public struct PlanExecutor: Sendable {
 
     /// One repository: current tags first, then the actions in plan order, phase by phase
     /// (referrers, indexes, manifests), each phase with bounded concurrency.
-    private func applyRepository(_ repository: String, _ actions: [Plan.Action], finished: Set<String>, counter: ProgressCounter) async -> [ApplyReport.Entry] {
+    private func applyRepository(_ repository: String, _ actions: [Plan.Action], finished: Set<String>, counter: ProgressCounter) async
+        -> [ApplyReport.Entry]
+    {
         if stop?.isRequested == true {
             return actions.map { ApplyReport.Entry(repository: repository, digest: $0.digest.description, tags: $0.tags, outcome: .notStarted) }
         }
@@ -69,24 +74,27 @@ public struct PlanExecutor: Sendable {
         } catch {
             return actions.map { action in
                 counter.advance()
-                return ApplyReport.Entry(repository: repository, digest: action.digest.description, tags: action.tags, outcome: .failed("cannot list tags: \(error)"))
+                return ApplyReport.Entry(
+                    repository: repository, digest: action.digest.description, tags: action.tags, outcome: .failed("cannot list tags: \(error)"))
             }
         }
         var entries: [ApplyReport.Entry] = []
         let walker = RegistryWalker(client: client, parallelism: max(2, parallelism))
         for batch in Self.phases(actions) {
-            let done = (try? await walker.map(batch) { action throws(RegistryAPIError) -> ApplyReport.Entry in
-                let outcome = await run(action, current: current, finished: finished)
-                counter.advance()
-                return ApplyReport.Entry(repository: repository, digest: action.digest.description, tags: action.tags, outcome: outcome)
-            }) ?? []
+            let done =
+                (try? await walker.map(batch) { action throws(RegistryAPIError) -> ApplyReport.Entry in
+                    let outcome = await run(action, current: current, finished: finished)
+                    counter.advance()
+                    return ApplyReport.Entry(repository: repository, digest: action.digest.description, tags: action.tags, outcome: outcome)
+                }) ?? []
             entries += done
         }
         return entries
     }
 
     private func run(_ action: Plan.Action, current: [String: Digest], finished: Set<String>) async -> ApplyReport.Outcome {
-        let repository = action.repository, digest = action.digest
+        let repository = action.repository
+        let digest = action.digest
         if stop?.isRequested == true { return .notStarted }
         do {
             // The bytes for the journal; a 404 means gone already (an earlier run deleted it,
@@ -104,10 +112,12 @@ public struct PlanExecutor: Sendable {
                 try await journal.append(JournalRecord(event: .skipped, repository: repository, digest: digest, tags: action.tags, reason: reason))
                 return .skipped(reason)
             }
-            try await journal.append(JournalRecord(
-                event: .intent, registry: client.configuration.endpoint.baseURL, repository: repository, digest: digest, mediaType: document.manifest.mediaType,
-                tags: action.tags, manifest: document.bytes
-            ))
+            try await journal.append(
+                JournalRecord(
+                    event: .intent, registry: client.configuration.endpoint.baseURL, repository: repository, digest: digest,
+                    mediaType: document.manifest.mediaType,
+                    tags: action.tags, manifest: document.bytes
+                ))
             let deleted = try await client.deleteManifest(repository, digest: digest)
             try await journal.append(JournalRecord(event: deleted ? .deleted : .gone, repository: repository, digest: digest, tags: action.tags))
             return deleted ? .deleted : .alreadyGone
@@ -151,7 +161,7 @@ public struct PlanExecutor: Sendable {
                 return (entry.tag, try await client.verifiedDigest(repository, reference: entry.tag))
             } catch .notFound {
                 return (entry.tag, nil)
-            } catch where error.isUnparseableStoredManifest {
+            } catch  where error.isUnparseableStoredManifest {
                 return (entry.tag, nil)
             }
         }
@@ -164,7 +174,11 @@ public struct PlanExecutor: Sendable {
     static func phases(_ actions: [Plan.Action]) -> [[Plan.Action]] {
         var batches: [[Plan.Action]] = []
         for action in actions {
-            if let last = batches.last?.last, last.phase == action.phase { batches[batches.count - 1].append(action) } else { batches.append([action]) }
+            if let last = batches.last?.last, last.phase == action.phase {
+                batches[batches.count - 1].append(action)
+            } else {
+                batches.append([action])
+            }
         }
         return batches
     }

@@ -23,7 +23,9 @@ public struct SnapshotCollector: Sendable {
     }
 
     /// Snapshots of `repositories` (all of them when empty), sorted by name.
-    public func snapshots(of repositories: [String], progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(EvictionError) -> ([RepositorySnapshot], Gaps) {
+    public func snapshots(of repositories: [String], progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(EvictionError) -> (
+        [RepositorySnapshot], Gaps
+    ) {
         let walker = RegistryWalker(client: client, parallelism: parallelism)
         let memo = ImageMemo()
         do throws(RegistryAPIError) {

@@ -20,7 +20,7 @@ public struct Digest: Sendable, Hashable, Comparable, TextCodable {
         default: throw .invalidDigest(text)
         }
         guard hex.utf8.count == expectedLength,
-              hex.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+            hex.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
         else { throw .invalidDigest(text) }
         self.algorithm = algorithm
         self.hex = hex

@@ -35,7 +35,8 @@ public enum EvictorCoreError: Error, Sendable, Equatable, CustomStringConvertibl
             return "refused: \(reason)"
         case .invalidReference(let text, let reason):
             let shown = text.count > 120 ? String(text.prefix(120)) + "..." : text
-            return "invalid image reference '\(shown.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : String($0) }.joined())': \(reason)"
+            return
+                "invalid image reference '\(shown.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : String($0) }.joined())': \(reason)"
         }
     }
 }

@@ -8,7 +8,8 @@ public enum PlatformFiles {
     /// Names in a directory (no `.`, `..` or hidden entries), in the system's order; empty when
     /// it cannot be read.
     public static func list(_ path: String) -> [String] {
-        var count = 0, length = 0
+        var count = 0
+        var length = 0
         guard let buffer = evictor_list_directory(path, &count, &length) else { return [] }
         defer { free(buffer) }
         return strings(buffer, count: count, length: length)
@@ -17,7 +18,8 @@ public enum PlatformFiles {
     /// The paths matching a shell-style pattern (`*`, `?`, `[...]`), sorted; none when nothing
     /// matches or the pattern is bad.
     public static func glob(_ pattern: String) -> [String] {
-        var count = 0, length = 0
+        var count = 0
+        var length = 0
         guard let buffer = evictor_glob(pattern, &count, &length) else { return [] }
         defer { free(buffer) }
         return strings(buffer, count: count, length: length).sorted()

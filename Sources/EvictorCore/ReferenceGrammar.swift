@@ -58,8 +58,11 @@ public enum ReferenceGrammar {
             var end = index
             while end < chars.count, !isLowerAlnum(chars[end]) { end += 1 }
             let run = chars[index..<end]
-            let dot = UInt8(ascii: "."), underscore = UInt8(ascii: "_"), dash = UInt8(ascii: "-")
-            let ok = run.elementsEqual([dot]) || run.elementsEqual([underscore]) || run.elementsEqual([underscore, underscore])
+            let dot = UInt8(ascii: ".")
+            let underscore = UInt8(ascii: "_")
+            let dash = UInt8(ascii: "-")
+            let ok =
+                run.elementsEqual([dot]) || run.elementsEqual([underscore]) || run.elementsEqual([underscore, underscore])
                 || run.allSatisfy { $0 == dash }
             guard ok else { return false }
             index = end

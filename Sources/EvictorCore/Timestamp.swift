@@ -11,7 +11,9 @@ public enum Timestamp {
         guard let dot = text.firstIndex(of: "."), dot > text.startIndex else { return nil }
         let afterDot = text[text.index(after: dot)...]
         let digits = afterDot.prefix { $0.isASCII && $0.isNumber }
-        guard !digits.isEmpty, digits.count <= 9, let date = plain.date(from: String(text[..<dot]) + afterDot.dropFirst(digits.count)) else { return nil }
+        guard !digits.isEmpty, digits.count <= 9, let date = plain.date(from: String(text[..<dot]) + afterDot.dropFirst(digits.count)) else {
+            return nil
+        }
         return date.addingTimeInterval((Double("0." + digits) ?? 0))
     }
 }

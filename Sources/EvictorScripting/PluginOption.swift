@@ -26,10 +26,11 @@ public struct PluginOption: Sendable, Equatable {
             guard let kind = Kind(rawValue: kindName) else {
                 throw .invalidSpec(file: file, reason: "option '\(name)': unknown type '\(kindName)' (string, number, boolean, list)")
             }
-            options.append(PluginOption(
-                name: name, kind: kind, description: declaration["description"].stringValue ?? "",
-                defaultValue: declaration["default"], required: declaration["required"].isTruthy
-            ))
+            options.append(
+                PluginOption(
+                    name: name, kind: kind, description: declaration["description"].stringValue ?? "",
+                    defaultValue: declaration["default"], required: declaration["required"].isTruthy
+                ))
         }
         return options.sorted { $0.name < $1.name }
     }

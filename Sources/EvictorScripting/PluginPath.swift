@@ -90,9 +90,10 @@ public struct PluginPath: Sendable, Equatable {
                 guard let source = BuiltInPlugins.source(at: path) else { continue }
                 var name = String(path.dropLast(4))
                 if name.hasSuffix("/init") { name = String(name.dropLast(5)) }
-                modules.append(LuaBuiltInModule(
-                    name: name.replacingOccurrences(of: "/", with: "."), displayName: BuiltInPlugins.displayName(of: path), source: source
-                ))
+                modules.append(
+                    LuaBuiltInModule(
+                        name: name.replacingOccurrences(of: "/", with: "."), displayName: BuiltInPlugins.displayName(of: path), source: source
+                    ))
             }
         }
         return LuaSandbox(modulePaths: directories, builtInModules: modules, missingModuleHint: "; " + Self.addDirectoriesHint)

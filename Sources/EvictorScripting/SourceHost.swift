@@ -9,37 +9,44 @@ enum SourceHost {
         let prefix = "__evictor_host_\(source.filter { $0.isLetter || $0.isNumber })"
         if !capabilities.run.isEmpty {
             let allowed = Set(capabilities.run)
-            host["run"] = .function(vm.register(function: "\(prefix).run") { arguments in
-                try run(arguments, allowed: allowed)
-            })
+            host["run"] = .function(
+                vm.register(function: "\(prefix).run") { arguments in
+                    try run(arguments, allowed: allowed)
+                })
         }
         if capabilities.read {
-            host["read_file"] = .function(vm.register(function: "\(prefix).read_file") { arguments in
-                guard let path = arguments.first?.stringValue else { throw LuaHostError("expects a path") }
-                guard let data = FileManager.default.contents(atPath: path) else {
-                    return [.nil, .string(LuaString("\(path): cannot read (missing or not permitted)"))]
-                }
-                return [.string(LuaString(bytes: [UInt8](data)))]
-            })
-            host["exists"] = .function(vm.register(function: "\(prefix).exists") { arguments in
-                guard let path = arguments.first?.stringValue else { throw LuaHostError("expects a path") }
-                return [.boolean(FileManager.default.fileExists(atPath: path))]
-            })
+            host["read_file"] = .function(
+                vm.register(function: "\(prefix).read_file") { arguments in
+                    guard let path = arguments.first?.stringValue else { throw LuaHostError("expects a path") }
+                    guard let data = FileManager.default.contents(atPath: path) else {
+                        return [.nil, .string(LuaString("\(path): cannot read (missing or not permitted)"))]
+                    }
+                    return [.string(LuaString(bytes: [UInt8](data)))]
+                })
+            host["exists"] = .function(
+                vm.register(function: "\(prefix).exists") { arguments in
+                    guard let path = arguments.first?.stringValue else { throw LuaHostError("expects a path") }
+                    return [.boolean(FileManager.default.fileExists(atPath: path))]
+                })
         }
         if capabilities.glob {
-            host["glob"] = .function(vm.register(function: "\(prefix).glob") { arguments in
-                guard let pattern = arguments.first?.stringValue else { throw LuaHostError("expects a pattern") }
-                return [.table(LuaTable(array: FileGlob.match(pattern).map { .string(LuaString($0)) }))]
-            })
+            host["glob"] = .function(
+                vm.register(function: "\(prefix).glob") { arguments in
+                    guard let pattern = arguments.first?.stringValue else { throw LuaHostError("expects a pattern") }
+                    return [.table(LuaTable(array: FileGlob.match(pattern).map { .string(LuaString($0)) }))]
+                })
         }
         if !capabilities.env.isEmpty || capabilities.anyEnv {
             let allowed = Set(capabilities.env)
             let any = capabilities.anyEnv
-            host["env"] = .function(vm.register(function: "\(prefix).env") { arguments in
-                guard let name = arguments.first?.stringValue else { throw LuaHostError("expects a variable name") }
-                guard any || allowed.contains(name) else { throw LuaHostError("environment variable \(name) was not declared in capabilities.env") }
-                return [ProcessInfo.processInfo.environment[name].map { .string(LuaString($0)) } ?? .nil]
-            })
+            host["env"] = .function(
+                vm.register(function: "\(prefix).env") { arguments in
+                    guard let name = arguments.first?.stringValue else { throw LuaHostError("expects a variable name") }
+                    guard any || allowed.contains(name) else {
+                        throw LuaHostError("environment variable \(name) was not declared in capabilities.env")
+                    }
+                    return [ProcessInfo.processInfo.environment[name].map { .string(LuaString($0)) } ?? .nil]
+                })
         }
         return .table(host)
     }
@@ -75,12 +82,15 @@ enum SourceHost {
         } catch {
             throw LuaHostError("\(error)")
         }
-        return [.table(LuaTable(fields: [
-            "code": .integer(Int64(outcome.code)),
-            "stdout": .string(LuaString(bytes: [UInt8](outcome.stdout))),
-            "stderr": .string(LuaString(bytes: [UInt8](outcome.stderr))),
-            "timed_out": .boolean(outcome.timedOut),
-        ]))]
+        return [
+            .table(
+                LuaTable(fields: [
+                    "code": .integer(Int64(outcome.code)),
+                    "stdout": .string(LuaString(bytes: [UInt8](outcome.stdout))),
+                    "stderr": .string(LuaString(bytes: [UInt8](outcome.stderr))),
+                    "timed_out": .boolean(outcome.timedOut),
+                ]))
+        ]
     }
 }
 

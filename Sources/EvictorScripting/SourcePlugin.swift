@@ -31,12 +31,16 @@ public final class SourcePlugin: Sendable {
     }
 
     /// Loads and validates a source file.
-    public static func load(file: String, pluginPath: PluginPath, limits: LuaLimits = SourcePlugin.defaultLimits, log: @escaping LuaLogHandler) async throws(ScriptingError) -> SourcePlugin {
+    public static func load(file: String, pluginPath: PluginPath, limits: LuaLimits = SourcePlugin.defaultLimits, log: @escaping LuaLogHandler)
+        async throws(ScriptingError) -> SourcePlugin
+    {
         try await load(script: PluginScript(file: file), pluginPath: pluginPath, limits: limits, log: log)
     }
 
     /// Loads and validates a source (a file or a built-in); `file` is then its `displayName`.
-    public static func load(script: PluginScript, pluginPath: PluginPath, limits: LuaLimits = SourcePlugin.defaultLimits, log: @escaping LuaLogHandler) async throws(ScriptingError) -> SourcePlugin {
+    public static func load(
+        script: PluginScript, pluginPath: PluginPath, limits: LuaLimits = SourcePlugin.defaultLimits, log: @escaping LuaLogHandler
+    ) async throws(ScriptingError) -> SourcePlugin {
         let display = script.displayName
         let file = display
         let (engine, spec) = try await PluginSpecLoader.load(script: script, kind: "source", pluginPath: pluginPath, limits: limits, log: log)

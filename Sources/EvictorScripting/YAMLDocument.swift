@@ -133,8 +133,8 @@ enum YAMLDocument {
     }
 }
 
-private extension Node {
-    var isMapping: Bool {
+extension Node {
+    fileprivate var isMapping: Bool {
         if case .mapping = self { return true }
         return false
     }

@@ -30,9 +30,10 @@ public struct LuaSandbox: Sendable, Equatable {
     func builtInTable() -> LuaTable {
         var table = LuaTable()
         for module in builtInModules.reversed() {
-            table[module.name] = .table(LuaTable(fields: [
-                "source": .string(LuaString(module.source)), "chunk": .string(LuaString("@" + module.displayName)),
-            ]))
+            table[module.name] = .table(
+                LuaTable(fields: [
+                    "source": .string(LuaString(module.source)), "chunk": .string(LuaString("@" + module.displayName)),
+                ]))
         }
         return table
     }

@@ -39,10 +39,12 @@ public final class LuaVM {
             return []
         }
         defer { release(log) }
-        _ = try runEngineChunk(named: "sandbox.lua", source: EngineLua.source("sandbox.lua"), arguments: [
-            .string(LuaString(packagePath)), .function(log), .table(sandbox.builtInTable()),
-            .string(LuaString(sandbox.searchedDescription)), .string(LuaString(sandbox.missingModuleHint)),
-        ])
+        _ = try runEngineChunk(
+            named: "sandbox.lua", source: EngineLua.source("sandbox.lua"),
+            arguments: [
+                .string(LuaString(packagePath)), .function(log), .table(sandbox.builtInTable()),
+                .string(LuaString(sandbox.searchedDescription)), .string(LuaString(sandbox.missingModuleHint)),
+            ])
     }
 
     deinit {
@@ -184,7 +186,8 @@ public final class LuaVM {
         if status == LUA_ERRMEM {
             return .outOfMemory(limit: limits.memoryBytes, location: location(of: function))
         }
-        let text = lua_type(state, -1) == LUA_TSTRING
+        let text =
+            lua_type(state, -1) == LUA_TSTRING
             ? String(decoding: LuaStack.readBytes(state, at: -1), as: UTF8.self)
             : "(error object is not a string)"
         return LuaTraceback.split(text)

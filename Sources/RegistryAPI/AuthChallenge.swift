@@ -29,7 +29,10 @@ public struct AuthChallenge: Sendable, Equatable {
         while index < chars.count {
             skip([" ", ",", "\t"])
             var name = ""
-            while index < chars.count, chars[index] != "=", chars[index] != "," { name.unicodeScalars.append(chars[index]); index += 1 }
+            while index < chars.count, chars[index] != "=", chars[index] != "," {
+                name.unicodeScalars.append(chars[index])
+                index += 1
+            }
             guard index < chars.count, chars[index] == "=" else { continue }
             index += 1
             var value = ""
@@ -42,7 +45,10 @@ public struct AuthChallenge: Sendable, Equatable {
                 }
                 index += 1
             } else {
-                while index < chars.count, chars[index] != "," { value.unicodeScalars.append(chars[index]); index += 1 }
+                while index < chars.count, chars[index] != "," {
+                    value.unicodeScalars.append(chars[index])
+                    index += 1
+                }
             }
             let key = name.trimmingSpaces().lowercased()
             if !key.isEmpty { result[key] = value.trimmingSpaces() }

@@ -68,9 +68,10 @@ public struct CredentialResolver: Sendable {
             }
             if let encoded = entry.auth, !encoded.isEmpty {
                 guard let decoded = Data(base64Encoded: encoded).map({ String(decoding: $0, as: UTF8.self) }),
-                      let colon = decoded.firstIndex(of: ":")
+                    let colon = decoded.firstIndex(of: ":")
                 else { throw .credentials("\(path): auths[\"\(key)\"].auth is not base64 'user:password'") }
-                return RegistryCredentials(username: String(decoded[..<colon]), password: String(decoded[decoded.index(after: colon)...]), source: path)
+                return RegistryCredentials(
+                    username: String(decoded[..<colon]), password: String(decoded[decoded.index(after: colon)...]), source: path)
             }
             if let user = entry.username, let password = entry.password {
                 return RegistryCredentials(username: user, password: password, source: path)
@@ -91,12 +92,14 @@ public struct CredentialResolver: Sendable {
     private func fromHelper(_ name: String, host: String) throws(RegistryAPIError) -> RegistryCredentials? {
         let program = "docker-credential-\(name)"
         guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }),
-              let path = ExecutableSearch.find(program, environment: environment)
+            let path = ExecutableSearch.find(program, environment: environment)
         else { throw .credentials("credential helper \(program) not found on PATH") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = ["get"]
-        let input = Pipe(), output = Pipe(), errors = Pipe()
+        let input = Pipe()
+        let output = Pipe()
+        let errors = Pipe()
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors

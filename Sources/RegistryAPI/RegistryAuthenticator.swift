@@ -62,12 +62,13 @@ actor RegistryAuthenticator {
     /// Who we tried to be, for messages (never the secret).
     nonisolated func describeUser() -> String {
         guard let credentials else { return "anonymous access" }
-        return credentials.identityToken != nil ? "the identity token (from \(credentials.source))" : "user '\(credentials.username)' (from \(credentials.source))"
+        return credentials.identityToken != nil
+            ? "the identity token (from \(credentials.source))" : "user '\(credentials.username)' (from \(credentials.source))"
     }
 
     private func fetchToken(challenge: AuthChallenge, scope: AuthScope) async throws(RegistryAPIError) {
         guard let realm = challenge.realm, var components = URLComponents(string: realm),
-              components.scheme == "https" || components.scheme == "http"
+            components.scheme == "https" || components.scheme == "http"
         else { throw .unauthorized(registry: registry, detail: "bearer challenge without a usable realm") }
         // The challenge's own scope can be wider (it names the resource); prefer what we need.
         let wanted = scope.value.isEmpty ? (challenge.scope ?? "") : scope.value
@@ -121,7 +122,7 @@ actor RegistryAuthenticator {
             var expires_in: Int?
         }
         guard let answer = try? JSONDecoder().decode(TokenAnswer.self, from: Data(Array(buffer: body))),
-              let token = answer.token ?? answer.access_token, !token.isEmpty
+            let token = answer.token ?? answer.access_token, !token.isEmpty
         else { throw .unauthorized(registry: registry, detail: "token service \(realmHost) returned no token") }
         // A token goes into a header line: visible ASCII only (no CR LF smuggling a header in).
         guard token.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {

@@ -16,7 +16,8 @@ extension RegistryClient {
     public func blob(_ repository: String, digest: Digest, limit: Int) async throws(RegistryAPIError) -> [UInt8] {
         try RepositoryName.validate(repository)
         let what = "blob \(repository)@\(digest)"
-        let response = try expect(try await send(.GET, "/v2/\(repository)/blobs/\(digest)", scope: .pull(repository), what: what, bodyLimit: limit), [200], what: what)
+        let response = try expect(
+            try await send(.GET, "/v2/\(repository)/blobs/\(digest)", scope: .pull(repository), what: what, bodyLimit: limit), [200], what: what)
         guard digest.matches(response.body) else {
             throw .digestMismatch(registry: registry, what: what, expected: digest.description, actual: Digest.sha256(of: response.body).description)
         }
@@ -29,15 +30,18 @@ extension RegistryClient {
         let digest = Digest.sha256(of: bytes)
         if try await blobSize(repository, digest: digest) != nil { return digest }
         let what = "upload of blob \(repository)@\(digest)"
-        let start = try expect(try await send(.POST, "/v2/\(repository)/blobs/uploads/", scope: .push(repository), what: what, body: [], bodyLimit: 1 << 16), [202], what: what)
+        let start = try expect(
+            try await send(.POST, "/v2/\(repository)/blobs/uploads/", scope: .push(repository), what: what, body: [], bodyLimit: 1 << 16), [202],
+            what: what)
         guard let location = start.header("Location") else {
             throw .invalidResponse(registry: registry, what: what, detail: "no Location for the upload session")
         }
         let target = try sameOrigin(location, what: what)
         let separator = target.contains("?") ? "&" : "?"
         _ = try expect(
-            try await send(.PUT, target + separator + "digest=\(digest)", scope: .push(repository), what: what,
-                           headers: [("Content-Type", "application/octet-stream")], body: bytes, bodyLimit: 1 << 16),
+            try await send(
+                .PUT, target + separator + "digest=\(digest)", scope: .push(repository), what: what,
+                headers: [("Content-Type", "application/octet-stream")], body: bytes, bodyLimit: 1 << 16),
             [201], what: what
         )
         return digest

@@ -4,7 +4,8 @@ extension RegistryClient {
     public func repositories(pageSize: Int = 1000) async throws(RegistryAPIError) -> [String] {
         struct Page: Decodable { var repositories: [String]? }
         var names: [String] = []
-        try await pages(first: "/v2/_catalog?n=\(pageSize)", scope: .catalog, what: "catalog") { (response: RegistryResponse) throws(RegistryAPIError) in
+        try await pages(first: "/v2/_catalog?n=\(pageSize)", scope: .catalog, what: "catalog") {
+            (response: RegistryResponse) throws(RegistryAPIError) in
             let page = try decode(Page.self, from: response, what: "catalog")
             for name in page.repositories ?? [] {
                 try RepositoryName.validate(name)
@@ -21,7 +22,8 @@ extension RegistryClient {
         struct Page: Decodable { var tags: [String]? }
         var tags: [String] = []
         let what = "tags of \(repository)"
-        try await pages(first: "/v2/\(repository)/tags/list?n=\(pageSize)", scope: .pull(repository), what: what) { (response: RegistryResponse) throws(RegistryAPIError) in
+        try await pages(first: "/v2/\(repository)/tags/list?n=\(pageSize)", scope: .pull(repository), what: what) {
+            (response: RegistryResponse) throws(RegistryAPIError) in
             let page = try decode(Page.self, from: response, what: what)
             for tag in page.tags ?? [] {
                 try RepositoryName.validateTag(tag)

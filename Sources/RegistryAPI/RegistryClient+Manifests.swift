@@ -29,7 +29,9 @@ extension RegistryClient {
     public func manifestDocument(_ repository: String, reference: String) async throws(RegistryAPIError) -> ManifestDocument {
         let what = "manifest \(repository)\(reference.contains(":") ? "@" : ":")\(reference)"
         try validateReference(repository, reference)
-        let body = try await retryingSpoiledBodies { () throws(RegistryAPIError) in try await fetchVerified(repository, reference: reference, what: what) }
+        let body = try await retryingSpoiledBodies { () throws(RegistryAPIError) in
+            try await fetchVerified(repository, reference: reference, what: what)
+        }
         do {
             return ManifestDocument(manifest: try Manifest.parse(body.bytes, contentType: body.contentType, digest: body.digest), bytes: body.bytes)
         } catch {
@@ -42,7 +44,8 @@ extension RegistryClient {
     public func verifiedDigest(_ repository: String, reference: String) async throws(RegistryAPIError) -> Digest {
         let what = "manifest \(repository)\(reference.contains(":") ? "@" : ":")\(reference)"
         try validateReference(repository, reference)
-        return try await retryingSpoiledBodies { () throws(RegistryAPIError) in try await fetchVerified(repository, reference: reference, what: what) }.digest
+        return try await retryingSpoiledBodies { () throws(RegistryAPIError) in try await fetchVerified(repository, reference: reference, what: what)
+        }.digest
     }
 
     /// Runs `fetch` again, up to the retry limit, while its body does not match its digest.
@@ -77,10 +80,13 @@ extension RegistryClient {
 
     /// One GET of a manifest, verified against the requested digest and the digest header.
     private func fetchVerified(_ repository: String, reference: String, what: String) async throws(RegistryAPIError) -> VerifiedBody {
-        let raw = try await send(.GET, "/v2/\(repository)/manifests/\(reference)", scope: .pull(repository), what: what,
-                                 headers: [("Accept", ManifestMediaType.acceptHeader)], bodyLimit: configuration.manifestSizeLimit)
+        let raw = try await send(
+            .GET, "/v2/\(repository)/manifests/\(reference)", scope: .pull(repository), what: what,
+            headers: [("Accept", ManifestMediaType.acceptHeader)], bodyLimit: configuration.manifestSizeLimit)
         if raw.status == 500, let offset = Self.jsonSyntaxErrorOffset(raw.body) {
-            throw .corruptManifest(registry: registry, what: what, detail: "the registry cannot parse the stored document (JSON error at byte \(offset))", storedUnparseable: true)
+            throw .corruptManifest(
+                registry: registry, what: what, detail: "the registry cannot parse the stored document (JSON error at byte \(offset))",
+                storedUnparseable: true)
         }
         let response = try expect(raw, [200], what: what)
         let computed = Digest.sha256(of: response.body)
@@ -109,8 +115,9 @@ extension RegistryClient {
     public func manifestHead(_ repository: String, reference: String) async throws(RegistryAPIError) -> ManifestHead? {
         let what = "manifest \(repository)\(reference.contains(":") ? "@" : ":")\(reference)"
         try validateReference(repository, reference)
-        let response = try await send(.HEAD, "/v2/\(repository)/manifests/\(reference)", scope: .pull(repository), what: what,
-                                      headers: [("Accept", ManifestMediaType.acceptHeader)], bodyLimit: 1 << 16)
+        let response = try await send(
+            .HEAD, "/v2/\(repository)/manifests/\(reference)", scope: .pull(repository), what: what,
+            headers: [("Accept", ManifestMediaType.acceptHeader)], bodyLimit: 1 << 16)
         if response.status == 404 { return nil }
         _ = try expect(response, [200], what: what)
         guard let header = response.header("Docker-Content-Digest"), let digest = try? Digest(parsing: header) else {
@@ -141,8 +148,9 @@ extension RegistryClient {
         try validateReference(repository, reference)
         let what = "upload of manifest \(repository):\(reference)"
         let response = try expect(
-            try await send(.PUT, "/v2/\(repository)/manifests/\(reference)", scope: .push(repository), what: what,
-                           headers: [("Content-Type", mediaType)], body: bytes, bodyLimit: 1 << 16),
+            try await send(
+                .PUT, "/v2/\(repository)/manifests/\(reference)", scope: .push(repository), what: what,
+                headers: [("Content-Type", mediaType)], body: bytes, bodyLimit: 1 << 16),
             [200, 201], what: what
         )
         let computed = Digest.sha256(of: bytes)

@@ -7,8 +7,9 @@ extension RegistryClient {
     public func referrers(_ repository: String, subject: Digest) async throws(RegistryAPIError) -> [Descriptor] {
         try RepositoryName.validate(repository)
         let what = "referrers of \(repository)@\(subject)"
-        let response = try await send(.GET, "/v2/\(repository)/referrers/\(subject)", scope: .pull(repository), what: what,
-                                      headers: [("Accept", ManifestMediaType.ociIndex)], bodyLimit: configuration.manifestSizeLimit)
+        let response = try await send(
+            .GET, "/v2/\(repository)/referrers/\(subject)", scope: .pull(repository), what: what,
+            headers: [("Accept", ManifestMediaType.ociIndex)], bodyLimit: configuration.manifestSizeLimit)
         if response.status == 200, Manifest.bareMediaType(response.header("Content-Type") ?? "") == ManifestMediaType.ociIndex {
             do {
                 return try Manifest.parse(response.body, contentType: ManifestMediaType.ociIndex, digest: Digest.sha256(of: response.body)).children
@@ -16,7 +17,10 @@ extension RegistryClient {
                 throw .invalidResponse(registry: registry, what: what, detail: "referrers index: \(error.reason)")
             }
         }
-        guard response.status == 404 || response.status == 200 else { _ = try expect(response, [200], what: what); return [] }
+        guard response.status == 404 || response.status == 200 else {
+            _ = try expect(response, [200], what: what)
+            return []
+        }
         let fallbackTag = "\(subject.algorithm)-\(subject.hex)"
         do {
             let index = try await manifest(repository, reference: fallbackTag)

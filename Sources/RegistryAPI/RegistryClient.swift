@@ -42,7 +42,8 @@ public final class RegistryClient: Sendable {
             httpConfiguration.tlsConfiguration = tls
         }
         httpConfiguration.timeout = .init(connect: .seconds(5), read: .milliseconds(Int64(max(1, configuration.requestTimeout) * 1000)))
-        httpConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, configuration.concurrency))
+        httpConfiguration.connectionPool = .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, configuration.concurrency))
         httpConfiguration.redirectConfiguration = .follow(max: 5, allowCycles: false)
         httpConfiguration.decompression = .disabled
         self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
@@ -51,7 +52,8 @@ public final class RegistryClient: Sendable {
             userAgent: configuration.userAgent, jsonLimit: configuration.jsonSizeLimit
         )
         self.limiter = RequestLimiter(concurrency: configuration.concurrency, requestsPerSecond: configuration.requestsPerSecond)
-        self.retry = RetryPolicy(maxAttempts: max(1, configuration.maxAttempts), initialBackoff: configuration.initialBackoff, maxBackoff: configuration.maxBackoff)
+        self.retry = RetryPolicy(
+            maxAttempts: max(1, configuration.maxAttempts), initialBackoff: configuration.initialBackoff, maxBackoff: configuration.maxBackoff)
         self.breaker = FailureBreaker(threshold: configuration.giveUpAfter ?? max(32, 4 * configuration.concurrency))
     }
 
@@ -144,7 +146,8 @@ public final class RegistryClient: Sendable {
             case .failure(let error):
                 let retrying = attempt < retry.maxAttempts && !Task.isCancelled && !Self.isPermanent(error)
                 if !Task.isCancelled, Self.mayBeWrongScheme(error, scheme: configuration.endpoint.scheme, lastAttempt: !retrying),
-                   let detail = await diagnoseScheme() {
+                    let detail = await diagnoseScheme()
+                {
                     throw .unreachable(registry: registry, detail: detail)
                 }
                 guard retrying else {
@@ -159,7 +162,8 @@ public final class RegistryClient: Sendable {
     /// What the registry's port really speaks, when a request failed as a wrong scheme fails
     /// (`ProtocolProbe`); probed once per client. Probe requests are not in `requestCount`.
     private func diagnoseScheme() async -> String? {
-        let endpoint = configuration.endpoint, userAgent = configuration.userAgent
+        let endpoint = configuration.endpoint
+        let userAgent = configuration.userAgent
         let probe = schemeDiagnosis.withLock { current in
             if let current { return current }
             let started = Task { await ProtocolProbe.diagnose(endpoint, userAgent: userAgent) }

@@ -34,11 +34,13 @@ public enum RepositoryName {
     /// invisible format characters such as bidi overrides become `?`, so a hostile catalog
     /// cannot drive the operator's terminal or disguise a name.
     public static func printable(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
-            switch scalar.properties.generalCategory {
-            case .control, .format, .lineSeparator, .paragraphSeparator: return "?"
-            default: return scalar
-            }
-        }))
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { scalar in
+                    switch scalar.properties.generalCategory {
+                    case .control, .format, .lineSeparator, .paragraphSeparator: return "?"
+                    default: return scalar
+                    }
+                }))
     }
 }

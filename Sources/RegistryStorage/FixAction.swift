@@ -19,7 +19,8 @@ public struct FixAction: Sendable, Codable, Hashable {
     public var reason: String
     public var fixer: String
 
-    public init(kind: Kind, repository: String? = nil, tag: String? = nil, digest: String? = nil, path: String? = nil, reason: String, fixer: String) {
+    public init(kind: Kind, repository: String? = nil, tag: String? = nil, digest: String? = nil, path: String? = nil, reason: String, fixer: String)
+    {
         self.kind = kind
         self.repository = repository
         self.tag = tag
@@ -41,9 +42,12 @@ public struct FixAction: Sendable, Codable, Hashable {
             guard let repository, let text = digest, let digest = try? Digest(parsing: text) else {
                 throw .invalidAction("\(fixer): \(kind.rawValue) needs a repository and a sha256 digest")
             }
-            path = "repositories/\(repository)/" + (kind == .dropRevision ? "_manifests/revisions/sha256/\(digest.hex)" : "_layers/sha256/\(digest.hex)")
+            path =
+                "repositories/\(repository)/" + (kind == .dropRevision ? "_manifests/revisions/sha256/\(digest.hex)" : "_layers/sha256/\(digest.hex)")
         case .quarantineBlob:
-            guard let text = digest, let digest = try? Digest(parsing: text) else { throw .invalidAction("\(fixer): quarantine_blob needs a sha256 digest") }
+            guard let text = digest, let digest = try? Digest(parsing: text) else {
+                throw .invalidAction("\(fixer): quarantine_blob needs a sha256 digest")
+            }
             path = "blobs/sha256/\(digest.hex.prefix(2))/\(digest.hex)"
         case .quarantine:
             guard let given = self.path else { throw .invalidAction("\(fixer): quarantine needs a path") }

@@ -9,7 +9,8 @@ public enum ImageRemoval {
     public static func paths(layout: StorageLayout, repository: String, tag: String?) throws(StorageError) -> [(path: String, reason: String)] {
         let base = "repositories/\(repository)"
         guard !repository.isEmpty, !repository.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }),
-              FileManager.default.fileExists(atPath: layout.repositoryDirectory(repository).path) else {
+            FileManager.default.fileExists(atPath: layout.repositoryDirectory(repository).path)
+        else {
             throw .notFound("repository \(repository)")
         }
         guard let tag else { return [(base, "the whole repository")] }
@@ -27,7 +28,11 @@ public enum ImageRemoval {
         var candidates = [digest]
         if case .manifest(let manifest) = StoredManifest.read(digest, in: layout) { candidates += manifest.children.map(\.digest) }
         for candidate in candidates where !needed.contains(candidate) && links.revisions.contains(candidate) {
-            result.append(("\(base)/_manifests/revisions/sha256/\(candidate.hex)", candidate == digest ? "manifest of \(tag), no other tag needs it" : "child of \(tag)'s index, no other tag needs it"))
+            result.append(
+                (
+                    "\(base)/_manifests/revisions/sha256/\(candidate.hex)",
+                    candidate == digest ? "manifest of \(tag), no other tag needs it" : "child of \(tag)'s index, no other tag needs it"
+                ))
         }
         return result
     }

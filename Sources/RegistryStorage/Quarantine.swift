@@ -44,7 +44,8 @@ public struct Quarantine: Sendable {
         let sessionDirectory = directory.appendingPathComponent(session)
         let fileManager = FileManager.default
         do {
-            try fileManager.createDirectory(at: sessionDirectory.appendingPathComponent("files"), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try fileManager.createDirectory(
+                at: sessionDirectory.appendingPathComponent("files"), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw .cannotWrite(sessionDirectory.path, reason: error.localizedDescription)
         }
@@ -60,7 +61,9 @@ public struct Quarantine: Sendable {
             let components = move.path.split(separator: "/")
             if (1...components.count).contains(where: { moved.contains(components.prefix($0).joined(separator: "/")) }) { continue }
             let source = layout.v2.appendingPathComponent(move.path)
-            guard fileManager.fileExists(atPath: source.path) || (try? fileManager.destinationOfSymbolicLink(atPath: source.path)) != nil else { continue }
+            guard fileManager.fileExists(atPath: source.path) || (try? fileManager.destinationOfSymbolicLink(atPath: source.path)) != nil else {
+                continue
+            }
             let target = sessionDirectory.appendingPathComponent("files/\(move.path)")
             do { try record.append(move) } catch { throw .cannotWrite(record.path, reason: error.description) }
             do {
@@ -86,7 +89,9 @@ public struct Quarantine: Sendable {
     public func revert() throws(StorageError) -> RevertResult {
         var result = RevertResult()
         let fileManager = FileManager.default
-        let sessions = FileSystem.list(directory.path).filter { fileManager.fileExists(atPath: directory.appendingPathComponent("\($0)/moves.jsonl").path) }.sorted().reversed()
+        let sessions = FileSystem.list(directory.path).filter {
+            fileManager.fileExists(atPath: directory.appendingPathComponent("\($0)/moves.jsonl").path)
+        }.sorted().reversed()
         for session in sessions {
             let sessionDirectory = directory.appendingPathComponent(session)
             let movesFile = sessionDirectory.appendingPathComponent("moves.jsonl").path
@@ -113,7 +118,8 @@ public struct Quarantine: Sendable {
             }
             // Only this session's conflicts keep its record for another revert.
             if result.conflicts.count == conflictsBefore {
-                try? fileManager.moveItem(at: sessionDirectory.appendingPathComponent("moves.jsonl"), to: sessionDirectory.appendingPathComponent("moves.reverted.jsonl"))
+                try? fileManager.moveItem(
+                    at: sessionDirectory.appendingPathComponent("moves.jsonl"), to: sessionDirectory.appendingPathComponent("moves.reverted.jsonl"))
             }
             result.sessions += 1
         }

@@ -62,7 +62,8 @@ extension StorageLayout {
     /// Valid revision links (sorted) and the names of malformed ones. A revision directory
     /// without a link is what the registry leaves after a DELETE and is neither.
     func revisionLinks(of repository: String) -> (valid: [Digest], broken: [String]) {
-        var revisions: [Digest] = [], broken: [String] = []
+        var revisions: [Digest] = []
+        var broken: [String] = []
         let revisionsPath = "\(repositoryPath(repository))/_manifests/revisions/sha256"
         for hex in FileSystem.list(revisionsPath) {
             let link = "\(revisionsPath)/\(hex)/link"

@@ -39,7 +39,9 @@ public struct StorageFinding: Sendable, Codable, Hashable {
     /// Tags of the repository that cannot be pulled because of it.
     public var tags: [String]
 
-    public init(problem: StorageProblem, repository: String, tag: String? = nil, digest: String? = nil, path: String, detail: String, tags: [String] = []) {
+    public init(
+        problem: StorageProblem, repository: String, tag: String? = nil, digest: String? = nil, path: String, detail: String, tags: [String] = []
+    ) {
         self.problem = problem
         self.repository = repository
         self.tag = tag

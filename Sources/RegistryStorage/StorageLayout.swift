@@ -17,7 +17,12 @@ public struct StorageLayout: Sendable {
             throw .notAStore(path, reason: "no such directory")
         }
         let candidates = [given.appendingPathComponent("docker/registry/v2"), given]
-        guard let v2 = candidates.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent("repositories").path) || FileManager.default.fileExists(atPath: $0.appendingPathComponent("blobs").path) }) else {
+        guard
+            let v2 = candidates.first(where: {
+                FileManager.default.fileExists(atPath: $0.appendingPathComponent("repositories").path)
+                    || FileManager.default.fileExists(atPath: $0.appendingPathComponent("blobs").path)
+            })
+        else {
             throw .notAStore(path, reason: "neither docker/registry/v2/repositories nor blobs found")
         }
         self.v2 = v2

@@ -74,9 +74,13 @@ struct BoundedLibraryFuzzTests {
             let bounded = try Self.run(script, seed: seed, bounded: true)
             guard stock != bounded else { continue }
             let newline = UInt8(ascii: "\n")
-            let pairs = zip(stock.split(separator: newline, omittingEmptySubsequences: false), bounded.split(separator: newline, omittingEmptySubsequences: false))
+            let pairs = zip(
+                stock.split(separator: newline, omittingEmptySubsequences: false), bounded.split(separator: newline, omittingEmptySubsequences: false)
+            )
             let (line, (expected, got)) = pairs.enumerated().first { $0.element.0 != $0.element.1 } ?? (0, ([], []))
-            Issue.record("\(name), seed \(seed), line \(line): stock Lua gives '\(String(decoding: expected, as: UTF8.self))', the shim '\(String(decoding: got, as: UTF8.self))'")
+            Issue.record(
+                "\(name), seed \(seed), line \(line): stock Lua gives '\(String(decoding: expected, as: UTF8.self))', the shim '\(String(decoding: got, as: UTF8.self))'"
+            )
             return
         }
     }
@@ -91,7 +95,8 @@ struct BoundedLibraryFuzzTests {
         guard let L = state else { throw Failure(description: "no state") }
         defer { if bounded { evictor_vm_close(L) } else { lua_close(L) } }
         if bounded { evictor_vm_open_safe_libs(L) } else { luaL_openlibs(L) }
-        let loaded = bounded
+        let loaded =
+            bounded
             ? evictor_vm_load(L, script, script.utf8.count, "=script")
             : luaL_loadbufferx(L, script, script.utf8.count, "=script", nil)
         guard loaded == LUA_OK else { throw Failure(description: "load: \(String(cString: clua_tostring(L, -1)))") }

@@ -32,7 +32,7 @@ private struct Kubectl {
             throw TestSupportError("kubectl get \(resource) (\(context)) exited \(result.status): \(result.stderrText)")
         }
         guard let list = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any],
-              let items = list["items"] as? [[String: Any]]
+            let items = list["items"] as? [[String: Any]]
         else { throw TestSupportError("kubectl get \(resource): no items in \(result.stdoutText)") }
         return items
     }
@@ -153,9 +153,10 @@ struct KubernetesAPIServerTests {
             #expect(value(web, ["status", "phase"]) as? String == "Running")
             #expect(value(web, ["spec", "initContainers", 0, "image"]) as? String == "registry.example.com:5000/shop/web-migrate:1.4.0")
             let statuses = value(web, ["status", "containerStatuses"]) as? [[String: Any]] ?? []
-            #expect(statuses.compactMap { $0["imageID"] as? String }.contains(
-                "docker-pullable://registry.example.com:5000/shop/web@sha256:58221f2328b1b99f340482a7b04a9718080a2710d0e2ccff9af5df289df31653"
-            ))
+            #expect(
+                statuses.compactMap { $0["imageID"] as? String }.contains(
+                    "docker-pullable://registry.example.com:5000/shop/web@sha256:58221f2328b1b99f340482a7b04a9718080a2710d0e2ccff9af5df289df31653"
+                ))
             let backfill = item(pods, "default/one-off-backfill")
             #expect(value(backfill, ["status", "phase"]) as? String == "Succeeded")
             #expect(value(backfill, ["status", "containerStatuses", 0, "state", "terminated", "finishedAt"]) as? String == "2020-03-14T09:26:53Z")
@@ -168,8 +169,9 @@ struct KubernetesAPIServerTests {
             #expect(value(old, ["spec", "template", "spec", "containers", 0, "image"]) as? String == "registry.example.com:5000/shop/web:1.3.0")
 
             let cronJobs = try await kubectl.list("cronjobs", context: "prod")
-            #expect(value(item(cronJobs, "reports/nightly-report"), ["spec", "jobTemplate", "spec", "template", "spec", "containers", 0, "image"])
-                as? String == "registry.example.com:5000/tools/report:2.1")
+            #expect(
+                value(item(cronJobs, "reports/nightly-report"), ["spec", "jobTemplate", "spec", "template", "spec", "containers", 0, "image"])
+                    as? String == "registry.example.com:5000/tools/report:2.1")
 
             let stagingPods = try await kubectl.list("pods", context: "staging")
             #expect(value(item(stagingPods, "shop/frontend-84d7f6c9b8-z9x8c"), ["spec", "containers", 0, "image"]) as? String == "nginx:1.25")

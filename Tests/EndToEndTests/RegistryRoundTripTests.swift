@@ -11,10 +11,12 @@ struct RegistryRoundTripTests {
             defer { layout.remove() }
             let created = Date(timeIntervalSince1970: 1_700_000_000)
             let single = try layout.addImage(tag: "v1", TestImageSpec(created: created, layerSeed: "web-v1", labels: ["team": "core"]))
-            let index = try layout.addIndex(tag: "multi", [
-                TestImageSpec(created: created, layerSeed: "web-amd64", platform: .linuxAmd64),
-                TestImageSpec(created: created.addingTimeInterval(60), layerSeed: "web-arm64", platform: .linuxArm64),
-            ])
+            let index = try layout.addIndex(
+                tag: "multi",
+                [
+                    TestImageSpec(created: created, layerSeed: "web-amd64", platform: .linuxAmd64),
+                    TestImageSpec(created: created.addingTimeInterval(60), layerSeed: "web-arm64", platform: .linuxArm64),
+                ])
             try await Skopeo.push(layout: layout, tag: "v1", to: registry, repository: "team/web")
             try await Skopeo.push(layout: layout, tag: "multi", to: registry, repository: "team/web")
 

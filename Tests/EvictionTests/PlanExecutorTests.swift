@@ -10,7 +10,9 @@ struct PlanExecutorPhaseTests {
     @Test("phases are runs of consecutive actions of one phase, in plan order")
     func phases() throws {
         func action(_ character: Character, _ phase: Int) throws -> Plan.Action {
-            Plan.Action(repository: "r", digest: try digest("sha256:" + String(repeating: character, count: 64)), mediaType: "m", tags: [], reasons: [], size: 0, phase: phase)
+            Plan.Action(
+                repository: "r", digest: try digest("sha256:" + String(repeating: character, count: 64)), mediaType: "m", tags: [], reasons: [],
+                size: 0, phase: phase)
         }
         let actions = [try action("a", 0), try action("b", 0), try action("c", 1), try action("d", 2), try action("e", 2), try action("f", 1)]
         let batches = PlanExecutor.phases(actions)
@@ -34,7 +36,9 @@ struct PlanExecutorTests {
             let one = try await fixture.push("shop/app", "v1", RegistryFixture.spec("exec-1", day: 1))
             let two = try await fixture.push("shop/app", "v2", RegistryFixture.spec("exec-2", day: 2))
             let three = try await fixture.push("shop/app", "v3", RegistryFixture.spec("exec-3", day: 3))
-            let plan = RegistryFixture.plan(fixture.registry, [try RegistryFixture.action("shop/app", one, tags: ["v1"]), try RegistryFixture.action("shop/app", two, tags: ["v2"])])
+            let plan = RegistryFixture.plan(
+                fixture.registry,
+                [try RegistryFixture.action("shop/app", one, tags: ["v1"]), try RegistryFixture.action("shop/app", two, tags: ["v2"])])
             let journal = try Journal(path: fixture.journalPath())
             let report = try await PlanExecutor(client: fixture.client, journal: journal).apply(plan, planSHA256: Self.planSHA, previous: [])
 
@@ -72,11 +76,13 @@ struct PlanExecutorTests {
             let newer = try await fixture.push("shop/moved", "v2", RegistryFixture.spec("skip-newer", day: 2))
             let alias = try await fixture.push("shop/alias", "v1", RegistryFixture.spec("skip-alias", day: 1))
             let gone = try await fixture.push("shop/gone", "v1", RegistryFixture.spec("skip-gone", day: 1))
-            let plan = RegistryFixture.plan(fixture.registry, [
-                try RegistryFixture.action("shop/moved", moved, tags: ["v1"]),
-                try RegistryFixture.action("shop/alias", alias, tags: ["v1"]),
-                try RegistryFixture.action("shop/gone", gone, tags: ["v1", "v0"]),
-            ])
+            let plan = RegistryFixture.plan(
+                fixture.registry,
+                [
+                    try RegistryFixture.action("shop/moved", moved, tags: ["v1"]),
+                    try RegistryFixture.action("shop/alias", alias, tags: ["v1"]),
+                    try RegistryFixture.action("shop/gone", gone, tags: ["v1", "v0"]),
+                ])
             // After planning: v1 moves to another image, a new tag lands on a planned digest.
             try await fixture.tag("shop/moved", "v1", newer)
             try await fixture.tag("shop/alias", "prod", alias)
@@ -84,11 +90,12 @@ struct PlanExecutorTests {
             let journal = try Journal(path: fixture.journalPath())
             let report = try await PlanExecutor(client: fixture.client, journal: journal).apply(plan, planSHA256: Self.planSHA, previous: [])
             let short = { (text: String) in String(text.prefix(19)) }
-            #expect(Self.outcomes(report) == [
-                moved.digest: .skipped("tag v1 moved from \(short(moved.digest)) to \(short(newer.digest)) since planning"),
-                alias.digest: .skipped("tag prod, not in the plan, now points at \(short(alias.digest))"),
-                gone.digest: .skipped("tag v0 is gone since planning"),
-            ])
+            #expect(
+                Self.outcomes(report) == [
+                    moved.digest: .skipped("tag v1 moved from \(short(moved.digest)) to \(short(newer.digest)) since planning"),
+                    alias.digest: .skipped("tag prod, not in the plan, now points at \(short(alias.digest))"),
+                    gone.digest: .skipped("tag v0 is gone since planning"),
+                ])
             #expect(report.skipped.count == 3)
             #expect(report.deleted == 0)
             for (repository, built) in [("shop/moved", moved), ("shop/alias", alias), ("shop/gone", gone)] {
@@ -106,7 +113,9 @@ struct PlanExecutorTests {
             let one = try await fixture.push("shop/app", "v1", RegistryFixture.spec("resume-1", day: 1))
             let two = try await fixture.push("shop/app", "v2", RegistryFixture.spec("resume-2", day: 2))
             let keep = try await fixture.push("shop/app", "v3", RegistryFixture.spec("resume-3", day: 3))
-            let plan = RegistryFixture.plan(fixture.registry, [try RegistryFixture.action("shop/app", one, tags: ["v1"]), try RegistryFixture.action("shop/app", two, tags: ["v2"])])
+            let plan = RegistryFixture.plan(
+                fixture.registry,
+                [try RegistryFixture.action("shop/app", one, tags: ["v1"]), try RegistryFixture.action("shop/app", two, tags: ["v2"])])
             // Someone else deletes v2 before the first run.
             #expect(try await fixture.client.deleteManifest("shop/app", digest: try digest(two.digest)))
             let journal = try Journal(path: fixture.journalPath())
@@ -149,11 +158,14 @@ struct PlanExecutorTests {
         try await RegistryFixture.with { fixture in
             let one = try await fixture.push("shop/app", "v1", RegistryFixture.spec("stop-1", day: 1))
             let two = try await fixture.push("shop/web", "v2", RegistryFixture.spec("stop-2", day: 2))
-            let plan = RegistryFixture.plan(fixture.registry, [try RegistryFixture.action("shop/app", one, tags: ["v1"]), try RegistryFixture.action("shop/web", two, tags: ["v2"])])
+            let plan = RegistryFixture.plan(
+                fixture.registry,
+                [try RegistryFixture.action("shop/app", one, tags: ["v1"]), try RegistryFixture.action("shop/web", two, tags: ["v2"])])
             let stop = StopRequest()
             stop.request(signal: SIGTERM)
             let journal = try Journal(path: fixture.journalPath())
-            let report = try await PlanExecutor(client: fixture.client, journal: journal, stop: stop).apply(plan, planSHA256: Self.planSHA, previous: [])
+            let report = try await PlanExecutor(client: fixture.client, journal: journal, stop: stop).apply(
+                plan, planSHA256: Self.planSHA, previous: [])
             #expect(Self.outcomes(report) == [one.digest: .notStarted, two.digest: .notStarted])
             #expect(report.notStarted == 2)
             #expect(try await fixture.current("shop/app", "v1") == (try digest(one.digest)))
@@ -168,7 +180,8 @@ struct ApplyReportTests {
     @Test("each count covers exactly its outcomes")
     func counts() {
         let outcomes: [ApplyReport.Outcome] = [.deleted, .deleted, .deletedEarlier, .alreadyGone, .notStarted, .skipped("moved"), .failed("500")]
-        let report = ApplyReport(entries: outcomes.enumerated().map { ApplyReport.Entry(repository: "r", digest: "d\($0.offset)", tags: [], outcome: $0.element) })
+        let report = ApplyReport(
+            entries: outcomes.enumerated().map { ApplyReport.Entry(repository: "r", digest: "d\($0.offset)", tags: [], outcome: $0.element) })
         #expect(report.deleted == 2)
         #expect(report.alreadyGone == 2)
         #expect(report.deletedEarlier == 1)

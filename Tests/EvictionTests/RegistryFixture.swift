@@ -87,7 +87,9 @@ struct RegistryFixture {
     }
 
     static func action(_ repository: String, _ built: BuiltManifest, tags: [String], phase: Int = 2) throws -> Plan.Action {
-        Plan.Action(repository: repository, digest: try Digest(parsing: built.digest), mediaType: built.mediaType, tags: tags, reasons: ["unit test"], size: 0, phase: phase)
+        Plan.Action(
+            repository: repository, digest: try Digest(parsing: built.digest), mediaType: built.mediaType, tags: tags, reasons: ["unit test"],
+            size: 0, phase: phase)
     }
 }
 

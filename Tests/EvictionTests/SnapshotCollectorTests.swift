@@ -14,18 +14,22 @@ struct SnapshotCollectorTests {
             let labels = ["org.opencontainers.image.source": "unit"]
             let app = try await fixture.push("shop/app", "v1", RegistryFixture.spec("snap-app", day: 1, labels: labels))
             try await fixture.tag("shop/app", "v2", app)
-            let index = try await fixture.pushIndex("shop/app", "multi", [
-                RegistryFixture.spec("snap-amd", day: 2),
-                RegistryFixture.spec("snap-arm", day: 3, platform: .linuxArm64),
-            ])
+            let index = try await fixture.pushIndex(
+                "shop/app", "multi",
+                [
+                    RegistryFixture.spec("snap-amd", day: 2),
+                    RegistryFixture.spec("snap-arm", day: 3, platform: .linuxArm64),
+                ])
             try await fixture.push("shop/other", "x", RegistryFixture.spec("snap-other", day: 4))
 
             let (snapshots, gaps) = try await SnapshotCollector(client: fixture.client).snapshots(of: ["shop/app"])
             #expect(gaps.unreadableTags == [])
             #expect(snapshots.map(\.name) == ["shop/app"])
             let snapshot = try #require(snapshots.first)
-            let a = try digest(app.digest), i = try digest(index.digest)
-            let amd = try #require(index.children.first), arm = try #require(index.children.last)
+            let a = try digest(app.digest)
+            let i = try digest(index.digest)
+            let amd = try #require(index.children.first)
+            let arm = try #require(index.children.last)
             #expect(snapshot.tags == [TagRecord(name: "multi", digest: i), TagRecord(name: "v1", digest: a), TagRecord(name: "v2", digest: a)])
             #expect(Set(snapshot.images.keys) == Set([a, i, try digest(amd.digest), try digest(arm.digest)]))
             #expect(snapshot.untagged == [])
@@ -33,7 +37,8 @@ struct SnapshotCollectorTests {
             func expectedImage(_ built: BuiltManifest, day: Double, platform: String, labels: [String: String]) throws -> ImageRecord {
                 let blobs = try ([built.configDigest!] + built.layerDigests).map { BlobUse(digest: try digest($0), size: try fixture.blobSize($0)) }
                 return ImageRecord(
-                    digest: try digest(built.digest), mediaType: OCIMediaType.imageManifest, created: RegistryFixture.base.addingTimeInterval(day * RegistryFixture.day),
+                    digest: try digest(built.digest), mediaType: OCIMediaType.imageManifest,
+                    created: RegistryFixture.base.addingTimeInterval(day * RegistryFixture.day),
                     manifestSize: Int64(built.bytes.count), size: Int64(built.bytes.count) + blobs.reduce(0) { $0 + $1.size },
                     platforms: [platform], labels: labels, blobs: blobs
                 )

@@ -33,20 +33,31 @@ struct BadInputTests {
         Self.expectOneLine(try await EvictorBinary.run(["apply", other]), containing: [other, "not an evictor-plan document"], "inventory as plan")
 
         let journal = work.appendingPathComponent("journal.jsonl").path
-        try Data("{\"event\":\"begin\",\"at\":\"2026-01-01T00:00:00Z\",\"registry\":\"http://127.0.0.1:9\"}\nnot json\n{\"event\":\"begin\",\"at\":\"2026-01-01T00:00:00Z\"}\n".utf8)
-            .write(to: URL(fileURLWithPath: journal))
+        try Data(
+            "{\"event\":\"begin\",\"at\":\"2026-01-01T00:00:00Z\",\"registry\":\"http://127.0.0.1:9\"}\nnot json\n{\"event\":\"begin\",\"at\":\"2026-01-01T00:00:00Z\"}\n"
+                .utf8
+        )
+        .write(to: URL(fileURLWithPath: journal))
         Self.expectOneLine(try await EvictorBinary.run(["restore", "--journal", journal]), containing: [journal, "line 2"], "garbage journal")
 
         let notStore = work.appendingPathComponent("empty").path
         try FileManager.default.createDirectory(atPath: notStore, withIntermediateDirectories: true)
-        for command in [["storage", "scan"], ["storage", "gc", "--dry-run"], ["storage", "fix", "--quarantine", work.appendingPathComponent("q").path]] {
-            Self.expectOneLine(try await EvictorBinary.run(command + ["--root", notStore]), containing: [notStore, "not a registry storage root"], command.joined(separator: " "))
+        for command in [
+            ["storage", "scan"], ["storage", "gc", "--dry-run"], ["storage", "fix", "--quarantine", work.appendingPathComponent("q").path],
+        ] {
+            Self.expectOneLine(
+                try await EvictorBinary.run(command + ["--root", notStore]), containing: [notStore, "not a registry storage root"],
+                command.joined(separator: " "))
         }
-        Self.expectOneLine(try await EvictorBinary.run(["storage", "rm", "--root", notStore + "-missing", "--image", "a"]), containing: [notStore + "-missing", "no such directory"], "rm on a missing root")
-        Self.expectOneLine(try await EvictorBinary.run(["policy", "check", Fixtures.url("policies/age.lua").path, "--policy-option", "dayz=3"]),
-                           containing: ["policy age has no option 'dayz'"], "unknown policy option")
-        Self.expectOneLine(try await EvictorBinary.run(["policy", "check", Fixtures.url("policies/age.lua").path, "--policy-option", "days=many"]),
-                           containing: ["option 'days' must be a number"], "mistyped policy option")
+        Self.expectOneLine(
+            try await EvictorBinary.run(["storage", "rm", "--root", notStore + "-missing", "--image", "a"]),
+            containing: [notStore + "-missing", "no such directory"], "rm on a missing root")
+        Self.expectOneLine(
+            try await EvictorBinary.run(["policy", "check", Fixtures.url("policies/age.lua").path, "--policy-option", "dayz=3"]),
+            containing: ["policy age has no option 'dayz'"], "unknown policy option")
+        Self.expectOneLine(
+            try await EvictorBinary.run(["policy", "check", Fixtures.url("policies/age.lua").path, "--policy-option", "days=many"]),
+            containing: ["option 'days' must be a number"], "mistyped policy option")
     }
 
     @Test("apply: an unreachable registry is one error; a journal of another plan, or one in use, is refused; nothing is deleted")
@@ -57,19 +68,27 @@ struct BadInputTests {
             let work = try Self.work()
             defer { try? FileManager.default.removeItem(at: work) }
             for day in 1...3 {
-                _ = try layout.addImage(tag: "v\(day)", TestImageSpec(created: Date(timeIntervalSince1970: 1_700_000_000 + Double(day) * 86_400), layerSeed: "bad-\(day)"))
+                _ = try layout.addImage(
+                    tag: "v\(day)", TestImageSpec(created: Date(timeIntervalSince1970: 1_700_000_000 + Double(day) * 86_400), layerSeed: "bad-\(day)")
+                )
                 try await Skopeo.push(layout: layout, tag: "v\(day)", to: registry, repository: "shop/bad")
             }
             let plan = work.appendingPathComponent("plan.json").path
-            let planned = try await EvictorBinary.run(["plan", registry.url, "--policy", Fixtures.url("policies/keep-last.lua").path, "--policy-option", "keep=1",
-                                                       "--max-delete-percent", "70", "-o", plan])
+            let planned = try await EvictorBinary.run([
+                "plan", registry.url, "--policy", Fixtures.url("policies/keep-last.lua").path, "--policy-option", "keep=1",
+                "--max-delete-percent", "70", "-o", plan,
+            ])
             #expect(planned.status == 0, "\(planned.stderrText)")
 
             // A journal that began with another plan.
             let journal = work.appendingPathComponent("journal.jsonl").path
-            try Data("{\"event\":\"begin\",\"at\":\"2026-01-01T00:00:00Z\",\"plan\":\"\(String(repeating: "0", count: 64))\",\"registry\":\"\(registry.url)\"}\n".utf8)
-                .write(to: URL(fileURLWithPath: journal))
-            Self.expectOneLine(try await EvictorBinary.run(["apply", plan, "--journal", journal]), containing: [journal, "another plan"], "foreign journal")
+            try Data(
+                "{\"event\":\"begin\",\"at\":\"2026-01-01T00:00:00Z\",\"plan\":\"\(String(repeating: "0", count: 64))\",\"registry\":\"\(registry.url)\"}\n"
+                    .utf8
+            )
+            .write(to: URL(fileURLWithPath: journal))
+            Self.expectOneLine(
+                try await EvictorBinary.run(["apply", plan, "--journal", journal]), containing: [journal, "another plan"], "foreign journal")
 
             // A journal another apply is writing (held open here, as that process would).
             let busy = work.appendingPathComponent("busy.jsonl").path
@@ -82,7 +101,9 @@ struct BadInputTests {
             // The registry goes away between plan and apply.
             registry.suspend()
             let fresh = work.appendingPathComponent("fresh.jsonl").path
-            Self.expectOneLine(try await EvictorBinary.run(["apply", plan, "--journal", fresh], timeout: .seconds(120)), containing: [registry.hostPort, "cannot connect"], "unreachable")
+            Self.expectOneLine(
+                try await EvictorBinary.run(["apply", plan, "--journal", fresh], timeout: .seconds(120)),
+                containing: [registry.hostPort, "cannot connect"], "unreachable")
             let records = try Journal.read(fresh)
             #expect(!records.contains { $0.event == .intent }, "\(records)")
             try await registry.restart()

@@ -25,7 +25,8 @@ struct BuiltInPluginsCommandTests {
             var environment = ProcessInfo.processInfo.environment
             environment["EVICTOR_PLUGIN_PATH"] = nil
             for (key, value) in extra { environment[key] = value }
-            return try await ProcessRunner.run("/bin/sh", ["-c", "cd \"$0\" && exec \"$@\"", workingDirectory.path, binary] + arguments, environment: environment)
+            return try await ProcessRunner.run(
+                "/bin/sh", ["-c", "cd \"$0\" && exec \"$@\"", workingDirectory.path, binary] + arguments, environment: environment)
         }
 
         func remove() { try? FileManager.default.removeItem(at: root) }
@@ -44,15 +45,19 @@ struct BuiltInPluginsCommandTests {
         let json = try await copy.run(["plugins", "list", "--output", "json"])
         #expect(json.status == 0, "\(json.stderrText)")
         let entries = try Self.entries(json)
-        for (name, kind) in [("k8s", "source"), ("compose", "source"), ("static", "source"), ("broken-tags", "fixer"), ("stale-uploads", "fixer"),
-                             ("in-use", "policy"), ("keep-last", "policy"), ("untagged", "policy"), ("age", "policy"), ("lib.retention", "lib")] {
+        for (name, kind) in [
+            ("k8s", "source"), ("compose", "source"), ("static", "source"), ("broken-tags", "fixer"), ("stale-uploads", "fixer"),
+            ("in-use", "policy"), ("keep-last", "policy"), ("untagged", "policy"), ("age", "policy"), ("lib.retention", "lib"),
+        ] {
             #expect(entries[name]?["kind"] as? String == kind, "\(name)")
             #expect(entries[name]?["origin"] as? String == "built-in", "\(name)")
             #expect(entries[name]?["error"] == nil, "\(name): \(entries[name]?["error"] ?? "")")
         }
         let text = try await copy.run(["plugins", "list"])
         #expect(text.status == 0)
-        #expect(text.stdoutText.split(separator: "\n").contains { $0.hasPrefix("in-use ") && $0.contains("policy") && $0.hasSuffix("(built-in)") }, "\(text.stdoutText)")
+        #expect(
+            text.stdoutText.split(separator: "\n").contains { $0.hasPrefix("in-use ") && $0.contains("policy") && $0.hasSuffix("(built-in)") },
+            "\(text.stdoutText)")
 
         let check = try await copy.run(["policy", "check", "in-use"])
         #expect(check.status == 0, "\(check.stderrText)")
@@ -73,11 +78,12 @@ struct BuiltInPluginsCommandTests {
         try FileManager.default.createDirectory(at: plugins.appendingPathComponent("sources"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: plugins.appendingPathComponent("lib"), withIntermediateDirectories: true)
         try """
-            return evictor.source { name = "static", version = "9.9", description = "the team's static",
-              collect = function() return { { image = "reg.io/team/override:1" } } end }
-            """.write(to: plugins.appendingPathComponent("sources/static.lua"), atomically: true, encoding: .utf8)
+        return evictor.source { name = "static", version = "9.9", description = "the team's static",
+          collect = function() return { { image = "reg.io/team/override:1" } } end }
+        """.write(to: plugins.appendingPathComponent("sources/static.lua"), atomically: true, encoding: .utf8)
         // The built-in policies require lib.retention: an override without keep_newest breaks them visibly.
-        try "-- retention: the team's own\nreturn { team = true }\n".write(to: plugins.appendingPathComponent("lib/retention.lua"), atomically: true, encoding: .utf8)
+        try "-- retention: the team's own\nreturn { team = true }\n".write(
+            to: plugins.appendingPathComponent("lib/retention.lua"), atomically: true, encoding: .utf8)
 
         let list = try await copy.run(["plugins", "list", "--output", "json", "--plugin-path", plugins.path])
         #expect(list.status == 0, "\(list.stderrText)")
@@ -87,7 +93,8 @@ struct BuiltInPluginsCommandTests {
         #expect(entries["lib.retention"]?["origin"] as? String == plugins.appendingPathComponent("lib/retention.lua").path)
         #expect(entries["compose"]?["origin"] as? String == "built-in")
 
-        let inventory = try await copy.run(["inventory", "--source", "static", "-o", "images.json"], environment: ["EVICTOR_PLUGIN_PATH": plugins.path])
+        let inventory = try await copy.run(
+            ["inventory", "--source", "static", "-o", "images.json"], environment: ["EVICTOR_PLUGIN_PATH": plugins.path])
         #expect(inventory.status == 0, "\(inventory.stderrText)")
         let written = try String(contentsOf: copy.workingDirectory.appendingPathComponent("images.json"), encoding: .utf8)
         #expect(written.contains("reg.io/team/override:1"))
@@ -107,7 +114,10 @@ struct BuiltInPluginsCommandTests {
         let extra = copy.root.appendingPathComponent("extra").path
         let runs: [[String]] = [
             ["inventory", "--source", "nosuch", "-o", "never.json", "--plugin-path", extra],
-            ["storage", "fix", "--root", copy.root.appendingPathComponent("store").path, "--quarantine", copy.root.appendingPathComponent("q").path, "--fixer", "nosuch", "--plugin-path", extra],
+            [
+                "storage", "fix", "--root", copy.root.appendingPathComponent("store").path, "--quarantine",
+                copy.root.appendingPathComponent("q").path, "--fixer", "nosuch", "--plugin-path", extra,
+            ],
             ["policy", "check", "nosuch", "--plugin-path", extra],
             ["plan", "http://127.0.0.1:9", "--policy", "nosuch", "--plugin-path", extra],
         ]
@@ -117,7 +127,9 @@ struct BuiltInPluginsCommandTests {
             let lines = result.stderrText.split(separator: "\n")
             #expect(lines.count == 1, "\(arguments): \(result.stderrText)")
             #expect(result.stderrText.contains("named 'nosuch' (searched \(extra), built-in)"), "\(arguments): \(result.stderrText)")
-            #expect(result.stderrText.contains("--plugin-path") && result.stderrText.contains("EVICTOR_PLUGIN_PATH"), "\(arguments): \(result.stderrText)")
+            #expect(
+                result.stderrText.contains("--plugin-path") && result.stderrText.contains("EVICTOR_PLUGIN_PATH"), "\(arguments): \(result.stderrText)"
+            )
         }
     }
 }

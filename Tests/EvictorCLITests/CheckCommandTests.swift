@@ -16,10 +16,12 @@ struct CheckCommandTests {
                 built[name] = try layout.addImage(tag: name, TestImageSpec(created: created, layerSeed: "check-\(name)"))
                 try await Skopeo.push(layout: layout, tag: name, to: registry, repository: "shop/app")
             }
-            let index = try layout.addIndex(tag: "multi", [
-                TestImageSpec(created: created, layerSeed: "check-amd64", platform: .linuxAmd64),
-                TestImageSpec(created: created, layerSeed: "check-arm64", platform: .linuxArm64),
-            ])
+            let index = try layout.addIndex(
+                tag: "multi",
+                [
+                    TestImageSpec(created: created, layerSeed: "check-amd64", platform: .linuxAmd64),
+                    TestImageSpec(created: created, layerSeed: "check-arm64", platform: .linuxArm64),
+                ])
             try await Skopeo.push(layout: layout, tag: "multi", to: registry, repository: "shop/multi")
             try await Skopeo.push(layout: layout, tag: "healthy", to: registry, repository: "shop/empty")
 
@@ -48,8 +50,12 @@ struct CheckCommandTests {
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: work) }
             let inventory = Inventory(images: [
-                InventoryImage(reference: try ImageReference(parsing: "registry.example.com/shop/app:layer-gone"), seenAt: ["k8s;prod;shop;Deployment/app"], sources: ["k8s"]),
-                InventoryImage(reference: try ImageReference(parsing: "registry.example.com/shop/app:healthy"), seenAt: ["compose;f.yml;app"], sources: ["compose"]),
+                InventoryImage(
+                    reference: try ImageReference(parsing: "registry.example.com/shop/app:layer-gone"), seenAt: ["k8s;prod;shop;Deployment/app"],
+                    sources: ["k8s"]),
+                InventoryImage(
+                    reference: try ImageReference(parsing: "registry.example.com/shop/app:healthy"), seenAt: ["compose;f.yml;app"],
+                    sources: ["compose"]),
             ])
             let inventoryPath = work.appendingPathComponent("images.json").path
             try InventoryFile.write(inventory, to: inventoryPath)
@@ -81,11 +87,16 @@ struct CheckCommandTests {
             #expect(findings.first { $0["tag"] as? String == "dangling" }?["in_use"] as? Bool == false)
 
             // The CSV parses with a standard reader and agrees with the JSON.
-            let parsed = try await ProcessRunner.check("python3", ["-c", """
-                import csv, json, sys
-                rows = list(csv.DictReader(open(sys.argv[1], newline='')))
-                print(json.dumps([[r['repository'], r['tag'], r['problem'], r['in_use']] for r in rows]))
-                """, reports + "/report.csv"])
+            let parsed = try await ProcessRunner.check(
+                "python3",
+                [
+                    "-c",
+                    """
+                    import csv, json, sys
+                    rows = list(csv.DictReader(open(sys.argv[1], newline='')))
+                    print(json.dumps([[r['repository'], r['tag'], r['problem'], r['in_use']] for r in rows]))
+                    """, reports + "/report.csv",
+                ])
             let rows = try #require(try JSONSerialization.jsonObject(with: parsed.stdout) as? [[String]])
             #expect(rows.count == 6)
             #expect(rows.contains(["shop/app", "layer-gone", "blob-missing", "true"]))
@@ -93,7 +104,10 @@ struct CheckCommandTests {
             #expect(permissions == 0o600)
 
             // Default mode: only the inventory's tags.
-            let inventoryOnly = try await EvictorBinary.run(["check", registry.url, "--inventory", inventoryPath, "--registry-alias", "registry.example.com", "--report-dir", reports + "-inv", "--output", "json"])
+            let inventoryOnly = try await EvictorBinary.run([
+                "check", registry.url, "--inventory", inventoryPath, "--registry-alias", "registry.example.com", "--report-dir", reports + "-inv",
+                "--output", "json",
+            ])
             #expect(inventoryOnly.status == 1)
             let small = try #require(try JSONSerialization.jsonObject(with: inventoryOnly.stdout) as? [String: Any])
             #expect((small["findings"] as? [[String: Any]])?.count == 1)

@@ -30,7 +30,12 @@ struct ConnectionErrorTests {
     func httpsToPlainHTTP() async throws {
         try await RegistryServer.with { registry in
             let result = try await EvictorBinary.run(["ls", registry.hostPort])
-            Self.expectOneLine(result, ["registry \(registry.hostPort): cannot connect: the registry answered plain HTTP", "use http://\(registry.hostPort)", "--plain-http"])
+            Self.expectOneLine(
+                result,
+                [
+                    "registry \(registry.hostPort): cannot connect: the registry answered plain HTTP", "use http://\(registry.hostPort)",
+                    "--plain-http",
+                ])
         }
     }
 
@@ -44,7 +49,8 @@ struct ConnectionErrorTests {
         try await RegistryServer.with(options) { registry in
             for arguments in [["ls", "http://\(registry.hostPort)"], ["count", registry.hostPort, "--plain-http"]] {
                 let result = try await EvictorBinary.run(arguments)
-                Self.expectOneLine(result, ["registry \(registry.hostPort): cannot connect: the registry speaks HTTPS", "use https://\(registry.hostPort)"])
+                Self.expectOneLine(
+                    result, ["registry \(registry.hostPort): cannot connect: the registry speaks HTTPS", "use https://\(registry.hostPort)"])
             }
             // Not a wrong scheme: the certificate is not trusted. No TLS library dump either.
             let untrusted = try await EvictorBinary.run(["ls", registry.hostPort])

@@ -55,14 +55,22 @@ struct EvictionTests {
                 _ = try layout.addImage(tag: "old\(day)", Self.image("old-\(day)", day: Double(day)))
                 try await Skopeo.push(layout: layout, tag: "old\(day)", to: registry, repository: "shop/old")
             }
-            var images = [InventoryImage(reference: try ImageReference(parsing: "registry.example.com/shop/app:v4"), seenAt: ["k8s;prod;shop;Deployment/app"], sources: ["k8s"])]
+            var images = [
+                InventoryImage(
+                    reference: try ImageReference(parsing: "registry.example.com/shop/app:v4"), seenAt: ["k8s;prod;shop;Deployment/app"],
+                    sources: ["k8s"])
+            ]
             for n in 1...9 {
-                images.append(InventoryImage(reference: try ImageReference(parsing: "docker.io/library/nginx:1.\(n)"), seenAt: ["k8s;prod;web"], sources: ["k8s"]))
+                images.append(
+                    InventoryImage(
+                        reference: try ImageReference(parsing: "docker.io/library/nginx:1.\(n)"), seenAt: ["k8s;prod;web"], sources: ["k8s"]))
             }
             let inventory = work.appendingPathComponent("images.json").path
             try InventoryFile.write(Inventory(images: images), to: inventory)
             let before = try await Self.tags(registry)
-            let planArguments = ["--policy", Fixtures.url("policies/in-use.lua").path, "--inventory", inventory, "--registry-alias", "registry.example.com"]
+            let planArguments = [
+                "--policy", Fixtures.url("policies/in-use.lua").path, "--inventory", inventory, "--registry-alias", "registry.example.com",
+            ]
 
             // Dry run: nothing changes.
             let dry = try await EvictorBinary.run(["evict", registry.url] + planArguments + ["--explain", "shop/app:v3"])
@@ -114,7 +122,9 @@ struct EvictionTests {
             try await Skopeo.push(layout: layout, tag: "stable", to: registry, repository: "shop/api", destinationTag: "build-17")
             _ = try layout.addImage(tag: "build-16", Self.image("other", day: 0))
             try await Skopeo.push(layout: layout, tag: "build-16", to: registry, repository: "shop/api")
-            let policy = try Self.writePolicy(work, "keep-stable.lua", """
+            let policy = try Self.writePolicy(
+                work, "keep-stable.lua",
+                """
                 return evictor.policy {
                   name = "keep-stable",
                   default = "delete",
@@ -125,8 +135,10 @@ struct EvictionTests {
                   end,
                 }
                 """)
-            let result = try await EvictorBinary.run(["evict", registry.url, "--policy", policy, "--max-delete-percent", "100", "--delete", "--explain", "shop/api:build-17",
-                                                      "--journal", work.appendingPathComponent("j.jsonl").path])
+            let result = try await EvictorBinary.run([
+                "evict", registry.url, "--policy", policy, "--max-delete-percent", "100", "--delete", "--explain", "shop/api:build-17",
+                "--journal", work.appendingPathComponent("j.jsonl").path,
+            ])
             #expect(result.status == 0, "\(result.stdoutText)\(result.stderrText)")
             #expect(result.stdoutText.contains("shares digest"), "\(result.stdoutText)")
             #expect(try await Self.tags(registry)["shop/api"] == ["stable", "build-17"])
@@ -141,10 +153,12 @@ struct EvictionTests {
             defer { layout.remove() }
             let work = try Self.workDirectory()
             defer { try? FileManager.default.removeItem(at: work) }
-            let index = try layout.addIndex(tag: "multi", [
-                TestImageSpec(created: Self.base, layerSeed: "multi-amd64", platform: .linuxAmd64),
-                TestImageSpec(created: Self.base, layerSeed: "multi-arm64", platform: .linuxArm64),
-            ])
+            let index = try layout.addIndex(
+                tag: "multi",
+                [
+                    TestImageSpec(created: Self.base, layerSeed: "multi-amd64", platform: .linuxAmd64),
+                    TestImageSpec(created: Self.base, layerSeed: "multi-arm64", platform: .linuxArm64),
+                ])
             try await Skopeo.push(layout: layout, tag: "multi", to: registry, repository: "shop/web")
             let first = try layout.addImage(tag: "edge", Self.image("edge-1", day: 1))
             try await Skopeo.push(layout: layout, tag: "edge", to: registry, repository: "shop/web")
@@ -152,8 +166,10 @@ struct EvictionTests {
             try await Skopeo.push(layout: layout, tag: "edge2", to: registry, repository: "shop/web", destinationTag: "edge")
             #expect(await Skopeo.canInspect(registry, "shop/web@\(first.digest)"))
 
-            let result = try await EvictorBinary.run(["evict", registry.url, "--policy", Fixtures.url("policies/untagged.lua").path, "--storage-root", registry.storageRoot.path,
-                                                      "--delete", "--journal", work.appendingPathComponent("j.jsonl").path])
+            let result = try await EvictorBinary.run([
+                "evict", registry.url, "--policy", Fixtures.url("policies/untagged.lua").path, "--storage-root", registry.storageRoot.path,
+                "--delete", "--journal", work.appendingPathComponent("j.jsonl").path,
+            ])
             #expect(result.status == 0, "\(result.stdoutText)\(result.stderrText)")
             #expect(result.stdoutText.contains("deleted 1 manifest,"), "\(result.stdoutText)")
             #expect(await !Skopeo.canInspect(registry, "shop/web@\(first.digest)"))
@@ -177,8 +193,10 @@ struct EvictionTests {
                 try await Skopeo.push(layout: layout, tag: "r\(day)", to: registry, repository: "shop/jobs")
             }
             let planPath = work.appendingPathComponent("plan.json").path
-            let plan = try await EvictorBinary.run(["plan", registry.url, "--policy", Fixtures.url("policies/keep-last.lua").path, "--policy-option", "keep=1",
-                                                    "--max-delete-percent", "70", "-o", planPath])
+            let plan = try await EvictorBinary.run([
+                "plan", registry.url, "--policy", Fixtures.url("policies/keep-last.lua").path, "--policy-option", "keep=1",
+                "--max-delete-percent", "70", "-o", planPath,
+            ])
             #expect(plan.status == 0, "\(plan.stdoutText)\(plan.stderrText)")
             // r1 now points at a new image: its planned delete must not take it.
             _ = try layout.addImage(tag: "fresh", Self.image("moved-fresh", day: 9))
@@ -191,20 +209,49 @@ struct EvictionTests {
         }
     }
 
-    @Test("malformed policies fail with one error naming file and line, and delete nothing", arguments: [
-        ("syntax.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  if then end\nend }\n", "syntax.lua:2:"),
-        ("runtime.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  local n = nil\n  return n.field\nend }\n", "runtime.lua:3:"),
-        ("returns.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  return \"delete\"\nend }\n", "returns.lua:1:"),
-        ("not-a-policy.lua", "return 42\n", "not-a-policy.lua: must return evictor.policy"),
-        ("loop.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  while true do end\nend }\n", "loop.lua:2:"),
-        ("bomb.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  local t = {}\n  for i = 1, 1e9 do t[i] = string.rep(\"x\", 64) .. i end\nend }\n", "bomb.lua:3:"),
-        ("bad-reason.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  repo.tags[1]:delete()\nend }\n", "bad-reason.lua:2:"),
-        ("wrong-type.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  repo.tags[1]:delete(123)\nend }\n", "wrong-type.lua:2:"),
-        ("handler.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  local ok, m = xpcall(function() error(\"first\") end, function() error(\"again\") end)\n  error(m)\nend }\n", "handler.lua:3:"),
-        ("yield.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  coroutine.yield(\"escape\")\nend }\n", "yield.lua:2: attempt to yield from outside a coroutine"),
-        ("cyclic.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  local t = {}\n  t.self = t\n  return t\nend }\n", "cyclic.lua:1: decide must return nothing"),
-        ("pattern.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  repo.tags[1]:delete((\"a\"):rep(4000):find(\".-.-.-.-b\") or \"x\")\nend }\n", "pattern.lua:2:"),
-    ])
+    @Test(
+        "malformed policies fail with one error naming file and line, and delete nothing",
+        arguments: [
+            ("syntax.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  if then end\nend }\n", "syntax.lua:2:"),
+            (
+                "runtime.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  local n = nil\n  return n.field\nend }\n",
+                "runtime.lua:3:"
+            ),
+            ("returns.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  return \"delete\"\nend }\n", "returns.lua:1:"),
+            ("not-a-policy.lua", "return 42\n", "not-a-policy.lua: must return evictor.policy"),
+            ("loop.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  while true do end\nend }\n", "loop.lua:2:"),
+            (
+                "bomb.lua",
+                "return evictor.policy { name = \"x\", decide = function(repo)\n  local t = {}\n  for i = 1, 1e9 do t[i] = string.rep(\"x\", 64) .. i end\nend }\n",
+                "bomb.lua:3:"
+            ),
+            (
+                "bad-reason.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  repo.tags[1]:delete()\nend }\n",
+                "bad-reason.lua:2:"
+            ),
+            (
+                "wrong-type.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  repo.tags[1]:delete(123)\nend }\n",
+                "wrong-type.lua:2:"
+            ),
+            (
+                "handler.lua",
+                "return evictor.policy { name = \"x\", decide = function(repo)\n  local ok, m = xpcall(function() error(\"first\") end, function() error(\"again\") end)\n  error(m)\nend }\n",
+                "handler.lua:3:"
+            ),
+            (
+                "yield.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  coroutine.yield(\"escape\")\nend }\n",
+                "yield.lua:2: attempt to yield from outside a coroutine"
+            ),
+            (
+                "cyclic.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  local t = {}\n  t.self = t\n  return t\nend }\n",
+                "cyclic.lua:1: decide must return nothing"
+            ),
+            (
+                "pattern.lua",
+                "return evictor.policy { name = \"x\", decide = function(repo)\n  repo.tags[1]:delete((\"a\"):rep(4000):find(\".-.-.-.-b\") or \"x\")\nend }\n",
+                "pattern.lua:2:"
+            ),
+        ])
     func malformedPolicy(file: String, source: String, expected: String) async throws {
         try await RegistryServer.with { registry in
             let layout = try OCILayoutBuilder.temporary()
@@ -240,20 +287,29 @@ struct EvictionTests {
             #expect(missing.stderrText.contains("needs --inventory"), "\(missing.stderrText)")
 
             let tiny = work.appendingPathComponent("tiny.json").path
-            try InventoryFile.write(Inventory(images: [InventoryImage(reference: try ImageReference(parsing: "\(registry.hostPort)/shop/r:t1"), seenAt: ["x"], sources: ["static"])]), to: tiny)
+            try InventoryFile.write(
+                Inventory(images: [
+                    InventoryImage(reference: try ImageReference(parsing: "\(registry.hostPort)/shop/r:t1"), seenAt: ["x"], sources: ["static"])
+                ]), to: tiny)
             let small = try await EvictorBinary.run(["evict", registry.url, "--policy", policy, "--inventory", tiny, "--delete"])
             #expect(small.status != 0)
             #expect(small.stderrText.contains("fewer than 10"), "\(small.stderrText)")
 
             let foreign = work.appendingPathComponent("foreign.json").path
-            try InventoryFile.write(Inventory(images: try (1...12).map { InventoryImage(reference: try ImageReference(parsing: "elsewhere.io/app:\($0)"), seenAt: ["x"], sources: ["static"]) }), to: foreign)
+            try InventoryFile.write(
+                Inventory(
+                    images: try (1...12).map {
+                        InventoryImage(reference: try ImageReference(parsing: "elsewhere.io/app:\($0)"), seenAt: ["x"], sources: ["static"])
+                    }), to: foreign)
             let elsewhere = try await EvictorBinary.run(["evict", registry.url, "--policy", policy, "--inventory", foreign, "--delete"])
             #expect(elsewhere.status != 0)
             #expect(elsewhere.stderrText.contains("--registry-alias"), "\(elsewhere.stderrText)")
 
             // With --min-inventory 1 the tiny inventory passes, and keeping 1 of 4 deletes 75%.
-            let capped = try await EvictorBinary.run(["evict", registry.url, "--policy", policy, "--inventory", tiny, "--min-inventory", "1",
-                                                      "--policy-option", "keep_newest=0", "--policy-option", "keep_before=0", "--delete"])
+            let capped = try await EvictorBinary.run([
+                "evict", registry.url, "--policy", policy, "--inventory", tiny, "--min-inventory", "1",
+                "--policy-option", "keep_newest=0", "--policy-option", "keep_before=0", "--delete",
+            ])
             #expect(capped.status != 0)
             #expect(capped.stderrText.contains("--max-delete-percent"), "\(capped.stderrText)")
             #expect(try await Self.tags(registry)["shop/r"] == ["t1", "t2", "t3", "t4"])
@@ -272,8 +328,10 @@ struct EvictionTests {
                 try await Skopeo.push(layout: layout, tag: "g\(day)", to: registry, repository: "shop/gc")
             }
             let journal = work.appendingPathComponent("j.jsonl").path
-            let evict = try await EvictorBinary.run(["evict", registry.url, "--policy", Fixtures.url("policies/keep-last.lua").path, "--policy-option", "keep=1",
-                                                     "--delete", "--journal", journal])
+            let evict = try await EvictorBinary.run([
+                "evict", registry.url, "--policy", Fixtures.url("policies/keep-last.lua").path, "--policy-option", "keep=1",
+                "--delete", "--journal", journal,
+            ])
             #expect(evict.status == 0, "\(evict.stdoutText)\(evict.stderrText)")
             registry.suspend()
             let gc = try await EvictorBinary.run(["storage", "gc", "--root", registry.storageRoot.path, "--apply"])

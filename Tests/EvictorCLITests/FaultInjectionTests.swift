@@ -20,7 +20,8 @@ struct FaultInjectionTests {
             }
         }
         try seeder.image(repository: "damaged/app", tags: ["ok"], spec: TestImageSpec(created: base, layerSeed: "damaged-ok"))
-        let layerless = try seeder.image(repository: "damaged/app", tags: ["no-layer"], spec: TestImageSpec(created: base, layerSeed: "damaged-layer"))
+        let layerless = try seeder.image(
+            repository: "damaged/app", tags: ["no-layer"], spec: TestImageSpec(created: base, layerSeed: "damaged-layer"))
         try FileManager.default.removeItem(at: seeder.blobPath(layerless.layerDigests[0]).deletingLastPathComponent())
         let corrupt = try seeder.image(repository: "damaged/app", tags: ["corrupt"], spec: TestImageSpec(created: base, layerSeed: "damaged-corrupt"))
         try Data("{\"schemaVersion\": 2, \"config\": ".utf8).write(to: seeder.blobPath(corrupt.digest))
@@ -140,7 +141,9 @@ struct FaultInjectionTests {
             #expect(faultedAfter == cleanAfter && cleanAfter == expectedFindings)
 
             let injected = proxy.injected
-            print("fault proxy: \(proxy.summary); count \(afterCount), check \(afterCheck - afterCount), plan+apply \(proxy.injectedTotal - afterCheck)")
+            print(
+                "fault proxy: \(proxy.summary); count \(afterCount), check \(afterCheck - afterCount), plan+apply \(proxy.injectedTotal - afterCheck)"
+            )
             for fault in InjectedFault.allCases {
                 #expect((injected[fault] ?? 0) > 0, "no \(fault.rawValue) fault was injected: \(proxy.summary)")
             }

@@ -19,7 +19,9 @@ struct InUseProtectionTests {
         """
 
     static func inventory(_ references: [String], at path: String) throws {
-        let images = try references.map { InventoryImage(reference: try ImageReference(parsing: $0), seenAt: ["compose;app.yml;\($0)"], sources: ["compose"]) }
+        let images = try references.map {
+            InventoryImage(reference: try ImageReference(parsing: $0), seenAt: ["compose;app.yml;\($0)"], sources: ["compose"])
+        }
         try InventoryFile.write(Inventory(images: images), to: path)
     }
 
@@ -68,7 +70,9 @@ struct InUseProtectionTests {
             #expect(await Skopeo.canInspect(registry, "shop/app:v2"))
             #expect(await !Skopeo.canInspect(registry, "tools/debug:v1"))
 
-            let check = try await EvictorBinary.run(["check", registry.url, "--inventory", inventory, "--report-dir", work.appendingPathComponent("r").path])
+            let check = try await EvictorBinary.run([
+                "check", registry.url, "--inventory", inventory, "--report-dir", work.appendingPathComponent("r").path,
+            ])
             #expect(check.status == 0, "\(check.stdoutText)\(check.stderrText)")
             #expect(check.stdoutText.contains("checked 2 tags in 2 repositories"), "\(check.stdoutText)")
         }
@@ -88,18 +92,23 @@ struct InUseProtectionTests {
             let journal = work.appendingPathComponent("j.jsonl").path
             let arguments = ["--policy", policy, "--inventory", inventory, "--max-delete-percent", "100"]
 
-            Self.oneLine(try await EvictorBinary.run(["evict", registry.url] + arguments + ["--delete", "--journal", journal]),
-                         [otherName, "--registry-alias", "none of the 2 images"], "evict with a foreign inventory")
-            Self.oneLine(try await EvictorBinary.run(["plan", registry.url] + arguments + ["--registry-alias", "typo.example:5000"]),
-                         [otherName, "typo.example:5000", "--registry-alias"], "plan with a wrong alias")
-            let check = try await EvictorBinary.run(["check", registry.url, "--inventory", inventory, "--report-dir", work.appendingPathComponent("r").path])
+            Self.oneLine(
+                try await EvictorBinary.run(["evict", registry.url] + arguments + ["--delete", "--journal", journal]),
+                [otherName, "--registry-alias", "none of the 2 images"], "evict with a foreign inventory")
+            Self.oneLine(
+                try await EvictorBinary.run(["plan", registry.url] + arguments + ["--registry-alias", "typo.example:5000"]),
+                [otherName, "typo.example:5000", "--registry-alias"], "plan with a wrong alias")
+            let check = try await EvictorBinary.run([
+                "check", registry.url, "--inventory", inventory, "--report-dir", work.appendingPathComponent("r").path,
+            ])
             Self.oneLine(check, [otherName, "--registry-alias"], "check with a foreign inventory")
             #expect(check.status == 2)
             #expect(!FileManager.default.fileExists(atPath: journal))
             #expect(try await EvictionTests.tags(registry) == ["tools/debug": ["v1", "v2", "latest"], "shop/app": ["v1", "v2"]])
 
             // With the alias the inventory holds: v1 of both is protected.
-            let aliased = try await EvictorBinary.run(["plan", registry.url] + arguments + ["--registry-alias", otherName, "--explain", "shop/app:v1"])
+            let aliased = try await EvictorBinary.run(
+                ["plan", registry.url] + arguments + ["--registry-alias", otherName, "--explain", "shop/app:v1"])
             #expect(aliased.status == 0, "\(aliased.stdoutText)\(aliased.stderrText)")
             #expect(aliased.stdoutText.contains("shop/app:v1 -> KEEP"), "\(aliased.stdoutText)")
         }
@@ -115,14 +124,20 @@ struct InUseProtectionTests {
             let empty = work.appendingPathComponent("empty.json").path
             try Self.inventory([], at: empty)
             let journal = work.appendingPathComponent("j.jsonl").path
-            Self.oneLine(try await EvictorBinary.run(["evict", registry.url, "--policy", policy, "--inventory", empty, "--max-delete-percent", "100",
-                                                      "--min-inventory", "0", "--delete", "--journal", journal]),
-                         ["inventory lists no images"], "evict with an empty inventory")
-            Self.oneLine(try await EvictorBinary.run(["check", registry.url, "--inventory", empty]), ["inventory lists no images"], "check with an empty inventory")
+            Self.oneLine(
+                try await EvictorBinary.run([
+                    "evict", registry.url, "--policy", policy, "--inventory", empty, "--max-delete-percent", "100",
+                    "--min-inventory", "0", "--delete", "--journal", journal,
+                ]),
+                ["inventory lists no images"], "evict with an empty inventory")
+            Self.oneLine(
+                try await EvictorBinary.run(["check", registry.url, "--inventory", empty]), ["inventory lists no images"],
+                "check with an empty inventory")
             let small = work.appendingPathComponent("small.json").path
             try Self.inventory(["\(registry.hostPort)/tools/debug:v1"], at: small)
-            Self.oneLine(try await EvictorBinary.run(["plan", registry.url, "--policy", policy, "--inventory", small, "--min-inventory", "5"]),
-                         ["lists 1 image, fewer than 5"], "plan below --min-inventory")
+            Self.oneLine(
+                try await EvictorBinary.run(["plan", registry.url, "--policy", policy, "--inventory", small, "--min-inventory", "5"]),
+                ["lists 1 image, fewer than 5"], "plan below --min-inventory")
             #expect(!FileManager.default.fileExists(atPath: journal))
             #expect(try await EvictionTests.tags(registry) == ["tools/debug": ["v1", "v2", "latest"], "shop/app": ["v1", "v2"]])
         }
@@ -143,7 +158,9 @@ struct InUseProtectionTests {
             defer { try? FileManager.default.removeItem(at: work) }
             let inventory = work.appendingPathComponent("images.json").path
             try Self.inventory(["\(registry.hostPort)/shop/pinned@\(built.digest)"], at: inventory)
-            let check = try await EvictorBinary.run(["check", registry.url, "--all", "--inventory", inventory, "--report-dir", work.appendingPathComponent("r").path])
+            let check = try await EvictorBinary.run([
+                "check", registry.url, "--all", "--inventory", inventory, "--report-dir", work.appendingPathComponent("r").path,
+            ])
             #expect(check.status == 1, "\(check.stdoutText)\(check.stderrText)")
             #expect(check.stdoutText.contains("shop/pinned:v1"), "\(check.stdoutText)")
             #expect(check.stdoutText.contains("IN USE by compose;app.yml;"), "\(check.stdoutText)")

@@ -14,8 +14,10 @@ struct InventoryCommandTests {
     func merges() async throws {
         let directory = try scratch()
         defer { try? FileManager.default.removeItem(at: directory) }
-        try "reg.io/shop/web:1.0\nreg.io/tools/debug:latest\n".write(to: directory.appendingPathComponent("keep.txt"), atomically: true, encoding: .utf8)
-        try "services:\n  web:\n    image: reg.io/shop/web:1.0\n  api:\n    image: reg.io/shop/api:${TAG:-2}\n".write(to: directory.appendingPathComponent("docker-compose.yml"), atomically: true, encoding: .utf8)
+        try "reg.io/shop/web:1.0\nreg.io/tools/debug:latest\n".write(
+            to: directory.appendingPathComponent("keep.txt"), atomically: true, encoding: .utf8)
+        try "services:\n  web:\n    image: reg.io/shop/web:1.0\n  api:\n    image: reg.io/shop/api:${TAG:-2}\n".write(
+            to: directory.appendingPathComponent("docker-compose.yml"), atomically: true, encoding: .utf8)
         let output = directory.appendingPathComponent("images.json").path
         let result = try await EvictorBinary.run([
             "inventory", "--source", "static:\(directory.path)/keep.txt", "--source", "compose:\(directory.path)/docker-compose.yml", "-o", output,
@@ -48,7 +50,10 @@ struct InventoryCommandTests {
         #expect(try Data(contentsOf: output) == previous)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["images.json", "keep.txt"])
 
-        let compose = try await EvictorBinary.run(["inventory", "--source", "compose:\(directory.path)/none.yml", "--source", "static:\(directory.path)/keep.txt", "--allow-partial", "compose", "-o", output.path])
+        let compose = try await EvictorBinary.run([
+            "inventory", "--source", "compose:\(directory.path)/none.yml", "--source", "static:\(directory.path)/keep.txt", "--allow-partial",
+            "compose", "-o", output.path,
+        ])
         #expect(compose.status == 0, "\(compose.stderrText)")
         #expect(compose.stderrText.contains("allowed by --allow-partial compose"))
         let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
@@ -71,7 +76,8 @@ struct InventoryCommandTests {
         let directory = try scratch()
         defer { try? FileManager.default.removeItem(at: directory) }
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("sources"), withIntermediateDirectories: true)
-        try "return evictor.source { name = 'team', version = '0.1', description = 'our CMDB', collect = function() return {} end }".write(to: directory.appendingPathComponent("sources/team.lua"), atomically: true, encoding: .utf8)
+        try "return evictor.source { name = 'team', version = '0.1', description = 'our CMDB', collect = function() return {} end }".write(
+            to: directory.appendingPathComponent("sources/team.lua"), atomically: true, encoding: .utf8)
         try "return 1 +".write(to: directory.appendingPathComponent("sources/broken.lua"), atomically: true, encoding: .utf8)
         let result = try await EvictorBinary.run(["plugins", "list", "--output", "json"], environment: ["EVICTOR_PLUGIN_PATH": directory.path])
         #expect(result.status == 0, "\(result.stderrText)")
@@ -100,19 +106,27 @@ struct KubernetesInventoryCommandTests {
         ])
         do {
             try server.writeKubeconfig(to: kubeconfig, currentContext: "prod")
-            let result = try await EvictorBinary.run(["inventory", "--source", "k8s", "--option", "k8s.kubeconfig=\(kubeconfig.path)", "-o", output.path])
+            let result = try await EvictorBinary.run([
+                "inventory", "--source", "k8s", "--option", "k8s.kubeconfig=\(kubeconfig.path)", "-o", output.path,
+            ])
             #expect(result.status == 0, "\(result.stderrText)")
             let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
             let images = try #require(document["images"] as? [[String: Any]])
             #expect(images.count == 18)
-            #expect(images.contains { $0["reference"] as? String == "registry.example.com:5000/tools/report:2.1" && ($0["seen_at"] as? [String]) == ["k8s;prod;reports;CronJob/nightly-report"] })
+            #expect(
+                images.contains {
+                    $0["reference"] as? String == "registry.example.com:5000/tools/report:2.1"
+                        && ($0["seen_at"] as? [String]) == ["k8s;prod;reports;CronJob/nightly-report"]
+                })
         } catch {
             try? await server.stop()
             throw error
         }
         try await server.stop()
         let before = try Data(contentsOf: output)
-        let failed = try await EvictorBinary.run(["inventory", "--source", "k8s", "--option", "k8s.kubeconfig=\(kubeconfig.path)", "--option", "k8s.timeout=5", "-o", output.path])
+        let failed = try await EvictorBinary.run([
+            "inventory", "--source", "k8s", "--option", "k8s.kubeconfig=\(kubeconfig.path)", "--option", "k8s.timeout=5", "-o", output.path,
+        ])
         #expect(failed.status != 0)
         #expect(failed.stderrText.contains("source k8s failed: context prod: kubectl get pods"), "\(failed.stderrText)")
         #expect(try Data(contentsOf: output) == before)

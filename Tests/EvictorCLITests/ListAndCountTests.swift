@@ -11,10 +11,12 @@ struct ListAndCountTests {
         let created = Date(timeIntervalSince1970: 1_700_000_000)
         let a = try layout.addImage(tag: "a", TestImageSpec(created: created, layerSeed: "ls-a"))
         let b = try layout.addImage(tag: "b", TestImageSpec(created: created, layerSeed: "ls-b"))
-        let index = try layout.addIndex(tag: "m", [
-            TestImageSpec(created: created, layerSeed: "ls-m1", platform: .linuxAmd64),
-            TestImageSpec(created: created, layerSeed: "ls-m2", platform: .linuxArm64),
-        ])
+        let index = try layout.addIndex(
+            tag: "m",
+            [
+                TestImageSpec(created: created, layerSeed: "ls-m1", platform: .linuxAmd64),
+                TestImageSpec(created: created, layerSeed: "ls-m2", platform: .linuxArm64),
+            ])
         try await Skopeo.push(layout: layout, tag: "a", to: registry, repository: "web/front", destinationTag: "1.0")
         try await Skopeo.push(layout: layout, tag: "a", to: registry, repository: "web/front", destinationTag: "latest")
         try await Skopeo.push(layout: layout, tag: "b", to: registry, repository: "web/front", destinationTag: "0.9")
@@ -75,7 +77,8 @@ struct ListAndCountTests {
         var options = RegistryOptions()
         options.htpasswdFile = htpasswd.path
         try await RegistryServer.with(options) { registry in
-            let fromStdin = try await EvictorBinary.run(["ls", registry.url, "--username", "carol", "--password-stdin"], input: Data("super-secret-typo\n".utf8))
+            let fromStdin = try await EvictorBinary.run(
+                ["ls", registry.url, "--username", "carol", "--password-stdin"], input: Data("super-secret-typo\n".utf8))
             #expect(fromStdin.status != 0)
             let lines = fromStdin.stderrText.split(separator: "\n")
             #expect(lines.count == 1, "\(fromStdin.stderrText)")
@@ -83,11 +86,13 @@ struct ListAndCountTests {
             #expect(!fromStdin.stderrText.contains("super-secret-typo"))
             #expect(!fromStdin.stdoutText.contains("super-secret-typo"))
 
-            let fromEnvironment = try await EvictorBinary.run(["count", registry.url], environment: ["EVICTOR_USERNAME": "carol", "EVICTOR_PASSWORD": "other-typo"])
+            let fromEnvironment = try await EvictorBinary.run(
+                ["count", registry.url], environment: ["EVICTOR_USERNAME": "carol", "EVICTOR_PASSWORD": "other-typo"])
             #expect(fromEnvironment.status != 0)
             #expect(!fromEnvironment.stderrText.contains("other-typo"))
 
-            let right = try await EvictorBinary.run(["ls", registry.url], environment: ["registry_username": "carol", "registry_password": "right-pass"])
+            let right = try await EvictorBinary.run(
+                ["ls", registry.url], environment: ["registry_username": "carol", "registry_password": "right-pass"])
             #expect(right.status == 0, "\(right.stderrText)")
         }
     }

@@ -50,8 +50,10 @@ struct OperatorPathTests {
             defer { try? FileManager.default.removeItem(at: work) }
             let planPath = work.appendingPathComponent("plan.json").path
             let journal = work.appendingPathComponent("journal.jsonl").path
-            let plan = try await EvictorBinary.run(["plan", registry.url, "--policy", Fixtures.url("policies/keep-last.lua").path, "--policy-option", "keep=1",
-                                                    "--max-delete-percent", "100", "-o", planPath])
+            let plan = try await EvictorBinary.run([
+                "plan", registry.url, "--policy", Fixtures.url("policies/keep-last.lua").path, "--policy-option", "keep=1",
+                "--max-delete-percent", "100", "-o", planPath,
+            ])
             #expect(plan.status == 0, "\(plan.stdoutText)\(plan.stderrText)")
             let apply = try await EvictorBinary.run(["apply", planPath, "--journal", journal])
             #expect(apply.stdoutText.contains("deleted 3 manifests, 0 already gone"), "\(apply.stdoutText)")
@@ -77,8 +79,10 @@ struct OperatorPathTests {
             defer { try? FileManager.default.removeItem(at: work) }
             let policy = try EvictionTests.writePolicy(work, "delete-all.lua", InUseProtectionTests.deleteAll)
             let digest = try #require(try await Self.digests(registry)["tools/debug:v1"])
-            let refused = try await EvictorBinary.run(["plan", registry.url, "--policy", policy, "--explain", "shop/app:v1", "--explain", "tools/debug@\(digest)",
-                                                       "-o", work.appendingPathComponent("plan.json").path])
+            let refused = try await EvictorBinary.run([
+                "plan", registry.url, "--policy", policy, "--explain", "shop/app:v1", "--explain", "tools/debug@\(digest)",
+                "-o", work.appendingPathComponent("plan.json").path,
+            ])
             InUseProtectionTests.oneLine(refused, ["refused", "--max-delete-percent 50"], "refused plan")
             #expect(refused.status == 2)
             #expect(refused.stdoutText.contains("REPOSITORY"), "\(refused.stdoutText)")
@@ -141,12 +145,16 @@ struct OperatorPathTests {
             #expect(evict.status == 0, "\(evict.stdoutText)\(evict.stderrText)")
             #expect(evict.stdoutText.contains("plan kept at \(work.appendingPathComponent("evict.plan.json").path)"), "\(evict.stdoutText)")
             let reused = try await EvictorBinary.run(["evict", registry.url, "--delete", "--journal", journal] + keepLast)
-            InUseProtectionTests.oneLine(reused, ["already records a run", "evictor apply \(work.appendingPathComponent("evict.plan.json").path) --journal \(journal)"], "reused journal")
+            InUseProtectionTests.oneLine(
+                reused, ["already records a run", "evictor apply \(work.appendingPathComponent("evict.plan.json").path) --journal \(journal)"],
+                "reused journal")
             // Two evicts in one second with the default journal name get a journal each.
             async let first = EvictorBinary.run(["evict", registry.url, "--delete"] + keepLast, currentDirectory: work)
             async let second = EvictorBinary.run(["evict", registry.url, "--delete"] + keepLast, currentDirectory: work)
             for result in try await [first, second] { #expect(result.status == 0, "\(result.stdoutText)\(result.stderrText)") }
-            let journals = try FileManager.default.contentsOfDirectory(atPath: work.path).filter { $0.hasPrefix("evictor-journal-") && $0.hasSuffix(".jsonl") }
+            let journals = try FileManager.default.contentsOfDirectory(atPath: work.path).filter {
+                $0.hasPrefix("evictor-journal-") && $0.hasSuffix(".jsonl")
+            }
             #expect(journals.count == 2, "\(journals)")
         }
     }
@@ -157,7 +165,8 @@ struct OperatorPathTests {
         defer { try? FileManager.default.removeItem(at: work) }
         let root = work.appendingPathComponent("store")
         let seeder = StorageSeeder(root: root)
-        _ = try seeder.image(repository: "team/app", tags: ["v1"], spec: TestImageSpec(created: Date(timeIntervalSince1970: 1_700_000_000), layerSeed: "gc-keep"))
+        _ = try seeder.image(
+            repository: "team/app", tags: ["v1"], spec: TestImageSpec(created: Date(timeIntervalSince1970: 1_700_000_000), layerSeed: "gc-keep"))
         let orphan = try seeder.blob(Data("nobody needs me".utf8))
         let blob = seeder.blobPath(orphan)
         let dry = try await EvictorBinary.run(["storage", "gc", "--root", root.path])
@@ -173,7 +182,8 @@ struct OperatorPathTests {
         #expect(!FileManager.default.fileExists(atPath: blob.path))
         for command in [["evict"], ["apply"], ["restore"], ["storage", "fix"], ["storage", "gc"], ["storage", "rm"], ["storage", "revert"]] {
             let help = try await EvictorBinary.run(command + ["--help"])
-            #expect(help.stdoutText.contains("--apply") || help.stdoutText.contains("--delete") || help.stdoutText.contains("Writes to the registry")
+            #expect(
+                help.stdoutText.contains("--apply") || help.stdoutText.contains("--delete") || help.stdoutText.contains("Writes to the registry")
                     || help.stdoutText.contains("writes at once"), "\(command): \(help.stdoutText)")
         }
     }
@@ -184,12 +194,15 @@ struct OperatorPathTests {
         defer { try? FileManager.default.removeItem(at: work) }
         let inventory = work.appendingPathComponent("images.json").path
         try Data(#"{"format": "evictor-inventory", "version": 1, "sources": [], "images": []}"#.utf8).write(to: URL(fileURLWithPath: inventory))
-        let plan = try await EvictorBinary.run(["plan", "http://127.0.0.1:9", "--policy", Fixtures.url("policies/keep-last.lua").path, "--inventory", inventory])
+        let plan = try await EvictorBinary.run([
+            "plan", "http://127.0.0.1:9", "--policy", Fixtures.url("policies/keep-last.lua").path, "--inventory", inventory,
+        ])
         InUseProtectionTests.oneLine(plan, [inventory, ".generated_at"], "inventory without generated_at")
 
         let root = work.appendingPathComponent("store")
         let seeder = StorageSeeder(root: root)
-        let built = try seeder.image(repository: "team/app", tags: ["v1"], spec: TestImageSpec(created: Date(timeIntervalSince1970: 1_700_000_000), layerSeed: "fix-msg"))
+        let built = try seeder.image(
+            repository: "team/app", tags: ["v1"], spec: TestImageSpec(created: Date(timeIntervalSince1970: 1_700_000_000), layerSeed: "fix-msg"))
         try FileManager.default.removeItem(at: seeder.blobPath(try #require(built.layerDigests.first)))
         let fix = try await EvictorBinary.run(["storage", "fix", "--root", root.path, "--quarantine", work.appendingPathComponent("q").path])
         #expect(fix.stdoutText.contains("cannot be pulled: missing"), "\(fix.stdoutText)")

@@ -16,8 +16,10 @@ struct PersistentFaultTests {
         defer { registry.stop() }
         let work = try EvictionTests.workDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
-        let stalled = "GET /v2/team5/app/manifests/v3", dropped = "/v2/team6/app/manifests/v2"
-        let wrongHead = "HEAD /v2/team1/app/manifests/v1", lostDeletes = "DELETE /v2/team7/app/manifests/"
+        let stalled = "GET /v2/team5/app/manifests/v3"
+        let dropped = "/v2/team6/app/manifests/v2"
+        let wrongHead = "HEAD /v2/team1/app/manifests/v1"
+        let lostDeletes = "DELETE /v2/team7/app/manifests/"
         var faults = FaultPlan.none
         faults.persistent = [
             "/v2/team3/app/manifests/": .badGateway, "/v2/team4/app/manifests/": .rateLimited,
@@ -58,9 +60,14 @@ struct PersistentFaultTests {
             let failed = apply.stdoutText.split(separator: "\n").filter { $0.hasPrefix("failed\t") }
             let byRepository = Dictionary(grouping: failed) { $0.split(separator: "\t")[1].split(separator: "@")[0] }
             // team5's stalled tag (v3) cannot be read either, so team5 waits too.
-            #expect(byRepository.mapValues(\.count) == ["team3/app": 9, "team4/app": 9, "team5/app": 9, "team6/app": 9, "team7/app": 9], "\(apply.stdoutText)")
+            #expect(
+                byRepository.mapValues(\.count) == ["team3/app": 9, "team4/app": 9, "team5/app": 9, "team6/app": 9, "team7/app": 9],
+                "\(apply.stdoutText)")
             #expect(byRepository["team5/app", default: []].allSatisfy { $0.contains("team5/app:v3: timed out after \(Self.attempts) attempts") })
-            #expect(byRepository["team3/app", default: []].allSatisfy { $0.contains("cannot list tags") && $0.contains("HTTP 502 after \(Self.attempts) attempts") })
+            #expect(
+                byRepository["team3/app", default: []].allSatisfy {
+                    $0.contains("cannot list tags") && $0.contains("HTTP 502 after \(Self.attempts) attempts")
+                })
             #expect(byRepository["team4/app", default: []].allSatisfy { $0.contains("HTTP 429 after \(Self.attempts) attempts") })
             #expect(byRepository["team6/app", default: []].allSatisfy { $0.contains("connection closed by the server (\(Self.attempts) attempts)") })
             // team7's DELETEs reached the registry but every answer was lost: failed, as far as
@@ -80,7 +87,9 @@ struct PersistentFaultTests {
             proxy.change(to: .none)
             let resumed = try await EvictorBinary.run(["apply", planPath, "--journal", journal])
             #expect(resumed.status == 0, "\(resumed.stdoutText)\(resumed.stderrText)")
-            #expect(resumed.stdoutText.contains("deleted 36 manifests, 54 already gone (45 deleted by an earlier run), 0 skipped, 0 failed"), "\(resumed.stdoutText)")
+            #expect(
+                resumed.stdoutText.contains("deleted 36 manifests, 54 already gone (45 deleted by an earlier run), 0 skipped, 0 failed"),
+                "\(resumed.stdoutText)")
             #expect(try await FaultInjectionTests.listing(registry.url).count == 133 - 90)
         }
     }
@@ -114,10 +123,12 @@ struct PersistentFaultTests {
             #expect(made.status == 0, "\(made.stderrText)")
             let target = try #require(try PlanFile.read(planPath).actions.first { $0.tags == ["v1"] })
             // After planning, someone tags the planned image "hotfix"...
-            try await ProcessRunner.check("skopeo", [
-                "--insecure-policy", "copy", "--preserve-digests", "--src-tls-verify=false", "--dest-tls-verify=false",
-                "docker://\(registry.hostPort)/team2/app@\(target.digest)", "docker://\(registry.hostPort)/team2/app:hotfix",
-            ])
+            try await ProcessRunner.check(
+                "skopeo",
+                [
+                    "--insecure-policy", "copy", "--preserve-digests", "--src-tls-verify=false", "--dest-tls-verify=false",
+                    "docker://\(registry.hostPort)/team2/app@\(target.digest)", "docker://\(registry.hostPort)/team2/app:hotfix",
+                ])
             // ...and every HEAD of it answers with another digest.
             var lying = FaultPlan.none
             lying.persistent = ["HEAD /v2/team2/app/manifests/hotfix": .wrongDigest]

@@ -47,7 +47,9 @@ struct SecretHygieneTests {
         let layout = try OCILayoutBuilder.temporary()
         defer { layout.remove() }
         for day in 1...3 {
-            _ = try layout.addImage(tag: "v\(day)", TestImageSpec(created: Date(timeIntervalSince1970: 1_700_000_000 + Double(day) * 86_400), layerSeed: "secret-\(user)-\(day)"))
+            _ = try layout.addImage(
+                tag: "v\(day)",
+                TestImageSpec(created: Date(timeIntervalSince1970: 1_700_000_000 + Double(day) * 86_400), layerSeed: "secret-\(user)-\(day)"))
             try await Skopeo.push(layout: layout, tag: "v\(day)", to: registry, repository: "vault/app", credentials: (user, password))
         }
         let environment = ["EVICTOR_USERNAME": user, "EVICTOR_PASSWORD": password, "EVICTOR_VERBOSE": "1"]

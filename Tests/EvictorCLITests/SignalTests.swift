@@ -35,7 +35,9 @@ struct SignalTests {
         return open.isEmpty
     }
 
-    @Test("apply (SIGINT), evict --delete (SIGTERM) and restore (SIGINT) stop cleanly and resume to the uninterrupted result", arguments: [SIGINT, SIGTERM])
+    @Test(
+        "apply (SIGINT), evict --delete (SIGTERM) and restore (SIGINT) stop cleanly and resume to the uninterrupted result",
+        arguments: [SIGINT, SIGTERM])
     func applyEvictRestore(signal: Int32) async throws {
         let reference = try await FaultInjectionTests.seededRegistry()
         defer { reference.stop() }
@@ -60,7 +62,9 @@ struct SignalTests {
 
             // apply: signalled once a few deletes are journaled.
             let journal = work.appendingPathComponent("journal.jsonl").path
-            let (stopped, sent) = try await EvictorBinary.run(["apply", planPath, "--journal", journal], signal: signal) { Self.lineCount(journal) >= 12 }
+            let (stopped, sent) = try await EvictorBinary.run(["apply", planPath, "--journal", journal], signal: signal) {
+                Self.lineCount(journal) >= 12
+            }
             #expect(sent)
             #expect(stopped.status == exitStatus, "\(stopped.stdoutText)\(stopped.stderrText)")
             #expect(stopped.stdoutText.contains("not started"), "\(stopped.stdoutText)")
@@ -111,7 +115,8 @@ struct SignalTests {
         let root = work.appendingPathComponent("store")
         let quarantine = work.appendingPathComponent("quarantine").path
         let seeder = StorageSeeder(root: root)
-        _ = try seeder.image(repository: "big/app", tags: ["good"], spec: TestImageSpec(created: Date(timeIntervalSince1970: 1_700_000_000), layerSeed: "sig-good"))
+        _ = try seeder.image(
+            repository: "big/app", tags: ["good"], spec: TestImageSpec(created: Date(timeIntervalSince1970: 1_700_000_000), layerSeed: "sig-good"))
         for number in 0..<3_000 {
             let link = seeder.repositoryPath("big/app", "_manifests/tags/broken-\(number)/current/link")
             try FileManager.default.createDirectory(at: link.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -12,7 +12,8 @@ struct StorageCrashTests {
         let root = work.appendingPathComponent("store")
         let quarantine = work.appendingPathComponent("quarantine").path
         let seeder = StorageSeeder(root: root)
-        try seeder.image(repository: "big/app", tags: ["good"], spec: TestImageSpec(created: Date(timeIntervalSince1970: 1_700_000_000), layerSeed: "fix-good"))
+        try seeder.image(
+            repository: "big/app", tags: ["good"], spec: TestImageSpec(created: Date(timeIntervalSince1970: 1_700_000_000), layerSeed: "fix-good"))
         // 3,000 tags whose revision does not exist: each one a move (journaled with fsync) for
         // the broken-tags fixer, so one run lasts long enough to be killed in the middle.
         for number in 0..<3_000 {
@@ -32,7 +33,9 @@ struct StorageCrashTests {
         for _ in 0..<40 {
             let before = left()
             let stopAt = before - 1 - Int(random.next() % 600)
-            let (fix, killed) = try await EvictorBinary.run(["storage", "fix", "--root", root.path, "--quarantine", quarantine, "--apply"]) { left() <= stopAt }
+            let (fix, killed) = try await EvictorBinary.run(["storage", "fix", "--root", root.path, "--quarantine", quarantine, "--apply"]) {
+                left() <= stopAt
+            }
             if !killed {
                 #expect(fix.status == 0, "storage fix exited \(fix.status): \(fix.stdoutText)\(fix.stderrText)")
                 finished = true

@@ -37,17 +37,20 @@ struct StorageGCTests {
         try await Skopeo.push(layout: layout, tag: "v2", to: registry, repository: "team/app")
         _ = try layout.addImage(tag: "x", TestImageSpec(created: created, layerSeed: "gc-x", sharedLayerSeeds: ["gc-base"]))
         try await Skopeo.push(layout: layout, tag: "x", to: registry, repository: "team/other")
-        let index = try layout.addIndex(tag: "multi", [
-            TestImageSpec(created: created, layerSeed: "gc-amd64", platform: .linuxAmd64),
-            TestImageSpec(created: created, layerSeed: "gc-arm64", platform: .linuxArm64),
-        ])
+        let index = try layout.addIndex(
+            tag: "multi",
+            [
+                TestImageSpec(created: created, layerSeed: "gc-amd64", platform: .linuxAmd64),
+                TestImageSpec(created: created, layerSeed: "gc-arm64", platform: .linuxArm64),
+            ])
         try await Skopeo.push(layout: layout, tag: "multi", to: registry, repository: "team/multi")
         let overwritten = try layout.addImage(tag: "cur-old", TestImageSpec(created: created, layerSeed: "gc-cur-old"))
         try await Skopeo.push(layout: layout, tag: "cur-old", to: registry, repository: "team/app", destinationTag: "cur")
         _ = try layout.addImage(tag: "cur-new", TestImageSpec(created: created, layerSeed: "gc-cur-new"))
         try await Skopeo.push(layout: layout, tag: "cur-new", to: registry, repository: "team/app", destinationTag: "cur")
         // Delete v2 through the API: its own layer and config become garbage, the shared base does not.
-        let deleted = try await ProcessRunner.run("curl", ["-fsS", "-X", "DELETE", "\(registry.url)/v2/team/app/manifests/\(doomed.digest)"], timeout: .seconds(30))
+        let deleted = try await ProcessRunner.run(
+            "curl", ["-fsS", "-X", "DELETE", "\(registry.url)/v2/team/app/manifests/\(doomed.digest)"], timeout: .seconds(30))
         #expect(deleted.status == 0, "\(deleted.stderrText)")
         return (index, overwritten)
     }
@@ -62,7 +65,9 @@ struct StorageGCTests {
             #expect(ours.status == 0, "\(ours.stderr)")
             let ourBlobs = Set(ours.report["blobs"] as? [String] ?? [])
             #expect(!ourBlobs.isEmpty)
-            #expect(ourBlobs == official.blobs, "official only: \(official.blobs.subtracting(ourBlobs)), ours only: \(ourBlobs.subtracting(official.blobs))")
+            #expect(
+                ourBlobs == official.blobs,
+                "official only: \(official.blobs.subtracting(ourBlobs)), ours only: \(ourBlobs.subtracting(official.blobs))")
 
             // With untagged deletion the official one also drops the index's children (#3178); ours
             // differs exactly by those children and their layers.
@@ -85,8 +90,12 @@ struct StorageGCTests {
             for child in index.children {
                 #expect(await Skopeo.canInspect(registry, "team/multi@\(child.digest)"))
             }
-            let copy = try await ProcessRunner.run("skopeo", ["--insecure-policy", "copy", "--all", "--src-tls-verify=false",
-                                                              "docker://\(registry.hostPort)/team/multi:multi", "dir:\(registry.workDirectory.path)/pulled"], timeout: .seconds(60))
+            let copy = try await ProcessRunner.run(
+                "skopeo",
+                [
+                    "--insecure-policy", "copy", "--all", "--src-tls-verify=false",
+                    "docker://\(registry.hostPort)/team/multi:multi", "dir:\(registry.workDirectory.path)/pulled",
+                ], timeout: .seconds(60))
             #expect(copy.status == 0, "\(copy.stderrText)")
             #expect(await !Skopeo.canInspect(registry, "team/app@\(overwritten.digest)"))
             let again = try await Self.ours(registry, ["--dry-run", "--delete-untagged"])

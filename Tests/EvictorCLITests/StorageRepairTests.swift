@@ -75,7 +75,10 @@ struct StorageRepairTests {
             let before = try Self.tree(registry.storageRoot)
             let work = fm.temporaryDirectory.appendingPathComponent("evictor-repair-\(UUID().uuidString)")
             defer { try? fm.removeItem(at: work) }
-            let scan = try await EvictorBinary.run(["storage", "scan", "--root", registry.storageRoot.path, "--verify-blobs", "--report-dir", work.appendingPathComponent("report").path, "--output", "json"])
+            let scan = try await EvictorBinary.run([
+                "storage", "scan", "--root", registry.storageRoot.path, "--verify-blobs", "--report-dir", work.appendingPathComponent("report").path,
+                "--output", "json",
+            ])
             #expect(scan.status == 1, "\(scan.stderrText)")
             let report = try #require(try JSONSerialization.jsonObject(with: Data(scan.stdoutText.utf8)) as? [String: Any])
             let findings = try #require(report["findings"] as? [[String: Any]])
@@ -104,12 +107,16 @@ struct StorageRepairTests {
             let dry = try await EvictorBinary.run(["storage", "fix", "--root", registry.storageRoot.path, "--quarantine", quarantine])
             #expect(dry.status == 0, "\(dry.stdoutText)\(dry.stderrText)")
             #expect(try Self.tree(registry.storageRoot) == before, "a dry run must not change the store")
-            let fix = try await EvictorBinary.run(["storage", "fix", "--root", registry.storageRoot.path, "--quarantine", quarantine, "--verify-blobs", "--apply"])
+            let fix = try await EvictorBinary.run([
+                "storage", "fix", "--root", registry.storageRoot.path, "--quarantine", quarantine, "--verify-blobs", "--apply",
+            ])
             #expect(fix.status == 0, "\(fix.stdoutText)\(fix.stderrText)")
             #expect(fix.stderrText.contains("stopped or in read-only mode"))
             #expect(fix.stdoutText.contains("_manifests/tags/bitrot"), "\(fix.stdoutText)")
 
-            let rescan = try await EvictorBinary.run(["storage", "scan", "--root", registry.storageRoot.path, "--report-dir", work.appendingPathComponent("report2").path])
+            let rescan = try await EvictorBinary.run([
+                "storage", "scan", "--root", registry.storageRoot.path, "--report-dir", work.appendingPathComponent("report2").path,
+            ])
             // Left: repositories without tags (team/lonely, and those whose only tags were broken).
             #expect(rescan.stdoutText.contains(": 3 problems"), "\(rescan.stdoutText)")
             #expect(rescan.stdoutText.split(separator: "\n").filter { $0.hasPrefix("no-tags") }.count == 3, "\(rescan.stdoutText)")
@@ -125,7 +132,10 @@ struct StorageRepairTests {
             let revert = try await EvictorBinary.run(["storage", "revert", "--root", registry.storageRoot.path, "--quarantine", quarantine])
             #expect(revert.status == 0, "\(revert.stdoutText)\(revert.stderrText)")
             let after = try Self.tree(registry.storageRoot)
-            #expect(after == before, "differs: \(Set(after.keys).symmetricDifference(before.keys).sorted().prefix(10)) \(after.filter { before[$0.key] != nil && before[$0.key] != $0.value }.keys.sorted().prefix(10))")
+            #expect(
+                after == before,
+                "differs: \(Set(after.keys).symmetricDifference(before.keys).sorted().prefix(10)) \(after.filter { before[$0.key] != nil && before[$0.key] != $0.value }.keys.sorted().prefix(10))"
+            )
             try await registry.restart()
         }
     }
@@ -154,7 +164,9 @@ struct StorageRepairTests {
             #expect(listed.stdoutText.split(separator: "\n").sorted() == ["team/app:cur", "team/other:x"], "\(listed.stdoutText)")
             #expect(await Skopeo.canInspect(registry, "team/other:x"))
             #expect(await Skopeo.canInspect(registry, "team/app:cur"))
-            let scan = try await EvictorBinary.run(["storage", "scan", "--root", root, "--report-dir", registry.workDirectory.appendingPathComponent("r").path])
+            let scan = try await EvictorBinary.run([
+                "storage", "scan", "--root", root, "--report-dir", registry.workDirectory.appendingPathComponent("r").path,
+            ])
             #expect(scan.status == 0, "\(scan.stdoutText)")
         }
     }

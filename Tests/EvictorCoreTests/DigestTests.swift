@@ -18,14 +18,16 @@ struct DigestTests {
         #expect(!digest.matches(Array("abd".utf8)))
     }
 
-    @Test("refuses what is not a digest", arguments: [
-        "", "sha256", "sha256:", "md5:900150983cd24fb0d6963f7d28e17f72",
-        "sha256:BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD",
-        "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015a",
-        "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015adx",
-        "sha256:zz7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
-        " sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
-    ])
+    @Test(
+        "refuses what is not a digest",
+        arguments: [
+            "", "sha256", "sha256:", "md5:900150983cd24fb0d6963f7d28e17f72",
+            "sha256:BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD",
+            "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015a",
+            "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015adx",
+            "sha256:zz7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+            " sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+        ])
     func refuses(_ text: String) {
         #expect(throws: EvictorCoreError.invalidDigest(text)) { try Digest(parsing: text) }
     }

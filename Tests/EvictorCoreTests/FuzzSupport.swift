@@ -181,7 +181,10 @@ enum JSONMutator {
         var result: [Range<Int>] = []
         var index = 0
         while index < bytes.count {
-            guard bytes[index] == UInt8(ascii: "\"") else { index += 1; continue }
+            guard bytes[index] == UInt8(ascii: "\"") else {
+                index += 1
+                continue
+            }
             var end = index + 1
             while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1 }
             var after = end + 1

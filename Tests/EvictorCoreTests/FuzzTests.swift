@@ -43,7 +43,9 @@ struct FuzzTests {
             }
         case (.failure(let error), .failure(let again)):
             guard error == again else { return "two parses fail differently (\(error) / \(again)) for \(Fuzz.preview(input))" }
-            guard !error.reason.isEmpty, !error.reason.contains("\n") else { return "reason '\(error.reason)' is empty or not one line for \(Fuzz.preview(input))" }
+            guard !error.reason.isEmpty, !error.reason.contains("\n") else {
+                return "reason '\(error.reason)' is empty or not one line for \(Fuzz.preview(input))"
+            }
         default:
             return "one parse succeeded, the other failed, for \(Fuzz.preview(input))"
         }
@@ -80,8 +82,8 @@ struct FuzzTests {
                 return "\(Fuzz.preview(text)) renders as \(Fuzz.preview(rendered)), which parses to \(again.domain) / \(again.path)"
             }
             guard ReferenceGrammar.isValidPath(reference.path), ReferenceGrammar.isValidDomain(reference.domain),
-                  reference.tag.map(ReferenceGrammar.isValidTag) ?? true, reference.name.utf8.count <= ReferenceGrammar.maxNameLength,
-                  rendered.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
+                reference.tag.map(ReferenceGrammar.isValidTag) ?? true, reference.name.utf8.count <= ReferenceGrammar.maxNameLength,
+                rendered.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
             else { return "\(Fuzz.preview(text)) gave \(Fuzz.preview(rendered)), outside the grammar" }
         case .failure(let error):
             guard case .invalidReference(let named, let reason) = error, named == text, !reason.isEmpty else {
@@ -113,8 +115,8 @@ struct FuzzTests {
             let digest = try Digest(parsing: text)
             let expectedLength = ["sha256": 64, "sha512": 128][digest.algorithm]
             guard digest.description == text, expectedLength == digest.hex.utf8.count,
-                  digest.hex.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }),
-                  (try? Digest(parsing: digest.description)) == digest
+                digest.hex.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }),
+                (try? Digest(parsing: digest.description)) == digest
             else { return "\(Fuzz.preview(text)) parsed to \(digest)" }
         } catch {
             guard error == .invalidDigest(text) else { return "\(Fuzz.preview(text)) failed with \(error)" }
@@ -179,19 +181,22 @@ struct FuzzTests {
 
     static let deep = 100_000
 
-    @Test("100,000 nested arrays or objects are refused at once, without overflowing the stack", arguments: [
-        DeepDocument(testDescription: "[[[...]]]", text: String(repeating: "[", count: deep) + String(repeating: "]", count: deep)),
-        DeepDocument(testDescription: "[[[... unclosed", text: String(repeating: "[", count: deep)),
-        DeepDocument(testDescription: "{\"a\":{\"a\":...1}}", text: String(repeating: "{\"a\":", count: deep) + "1" + String(repeating: "}", count: deep)),
-        DeepDocument(
-            testDescription: "a manifest whose config is [[[...]]]",
-            text: #"{"schemaVersion":2,"config":"# + String(repeating: "[", count: deep) + String(repeating: "]", count: deep) + "}"
-        ),
-        DeepDocument(
-            testDescription: "an inventory whose images are [[[... unclosed",
-            text: #"{"format":"evictor-inventory","version":1,"images":"# + String(repeating: "[", count: deep)
-        ),
-    ])
+    @Test(
+        "100,000 nested arrays or objects are refused at once, without overflowing the stack",
+        arguments: [
+            DeepDocument(testDescription: "[[[...]]]", text: String(repeating: "[", count: deep) + String(repeating: "]", count: deep)),
+            DeepDocument(testDescription: "[[[... unclosed", text: String(repeating: "[", count: deep)),
+            DeepDocument(
+                testDescription: "{\"a\":{\"a\":...1}}", text: String(repeating: "{\"a\":", count: deep) + "1" + String(repeating: "}", count: deep)),
+            DeepDocument(
+                testDescription: "a manifest whose config is [[[...]]]",
+                text: #"{"schemaVersion":2,"config":"# + String(repeating: "[", count: deep) + String(repeating: "]", count: deep) + "}"
+            ),
+            DeepDocument(
+                testDescription: "an inventory whose images are [[[... unclosed",
+                text: #"{"format":"evictor-inventory","version":1,"images":"# + String(repeating: "[", count: deep)
+            ),
+        ])
     func deepNesting(_ document: DeepDocument) throws {
         let bytes = Array(document.text.utf8)
         let started = ContinuousClock.now
@@ -204,10 +209,12 @@ struct FuzzTests {
         #expect(ContinuousClock.now - started < .seconds(2))
     }
 
-    @Test("references that only their capitals mark as a registry host keep them, so their text reads back the same", arguments: [
-        ("UPPER/case", "UPPER/case"), ("Host-1/app:v1", "Host-1/app:v1"), ("[A]/x", "[A]/x"),
-        ("LOCALHOST/app", "localhost/app"), ("Reg.IO/app", "reg.io/app"), ("UPPER:5000/app", "upper:5000/app"),
-    ])
+    @Test(
+        "references that only their capitals mark as a registry host keep them, so their text reads back the same",
+        arguments: [
+            ("UPPER/case", "UPPER/case"), ("Host-1/app:v1", "Host-1/app:v1"), ("[A]/x", "[A]/x"),
+            ("LOCALHOST/app", "localhost/app"), ("Reg.IO/app", "reg.io/app"), ("UPPER:5000/app", "upper:5000/app"),
+        ])
     func capitalisedHosts(_ input: String, _ rendered: String) throws {
         let reference = try ImageReference(parsing: input)
         #expect(reference.description == rendered)
@@ -412,9 +419,14 @@ enum InventorySeeds {
             Inventory(generatedAt: Date(timeIntervalSince1970: 1_700_000_000)),
             Inventory(
                 generatedAt: Date(timeIntervalSince1970: 1_700_000_000),
-                sources: [InventorySourceSummary(name: "k8s", images: 2), InventorySourceSummary(name: "compose", images: 0, failure: "compose.yml: cannot read")],
+                sources: [
+                    InventorySourceSummary(name: "k8s", images: 2),
+                    InventorySourceSummary(name: "compose", images: 0, failure: "compose.yml: cannot read"),
+                ],
                 images: [
-                    InventoryImage(reference: try ImageReference(parsing: "reg.io/shop/web:1.4"), seenAt: ["k8s;prod;shop;Deployment/web"], lastWanted: wanted, sources: ["k8s"]),
+                    InventoryImage(
+                        reference: try ImageReference(parsing: "reg.io/shop/web:1.4"), seenAt: ["k8s;prod;shop;Deployment/web"], lastWanted: wanted,
+                        sources: ["k8s"]),
                     InventoryImage(
                         reference: try ImageReference(parsing: "nginx@sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
                         seenAt: ["k8s;prod;web;Pod/nginx-1", "static;list.txt"], sources: ["k8s", "static"]

@@ -4,27 +4,33 @@ import Testing
 
 @Suite("Image references follow the distribution grammar")
 struct ImageReferenceTests {
-    @Test("normalisation", arguments: [
-        ("nginx", "docker.io/library/nginx"),
-        ("nginx:1.25", "docker.io/library/nginx:1.25"),
-        ("library/nginx", "docker.io/library/nginx"),
-        ("bitnami/redis:7", "docker.io/bitnami/redis:7"),
-        ("docker.io/nginx", "docker.io/library/nginx"),
-        ("index.docker.io/library/nginx:latest", "docker.io/library/nginx:latest"),
-        ("registry.example.com:5000/shop/web:1.4.0", "registry.example.com:5000/shop/web:1.4.0"),
-        ("Registry.Example.com/shop/web", "registry.example.com/shop/web"),
-        ("localhost/app", "localhost/app"),
-        ("localhost:5000/app:v1", "localhost:5000/app:v1"),
-        ("127.0.0.1:5000/a/b/c:tag_1.2-x", "127.0.0.1:5000/a/b/c:tag_1.2-x"),
-        ("[::1]:5000/app", "[::1]:5000/app"),
-        ("quay.io/org/app@sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
-         "quay.io/org/app@sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
-        ("reg.io/app:v1@sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
-         "reg.io/app:v1@sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
-        ("ab__c-d--e/f.g_h", "docker.io/ab__c-d--e/f.g_h"),
-        ("UPPER/case", "UPPER/case"),
-        ("Reg.Example.COM/case", "reg.example.com/case"),
-    ])
+    @Test(
+        "normalisation",
+        arguments: [
+            ("nginx", "docker.io/library/nginx"),
+            ("nginx:1.25", "docker.io/library/nginx:1.25"),
+            ("library/nginx", "docker.io/library/nginx"),
+            ("bitnami/redis:7", "docker.io/bitnami/redis:7"),
+            ("docker.io/nginx", "docker.io/library/nginx"),
+            ("index.docker.io/library/nginx:latest", "docker.io/library/nginx:latest"),
+            ("registry.example.com:5000/shop/web:1.4.0", "registry.example.com:5000/shop/web:1.4.0"),
+            ("Registry.Example.com/shop/web", "registry.example.com/shop/web"),
+            ("localhost/app", "localhost/app"),
+            ("localhost:5000/app:v1", "localhost:5000/app:v1"),
+            ("127.0.0.1:5000/a/b/c:tag_1.2-x", "127.0.0.1:5000/a/b/c:tag_1.2-x"),
+            ("[::1]:5000/app", "[::1]:5000/app"),
+            (
+                "quay.io/org/app@sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+                "quay.io/org/app@sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+            ),
+            (
+                "reg.io/app:v1@sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+                "reg.io/app:v1@sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+            ),
+            ("ab__c-d--e/f.g_h", "docker.io/ab__c-d--e/f.g_h"),
+            ("UPPER/case", "UPPER/case"),
+            ("Reg.Example.COM/case", "reg.example.com/case"),
+        ])
     func normalises(_ input: String, _ expected: String) throws {
         #expect(try ImageReference(parsing: input).description == expected)
     }
@@ -39,13 +45,16 @@ struct ImageReferenceTests {
         #expect(reference.name == "registry.example.com:5000/shop/web")
     }
 
-    @Test("refusals", arguments: [
-        "", " nginx", "nginx ", "docker.io/Library/nginx", "nginx:", "nginx:-bad", "nginx:" + String(repeating: "t", count: 129),
-        "nginx@sha256:short", "nginx@md5:900150983cd24fb0d6963f7d28e17f72", ":tag", "@sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
-        "reg.io//app", "reg.io/app/", "/app", "reg.io/-app", "reg.io/app-", "reg.io/a...b", "reg.io/a___b", "-reg.io/app",
-        "reg.io:0/app", "reg.io:99999/app", "reg.io:port/app", "re_g.io/app", "a\u{0}b", "nginx\nrm -rf", "ngínx",
-        "reg.io/" + String(repeating: "a", count: 250),
-    ])
+    @Test(
+        "refusals",
+        arguments: [
+            "", " nginx", "nginx ", "docker.io/Library/nginx", "nginx:", "nginx:-bad", "nginx:" + String(repeating: "t", count: 129),
+            "nginx@sha256:short", "nginx@md5:900150983cd24fb0d6963f7d28e17f72", ":tag",
+            "@sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+            "reg.io//app", "reg.io/app/", "/app", "reg.io/-app", "reg.io/app-", "reg.io/a...b", "reg.io/a___b", "-reg.io/app",
+            "reg.io:0/app", "reg.io:99999/app", "reg.io:port/app", "re_g.io/app", "a\u{0}b", "nginx\nrm -rf", "ngínx",
+            "reg.io/" + String(repeating: "a", count: 250),
+        ])
     func refuses(_ input: String) {
         #expect(throws: EvictorCoreError.self) { try ImageReference(parsing: input) }
     }
@@ -118,7 +127,10 @@ struct InventoryTests {
         #expect(truncated?.description.hasPrefix("\(path): invalid inventory:") == true)
         try Data(#"{"some": "other json"}"#.utf8).write(to: URL(fileURLWithPath: path))
         #expect(throws: EvictorCoreError.self) { try InventoryFile.read(path) }
-        try Data(#"{"format":"evictor-inventory","version":1,"generated_at":"2024-01-01T00:00:00Z","sources":[],"images":[{"reference":"BAD REF","seen_at":[],"sources":[]}]}"#.utf8).write(to: URL(fileURLWithPath: path))
+        try Data(
+            #"{"format":"evictor-inventory","version":1,"generated_at":"2024-01-01T00:00:00Z","sources":[],"images":[{"reference":"BAD REF","seen_at":[],"sources":[]}]}"#
+                .utf8
+        ).write(to: URL(fileURLWithPath: path))
         let badReference = #expect(throws: EvictorCoreError.self) { try InventoryFile.read(path) }
         #expect(badReference?.description.contains("images[0].reference") == true)
         #expect(throws: EvictorCoreError.self) { try InventoryFile.read(directory.appendingPathComponent("missing.json").path) }

@@ -8,7 +8,8 @@ struct SafetyRailsTests {
 
     static func image(_ seed: String, created: Double = 0, children: [Digest] = [], blobs: [String] = [], subject: Digest? = nil) -> ImageRecord {
         ImageRecord(
-            digest: digest(seed), mediaType: children.isEmpty ? "application/vnd.oci.image.manifest.v1+json" : "application/vnd.oci.image.index.v1+json",
+            digest: digest(seed),
+            mediaType: children.isEmpty ? "application/vnd.oci.image.manifest.v1+json" : "application/vnd.oci.image.index.v1+json",
             created: Date(timeIntervalSince1970: created), manifestSize: 100, size: 1_100,
             children: children, blobs: blobs.map { BlobUse(digest: digest($0), size: 1_000) }, subject: subject, isIndex: !children.isEmpty
         )
@@ -28,7 +29,9 @@ struct SafetyRailsTests {
     }
 
     static func verdict(_ decision: RepositoryDecision, tag: String) -> Verdict? { decision.items.first { $0.tag == tag }?.verdict }
-    static func verdict(_ decision: RepositoryDecision, digest seed: String) -> Verdict? { decision.items.first { $0.tag == nil && $0.digest == digest(seed) }?.verdict }
+    static func verdict(_ decision: RepositoryDecision, digest seed: String) -> Verdict? {
+        decision.items.first { $0.tag == nil && $0.digest == digest(seed) }?.verdict
+    }
 
     @Test("a manifest that could not be read is kept whatever the policy says; an index's unreadable child is left alone")
     func unreadableKept() {
@@ -85,7 +88,8 @@ struct SafetyRailsTests {
 
     @Test("children of a kept index are kept; a deleted index takes its unmarked children, index first")
     func indexChildren() {
-        let amd = Self.image("amd", created: 5, blobs: ["l1"]), arm = Self.image("arm", created: 6, blobs: ["l2"])
+        let amd = Self.image("amd", created: 5, blobs: ["l1"])
+        let arm = Self.image("arm", created: 6, blobs: ["l2"])
         let index = Self.image("idx", children: [amd.digest, arm.digest])
         let kept = Self.snapshot("web", tags: [("multi", "idx")], images: [index, amd, arm], untagged: ["amd", "arm"])
         var verdicts = Self.marks([("multi", .keep)])
@@ -124,8 +128,10 @@ struct SafetyRailsTests {
 
     @Test("in-use tags, digests and index children pinned by digest are kept")
     func inUse() throws {
-        let amd = Self.image("amd"), index = Self.image("idx", children: [amd.digest])
-        var snapshot = Self.snapshot("shop/app", tags: [("v1", "idx"), ("v2", "y"), ("v3", "z")], images: [index, amd, Self.image("y"), Self.image("z")], untagged: ["amd"])
+        let amd = Self.image("amd")
+        let index = Self.image("idx", children: [amd.digest])
+        var snapshot = Self.snapshot(
+            "shop/app", tags: [("v1", "idx"), ("v2", "y"), ("v3", "z")], images: [index, amd, Self.image("y"), Self.image("z")], untagged: ["amd"])
         let usage = InUseIndex(images: [
             InventoryImage(reference: try ImageReference(parsing: "reg.io/shop/app@\(amd.digest)"), seenAt: ["pod a"], sources: ["k8s"]),
             InventoryImage(reference: try ImageReference(parsing: "reg.io/shop/app:v2"), seenAt: ["pod b"], sources: ["k8s"]),
@@ -142,7 +148,9 @@ struct SafetyRailsTests {
     @Test("a reference without tag or digest means :latest, for plan and check alike")
     func bareReferenceMeansLatest() throws {
         var snapshot = Self.snapshot("tools/debug", tags: [("latest", "l"), ("v1", "v")], images: [Self.image("l"), Self.image("v")])
-        let usage = InUseIndex(images: [InventoryImage(reference: try ImageReference(parsing: "reg.io/tools/debug"), seenAt: ["compose;a.yml;debug"], sources: ["compose"])])
+        let usage = InUseIndex(images: [
+            InventoryImage(reference: try ImageReference(parsing: "reg.io/tools/debug"), seenAt: ["compose;a.yml;debug"], sources: ["compose"])
+        ])
         usage.annotate(&snapshot)
         #expect(snapshot.tags.first { $0.name == "latest" }?.inUse == true)
         #expect(snapshot.tags.first { $0.name == "v1" }?.inUse == false)
@@ -154,8 +162,11 @@ struct SafetyRailsTests {
 
     @Test("a digest pin marks the tag on it in use for check as for plan")
     func digestPinUsers() throws {
-        let pinned = Self.image("p"), child = Self.image("c")
-        let usage = InUseIndex(images: [InventoryImage(reference: try ImageReference(parsing: "reg.io/shop/app@\(pinned.digest)"), seenAt: ["pod a"], sources: ["k8s"])])
+        let pinned = Self.image("p")
+        let child = Self.image("c")
+        let usage = InUseIndex(images: [
+            InventoryImage(reference: try ImageReference(parsing: "reg.io/shop/app@\(pinned.digest)"), seenAt: ["pod a"], sources: ["k8s"])
+        ])
         #expect(usage.users("shop/app", tag: "v9", digest: pinned.digest) == ["pod a"])
         #expect(usage.users("shop/app", tag: "v9", digest: child.digest, children: [pinned.digest]) == ["pod a"])
         #expect(usage.users("shop/app", tag: "v9", digest: child.digest).isEmpty)
@@ -168,7 +179,9 @@ struct SafetyRailsTests {
             Inventory(images: try references.map { InventoryImage(reference: try ImageReference(parsing: $0), seenAt: ["x"], sources: ["static"]) })
         }
         #expect(throws: EvictorCoreError.self) { try InventoryRails.imagesOnRegistry(Inventory(), registry: "r:5000", aliases: [], minimum: 0) }
-        #expect(throws: EvictorCoreError.self) { try InventoryRails.imagesOnRegistry(try inventory(["r:5000/a:1"]), registry: "r:5000", aliases: [], minimum: 2) }
+        #expect(throws: EvictorCoreError.self) {
+            try InventoryRails.imagesOnRegistry(try inventory(["r:5000/a:1"]), registry: "r:5000", aliases: [], minimum: 2)
+        }
         let foreign = try inventory(["127.0.0.1:5000/a:1", "127.0.0.1:5000/b:1", "docker.io/library/nginx:1"])
         do {
             _ = try InventoryRails.imagesOnRegistry(foreign, registry: "localhost:5000", aliases: ["typo:5000"], minimum: 1)
@@ -188,7 +201,8 @@ struct SafetyRailsTests {
         try planner.checkInventory(needed: true, given: true)
         try planner.checkInventory(needed: false, given: false)
 
-        let snapshot = Self.snapshot("a", tags: [("1", "a1"), ("2", "a2"), ("3", "a3")], images: [Self.image("a1"), Self.image("a2"), Self.image("a3")])
+        let snapshot = Self.snapshot(
+            "a", tags: [("1", "a1"), ("2", "a2"), ("3", "a3")], images: [Self.image("a1"), Self.image("a2"), Self.image("a3")])
         let input = Plan.Input(name: "p", file: "p.lua", sha256: "00")
         let twoOfThree = SafetyRails.apply(to: snapshot, verdicts: Self.marks([("1", .keep)], default: .delete))
         #expect(throws: EvictorCoreError.self) {
@@ -201,7 +215,9 @@ struct SafetyRailsTests {
 
     @Test("reclaimable bytes count only blobs no surviving manifest in any repository uses")
     func reclaimable() {
-        let a = Self.snapshot("a", tags: [("old", "a-old"), ("new", "a-new")], images: [Self.image("a-old", blobs: ["shared", "only-old"]), Self.image("a-new", blobs: ["new"])])
+        let a = Self.snapshot(
+            "a", tags: [("old", "a-old"), ("new", "a-new")],
+            images: [Self.image("a-old", blobs: ["shared", "only-old"]), Self.image("a-new", blobs: ["new"])])
         let b = Self.snapshot("b", tags: [("v", "b-v")], images: [Self.image("b-v", blobs: ["shared"])])
         let decisions = [SafetyRails.apply(to: a, verdicts: Self.marks([("old", .delete)])), SafetyRails.apply(to: b, verdicts: Self.marks([]))]
         let bytes = Planner.reclaimableBytes(snapshots: [a, b], decisions: decisions)
@@ -211,11 +227,13 @@ struct SafetyRailsTests {
 
     @Test("a plan streamed to disk reads back the same, mode 0600")
     func planFileRoundTrip() throws {
-        let snapshot = Self.snapshot("a", tags: [("1", "a1"), ("2", "a2"), ("3", "a3")], images: [Self.image("a1"), Self.image("a2"), Self.image("a3")])
+        let snapshot = Self.snapshot(
+            "a", tags: [("1", "a1"), ("2", "a2"), ("3", "a3")], images: [Self.image("a1"), Self.image("a2"), Self.image("a3")])
         let planner = Planner(settings: Plan.Settings(maxDeletePercent: 100, policyOptions: ["keep": "1"]))
         let decision = SafetyRails.apply(to: snapshot, verdicts: Self.marks([("1", .keep)], default: .delete))
-        let plan = try planner.makePlan(registry: "http://r:5000", policy: Plan.Input(name: "p", file: "p.lua", sha256: "ab"), inventory: nil,
-                                        snapshots: [snapshot], decisions: [decision], createdAt: Date(timeIntervalSince1970: 1_700_000_000))
+        let plan = try planner.makePlan(
+            registry: "http://r:5000", policy: Plan.Input(name: "p", file: "p.lua", sha256: "ab"), inventory: nil,
+            snapshots: [snapshot], decisions: [decision], createdAt: Date(timeIntervalSince1970: 1_700_000_000))
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("evictor-plan-\(UUID().uuidString).json").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try PlanFile.write(plan, to: path)

@@ -53,9 +53,12 @@ struct EngineUseCaseTests {
             let work = try Self.work()
             defer { try? FileManager.default.removeItem(at: work) }
             let inventory = work.appendingPathComponent("images.json").path
-            try InventoryFile.write(Inventory(images: [
-                InventoryImage(reference: try ImageReference(parsing: "\(registry.hostPort)/shop/app:v1"), seenAt: ["k8s;prod;shop;Deployment/app"], sources: ["k8s"]),
-            ]), to: inventory)
+            try InventoryFile.write(
+                Inventory(images: [
+                    InventoryImage(
+                        reference: try ImageReference(parsing: "\(registry.hostPort)/shop/app:v1"), seenAt: ["k8s;prod;shop;Deployment/app"],
+                        sources: ["k8s"])
+                ]), to: inventory)
             let client = try Self.client(registry)
             let recorder = Recorder()
 
@@ -73,7 +76,8 @@ struct EngineUseCaseTests {
             try PlanFile.write(outcome.plan, to: planPath)
             let journal = PlanApplication.defaultJournalPath(forPlan: planPath)
             #expect(journal == work.appendingPathComponent("plan.journal.jsonl").path)
-            let applied = try await PlanApplication.apply(outcome.plan, planPath: planPath, journalPath: journal, client: client, stop: StopRequest(), events: recorder.sink)
+            let applied = try await PlanApplication.apply(
+                outcome.plan, planPath: planPath, journalPath: journal, client: client, stop: StopRequest(), events: recorder.sink)
             #expect(applied.status == .done)
             #expect(applied.report.deleted == 2)
             #expect(try Journal.read(journal).filter { $0.event == .intent }.count == 2)
@@ -121,9 +125,10 @@ struct EngineUseCaseTests {
             }
 
             let inventory = work.appendingPathComponent("images.json").path
-            try InventoryFile.write(Inventory(images: [
-                InventoryImage(reference: try ImageReference(parsing: "elsewhere.example:5000/shop/app:v1"), seenAt: ["x"], sources: ["static"]),
-            ]), to: inventory)
+            try InventoryFile.write(
+                Inventory(images: [
+                    InventoryImage(reference: try ImageReference(parsing: "elsewhere.example:5000/shop/app:v1"), seenAt: ["x"], sources: ["static"])
+                ]), to: inventory)
             settings.inventoryPath = inventory
             settings.maxDeletePercent = 100
             await #expect(throws: EvictorCoreError.self) { try await Planning.makePlan(settings, client: client, events: { _ in }) }
@@ -187,12 +192,14 @@ struct EngineUseCaseTests {
         try Data("registry.example.com/shop/app:v1\nregistry.example.com/tools/debug\n".utf8).write(to: list)
         let output = work.appendingPathComponent("images.json").path
         let settings = InventoryCollection.Settings(
-            sources: [try InventoryCollection.SourceRequest(parsing: "static:\(list.path)")], outputPath: output, pluginPath: PluginPath(directories: [])
+            sources: [try InventoryCollection.SourceRequest(parsing: "static:\(list.path)")], outputPath: output,
+            pluginPath: PluginPath(directories: [])
         )
         let inventory = try await InventoryCollection.collect(settings, events: { _ in })
         #expect(inventory.images.map(\.reference.description) == ["registry.example.com/shop/app:v1", "registry.example.com/tools/debug"])
         #expect(try InventoryFile.read(output).images.count == 2)
-        let unknown = InventoryCollection.Settings(sources: [try InventoryCollection.SourceRequest(parsing: "nosuch")], outputPath: output, pluginPath: PluginPath(directories: []))
+        let unknown = InventoryCollection.Settings(
+            sources: [try InventoryCollection.SourceRequest(parsing: "nosuch")], outputPath: output, pluginPath: PluginPath(directories: []))
         do {
             _ = try await InventoryCollection.collect(unknown, events: { _ in })
             Issue.record("an unknown source was accepted")

@@ -11,7 +11,8 @@ struct BuiltInPluginTests {
         var files: [String: String] = [:]
         for (folder, name) in [("plugins/sources", "sources"), ("plugins/fixers", "fixers"), ("plugins/lib", "lib"), ("policies", "policies")] {
             let directory = Fixtures.url(folder)
-            for entry in try FileManager.default.contentsOfDirectory(atPath: directory.path) where entry.hasSuffix(".lua") && !entry.hasSuffix("_test.lua") {
+            for entry in try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            where entry.hasSuffix(".lua") && !entry.hasSuffix("_test.lua") {
                 files["\(name)/\(entry)"] = try String(contentsOf: directory.appendingPathComponent(entry), encoding: .utf8)
             }
         }
@@ -88,10 +89,11 @@ struct BuiltInPluginTests {
         }
     }
 
-    @Test("not found: a source, a policy name, a policy path and a require name --plugin-path, EVICTOR_PLUGIN_PATH and what was searched, on one line")
+    @Test(
+        "not found: a source, a policy name, a policy path and a require name --plugin-path, EVICTOR_PLUGIN_PATH and what was searched, on one line")
     func notFoundMessages() async throws {
         try await withPlugins([
-            "policies/needs.lua": "local x = require('lib.nope')\nreturn evictor.policy { name = 'needs', decide = function() end }",
+            "policies/needs.lua": "local x = require('lib.nope')\nreturn evictor.policy { name = 'needs', decide = function() end }"
         ]) { path, root in
             var messages: [String] = []
             #expect(path.script(in: "sources", named: "nosuch") == nil)

@@ -29,7 +29,8 @@ struct StaticSourceTests {
         let directory = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("keep.txt")
-        try "# images we always keep\nreg.io/shop/web:1.0\n\n  reg.io/tools/debug:latest   # on call\nnginx\n".write(to: file, atomically: true, encoding: .utf8)
+        try "# images we always keep\nreg.io/shop/web:1.0\n\n  reg.io/tools/debug:latest   # on call\nnginx\n".write(
+            to: file, atomically: true, encoding: .utf8)
         let images = try await runBundled("static", argument: file.path)
         #expect(images.map(\.reference.description) == ["reg.io/shop/web:1.0", "reg.io/tools/debug:latest", "docker.io/library/nginx"])
         #expect(images[1].seenAt == ["static;\(file.path):4"])
@@ -41,20 +42,21 @@ struct StaticSourceTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("images.json")
         try """
-            {
-              "reg.io/shop/web:1.4.0": {
-                "_digest": "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
-                "_last_wanted": "2024-03-01T12:00:00Z",
-                "prod;shop;web-7d9f": {"phase": "Running"}
-              },
-              "reg.io/tools/report:2.1": {"_last_wanted": 1709294400, "prod;batch;report-1": {}}
-            }
-            """.write(to: file, atomically: true, encoding: .utf8)
+        {
+          "reg.io/shop/web:1.4.0": {
+            "_digest": "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+            "_last_wanted": "2024-03-01T12:00:00Z",
+            "prod;shop;web-7d9f": {"phase": "Running"}
+          },
+          "reg.io/tools/report:2.1": {"_last_wanted": 1709294400, "prod;batch;report-1": {}}
+        }
+        """.write(to: file, atomically: true, encoding: .utf8)
         let images = try await runBundled("static", argument: file.path)
-        #expect(images.map(\.reference.description) == [
-            "reg.io/shop/web:1.4.0@sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
-            "reg.io/tools/report:2.1",
-        ])
+        #expect(
+            images.map(\.reference.description) == [
+                "reg.io/shop/web:1.4.0@sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+                "reg.io/tools/report:2.1",
+            ])
         #expect(images[0].seenAt == ["k8s;prod;shop;web-7d9f"])
         #expect(images[1].lastWanted == Date(timeIntervalSince1970: 1_709_294_400))
     }
@@ -64,7 +66,9 @@ struct StaticSourceTests {
         let directory = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("images.json").path
-        let inventory = Inventory(images: [InventoryImage(reference: try ImageReference(parsing: "reg.io/a:1"), seenAt: ["k8s;c;n;Pod/p"], sources: ["k8s"])])
+        let inventory = Inventory(images: [
+            InventoryImage(reference: try ImageReference(parsing: "reg.io/a:1"), seenAt: ["k8s;c;n;Pod/p"], sources: ["k8s"])
+        ])
         try InventoryFile.write(inventory, to: path)
         let images = try await runBundled("static", argument: path)
         #expect(images.map(\.reference.description) == ["reg.io/a:1"])
@@ -93,39 +97,40 @@ struct ComposeSourceTests {
         try FileManager.default.createDirectory(at: app, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: legacy, withIntermediateDirectories: true)
         try """
-            REGISTRY=reg.io:5000
-            export WEB_TAG="1.4.0"
-            EMPTY=
-            # comment
-            """.write(to: app.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
+        REGISTRY=reg.io:5000
+        export WEB_TAG="1.4.0"
+        EMPTY=
+        # comment
+        """.write(to: app.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
         try """
-            version: "3.8"
-            services:
-              web:
-                image: ${REGISTRY}/shop/web:${WEB_TAG}
-              api:
-                image: $REGISTRY/shop/api:${API_TAG:-2.0}
-              worker:
-                image: ${REGISTRY}/shop/worker:${EMPTY:-fallback}
-              cron:
-                image: ${REGISTRY}/shop/cron:${EMPTY-kept-empty}x
-              alt:
-                image: reg.io/alt/app:${WEB_TAG:+set}
-              built:
-                build: ./built
-            """.write(to: app.appendingPathComponent("docker-compose.yml"), atomically: true, encoding: .utf8)
+        version: "3.8"
+        services:
+          web:
+            image: ${REGISTRY}/shop/web:${WEB_TAG}
+          api:
+            image: $REGISTRY/shop/api:${API_TAG:-2.0}
+          worker:
+            image: ${REGISTRY}/shop/worker:${EMPTY:-fallback}
+          cron:
+            image: ${REGISTRY}/shop/cron:${EMPTY-kept-empty}x
+          alt:
+            image: reg.io/alt/app:${WEB_TAG:+set}
+          built:
+            build: ./built
+        """.write(to: app.appendingPathComponent("docker-compose.yml"), atomically: true, encoding: .utf8)
         try """
-            db:
-              image: postgres:15
-            cache:
-              image: redis
-            """.write(to: legacy.appendingPathComponent("docker-compose.yml"), atomically: true, encoding: .utf8)
+        db:
+          image: postgres:15
+        cache:
+          image: redis
+        """.write(to: legacy.appendingPathComponent("docker-compose.yml"), atomically: true, encoding: .utf8)
         let images = try await runBundled("compose", argument: "\(directory.path)/*/docker-compose.yml")
         let references = Set(images.map(\.reference.description))
-        #expect(references == [
-            "reg.io:5000/shop/web:1.4.0", "reg.io:5000/shop/api:2.0", "reg.io:5000/shop/worker:fallback",
-            "reg.io:5000/shop/cron:x", "reg.io/alt/app:set", "docker.io/library/postgres:15", "docker.io/library/redis",
-        ])
+        #expect(
+            references == [
+                "reg.io:5000/shop/web:1.4.0", "reg.io:5000/shop/api:2.0", "reg.io:5000/shop/worker:fallback",
+                "reg.io:5000/shop/cron:x", "reg.io/alt/app:set", "docker.io/library/postgres:15", "docker.io/library/redis",
+            ])
         #expect(images.first { $0.reference.path == "shop/web" }?.seenAt == ["compose;\(app.path)/docker-compose.yml;web"])
         #expect(!references.contains { $0.contains("built") })
     }

@@ -8,10 +8,11 @@ import Testing
 struct KubernetesSourceTests {
     /// Starts the recorded API server for prod and staging (or copies of them) with a kubeconfig.
     func withClusters(_ clusters: [String: URL]? = nil, _ body: (KubernetesAPIServer, URL) async throws -> Void) async throws {
-        let directories = clusters ?? [
-            "prod": Fixtures.url("Tests/Fixtures/kubernetes/prod"),
-            "staging": Fixtures.url("Tests/Fixtures/kubernetes/staging"),
-        ]
+        let directories =
+            clusters ?? [
+                "prod": Fixtures.url("Tests/Fixtures/kubernetes/prod"),
+                "staging": Fixtures.url("Tests/Fixtures/kubernetes/staging"),
+            ]
         let server = try await KubernetesAPIServer.start(clusters: directories)
         let kubeconfig = FileManager.default.temporaryDirectory.appendingPathComponent("evictor-kubeconfig-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: kubeconfig) }
@@ -73,7 +74,9 @@ struct KubernetesSourceTests {
         try await withClusters { _, kubeconfig in
             let images = try await runBundled("k8s", argument: "prod", options: [("kubeconfig", kubeconfig.path), ("max-age", "100000")])
             let references = Set(images.map(\.reference.description))
-            #expect(references.contains("registry.example.com:5000/tools/backfill:0.3.1@sha256:5d4dcd902fc80086dce41af1651837f39156203cef38bd8ce9ae32c0cda0cc81"))
+            #expect(
+                references.contains(
+                    "registry.example.com:5000/tools/backfill:0.3.1@sha256:5d4dcd902fc80086dce41af1651837f39156203cef38bd8ce9ae32c0cda0cc81"))
             #expect(!references.contains { $0.contains("shop/api") })
         }
     }

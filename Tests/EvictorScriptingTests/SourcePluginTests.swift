@@ -50,10 +50,11 @@ struct SourcePluginTests {
             #expect(plugin.options.map(\.name) == ["count", "prefix"])
             let options = try plugin.resolveOptions(argument: "other.io:5000", settings: [("count", "3")])
             let images = try await SourceRunner.collect(plugin, options: options)
-            #expect(images.map(\.reference.description) == [
-                "other.io:5000/app:1", "other.io:5000/app:2", "other.io:5000/app:3",
-                "other.io:5000/app:1@sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
-            ])
+            #expect(
+                images.map(\.reference.description) == [
+                    "other.io:5000/app:1", "other.io:5000/app:2", "other.io:5000/app:3",
+                    "other.io:5000/app:1@sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+                ])
             #expect(images[0].seenAt == ["demo;1"])
             #expect(images[0].lastWanted == Date(timeIntervalSince1970: 1_714_557_600))
             #expect(throws: ScriptingError.self) { try plugin.resolveOptions(argument: nil, settings: [("nope", "1")]) }
@@ -61,18 +62,23 @@ struct SourcePluginTests {
         }
     }
 
-    @Test("broken sources fail with one error naming the file or the source", arguments: [
-        ("return 42", "must return evictor.source"),
-        ("return evictor.source { name = 'x' }", "'collect' must be a function"),
-        ("return evictor.source { name = 'x', collect = function() return { { image = 'BAD REF' } } end }", "entry 1: invalid image reference"),
-        ("return evictor.source { name = 'x', collect = function() return 'nope' end }", "collect must return a list"),
-        ("return evictor.source { name = 'x', collect = function() error('cluster unreachable') end }", "source x failed: "),
-        ("return evictor.source { name = 'x', collect = function(o, host) return host.run({'ls'}) end }", "attempt to call a nil value"),
-        ("return evictor.source { name = 'x', capabilities = { run = { 'true' } }, collect = function(o, host) host.run({'ls'}) end }", "'ls' was not declared"),
-        ("return evictor.source { name = 'x', capabilities = { shell = true }, collect = function() end }", "unknown capability 'shell'"),
-        ("return evictor.source { name = 'x', collect = function() while true do end end }", "exceeded"),
-        ("local x = = 1", "syntax error"),
-    ])
+    @Test(
+        "broken sources fail with one error naming the file or the source",
+        arguments: [
+            ("return 42", "must return evictor.source"),
+            ("return evictor.source { name = 'x' }", "'collect' must be a function"),
+            ("return evictor.source { name = 'x', collect = function() return { { image = 'BAD REF' } } end }", "entry 1: invalid image reference"),
+            ("return evictor.source { name = 'x', collect = function() return 'nope' end }", "collect must return a list"),
+            ("return evictor.source { name = 'x', collect = function() error('cluster unreachable') end }", "source x failed: "),
+            ("return evictor.source { name = 'x', collect = function(o, host) return host.run({'ls'}) end }", "attempt to call a nil value"),
+            (
+                "return evictor.source { name = 'x', capabilities = { run = { 'true' } }, collect = function(o, host) host.run({'ls'}) end }",
+                "'ls' was not declared"
+            ),
+            ("return evictor.source { name = 'x', capabilities = { shell = true }, collect = function() end }", "unknown capability 'shell'"),
+            ("return evictor.source { name = 'x', collect = function() while true do end end }", "exceeded"),
+            ("local x = = 1", "syntax error"),
+        ])
     func broken(_ source: String, _ expected: String) async throws {
         try await withPlugins(["sources/x.lua": source]) { path, _ in
             let file = try #require(path.script(in: "sources", named: "x")?.displayName)

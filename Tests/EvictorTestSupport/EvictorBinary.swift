@@ -11,7 +11,8 @@ public enum EvictorBinary {
                 let candidate = directory.appendingPathComponent("evictor")
                 var isDirectory: ObjCBool = false
                 if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue,
-                   FileManager.default.isExecutableFile(atPath: candidate.path) {
+                    FileManager.default.isExecutableFile(atPath: candidate.path)
+                {
                     return candidate.path
                 }
                 directory.deleteLastPathComponent()
@@ -43,7 +44,8 @@ public enum EvictorBinary {
     ) async throws -> ProcessResult {
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
-        return try await ProcessRunner.run(try path, arguments, environment: merged, input: input, timeout: timeout, currentDirectory: currentDirectory, started: started)
+        return try await ProcessRunner.run(
+            try path, arguments, environment: merged, input: input, timeout: timeout, currentDirectory: currentDirectory, started: started)
     }
 
     /// Runs `evictor` and sends it `signal` (SIGKILL unless told) as soon as `shouldKill`

@@ -143,7 +143,9 @@ final class FaultProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
         headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: upstream.status, headers: headers))), promise: nil)
         if request.method != .HEAD {
-            let body = truncated ? upstream.body.getSlice(at: upstream.body.readerIndex, length: upstream.body.readableBytes / 2) ?? upstream.body : upstream.body
+            let body =
+                truncated
+                ? upstream.body.getSlice(at: upstream.body.readerIndex, length: upstream.body.readableBytes / 2) ?? upstream.body : upstream.body
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
         if truncated {
@@ -164,7 +166,8 @@ final class FaultProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
         var headers = upstream.headers
         headers.replaceOrAdd(name: "Content-Length", value: String(upstream.body.readableBytes))
         headers.replaceOrAdd(name: "Connection", value: "close")
-        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: upstream.status, headers: headers))), promise: nil)
+        context.writeAndFlush(
+            wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: upstream.status, headers: headers))), promise: nil)
         var remaining = upstream.body
         func drip() {
             guard context.channel.isActive else { return }

@@ -103,7 +103,8 @@ final class KubernetesAPIRoutes: Sendable {
 
     private func forbidden(_ resource: KubernetesResource, namespace: String?) -> LocalHTTPResponse {
         let scope = namespace.map { "in the namespace \"\($0)\"" } ?? "at the cluster scope"
-        let message = "\(resource.name) is forbidden: User \"\(Self.userName)\" cannot list resource \"\(resource.name)\" "
+        let message =
+            "\(resource.name) is forbidden: User \"\(Self.userName)\" cannot list resource \"\(resource.name)\" "
             + "in API group \"\(resource.group)\" \(scope)"
         var details: [String: Any] = ["kind": resource.name]
         if !resource.group.isEmpty { details["group"] = resource.group }
@@ -127,7 +128,8 @@ final class KubernetesAPIRoutes: Sendable {
     private func json(_ document: [String: Any]?) -> LocalHTTPResponse {
         guard let document else { return notFound() }
         do {
-            return LocalHTTPResponse(status: .ok, body: try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes]))
+            return LocalHTTPResponse(
+                status: .ok, body: try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes]))
         } catch {
             return LocalHTTPResponse(status: .internalServerError, body: Data(#"{"kind":"Status","status":"Failure","code":500}"#.utf8))
         }

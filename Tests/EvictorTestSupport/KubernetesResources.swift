@@ -20,22 +20,30 @@ struct KubernetesResource: Sendable {
 
     /// Everything served: core pods and namespaces, apps workloads, batch jobs.
     static let all: [KubernetesResource] = [
-        .init(group: "", version: "v1", name: "pods", singularName: "pod", kind: "Pod", namespaced: true,
-              shortNames: ["po"], categories: ["all"]),
-        .init(group: "", version: "v1", name: "namespaces", singularName: "namespace", kind: "Namespace", namespaced: false,
-              shortNames: ["ns"]),
-        .init(group: "apps", version: "v1", name: "deployments", singularName: "deployment", kind: "Deployment", namespaced: true,
-              shortNames: ["deploy"], categories: ["all"]),
-        .init(group: "apps", version: "v1", name: "statefulsets", singularName: "statefulset", kind: "StatefulSet", namespaced: true,
-              shortNames: ["sts"], categories: ["all"]),
-        .init(group: "apps", version: "v1", name: "daemonsets", singularName: "daemonset", kind: "DaemonSet", namespaced: true,
-              shortNames: ["ds"], categories: ["all"]),
-        .init(group: "apps", version: "v1", name: "replicasets", singularName: "replicaset", kind: "ReplicaSet", namespaced: true,
-              shortNames: ["rs"], categories: ["all"]),
-        .init(group: "batch", version: "v1", name: "jobs", singularName: "job", kind: "Job", namespaced: true,
-              categories: ["all"]),
-        .init(group: "batch", version: "v1", name: "cronjobs", singularName: "cronjob", kind: "CronJob", namespaced: true,
-              shortNames: ["cj"], categories: ["all"]),
+        .init(
+            group: "", version: "v1", name: "pods", singularName: "pod", kind: "Pod", namespaced: true,
+            shortNames: ["po"], categories: ["all"]),
+        .init(
+            group: "", version: "v1", name: "namespaces", singularName: "namespace", kind: "Namespace", namespaced: false,
+            shortNames: ["ns"]),
+        .init(
+            group: "apps", version: "v1", name: "deployments", singularName: "deployment", kind: "Deployment", namespaced: true,
+            shortNames: ["deploy"], categories: ["all"]),
+        .init(
+            group: "apps", version: "v1", name: "statefulsets", singularName: "statefulset", kind: "StatefulSet", namespaced: true,
+            shortNames: ["sts"], categories: ["all"]),
+        .init(
+            group: "apps", version: "v1", name: "daemonsets", singularName: "daemonset", kind: "DaemonSet", namespaced: true,
+            shortNames: ["ds"], categories: ["all"]),
+        .init(
+            group: "apps", version: "v1", name: "replicasets", singularName: "replicaset", kind: "ReplicaSet", namespaced: true,
+            shortNames: ["rs"], categories: ["all"]),
+        .init(
+            group: "batch", version: "v1", name: "jobs", singularName: "job", kind: "Job", namespaced: true,
+            categories: ["all"]),
+        .init(
+            group: "batch", version: "v1", name: "cronjobs", singularName: "cronjob", kind: "CronJob", namespaced: true,
+            shortNames: ["cj"], categories: ["all"]),
     ]
 
     /// The resource at `group`/`version`/`name`, if served.

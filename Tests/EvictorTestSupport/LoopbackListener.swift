@@ -72,4 +72,3 @@ final class ConnectionTracker: Sendable {
         channels.withLock { Array($0.values) }
     }
 }
-

@@ -75,7 +75,8 @@ public final class OCILayoutBuilder {
         let digest = try writeBlob(bytes)
         try reference(tag: tag, mediaType: OCIMediaType.imageIndex, digest: digest, size: bytes.count)
         try writeIndex()
-        return BuiltManifest(digest: digest, mediaType: OCIMediaType.imageIndex, bytes: bytes, configDigest: nil, layerDigests: [], children: children)
+        return BuiltManifest(
+            digest: digest, mediaType: OCIMediaType.imageIndex, bytes: bytes, configDigest: nil, layerDigests: [], children: children)
     }
 
     /// Removes the layout directory.
@@ -108,7 +109,9 @@ public final class OCILayoutBuilder {
         )
         let bytes = try CanonicalJSON.encode(manifest)
         let digest = try writeBlob(bytes)
-        return BuiltManifest(digest: digest, mediaType: OCIMediaType.imageManifest, bytes: bytes, configDigest: configDigest, layerDigests: layers.map(\.digest), children: [])
+        return BuiltManifest(
+            digest: digest, mediaType: OCIMediaType.imageManifest, bytes: bytes, configDigest: configDigest, layerDigests: layers.map(\.digest),
+            children: [])
     }
 
     private func writeBlob(_ data: Data) throws -> String {

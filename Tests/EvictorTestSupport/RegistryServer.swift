@@ -122,10 +122,12 @@ public final class RegistryServer: Sendable {
     }
 
     private func terminate() {
-        guard let running = process.withLock({ current -> Process? in
-            defer { current = nil }
-            return current
-        }) else { return }
+        guard
+            let running = process.withLock({ current -> Process? in
+                defer { current = nil }
+                return current
+            })
+        else { return }
         let pid = running.processIdentifier
         guard running.isRunning else { return }
         kill(pid, SIGTERM)

@@ -51,7 +51,9 @@ public final class StorageSeeder {
             try link(repository, "_manifests/tags/\(tag)/current/link", digest)
             try link(repository, "_manifests/tags/\(tag)/index/sha256/\(digest.dropFirst(7))/link", digest)
         }
-        return BuiltManifest(digest: digest, mediaType: OCIMediaType.imageManifest, bytes: bytes, configDigest: configDigest, layerDigests: [layerDigest], children: [])
+        return BuiltManifest(
+            digest: digest, mediaType: OCIMediaType.imageManifest, bytes: bytes, configDigest: configDigest, layerDigests: [layerDigest], children: []
+        )
     }
 
     /// The path of a repository file under the store.

@@ -105,10 +105,12 @@ public final class TokenIssuer: Sendable {
         let certificateDER = directory.appendingPathComponent("cert.der").path
         try await ProcessRunner.check("openssl", ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", ecKey])
         try await ProcessRunner.check("openssl", ["pkcs8", "-topk8", "-nocrypt", "-in", ecKey, "-out", pkcs8Key])
-        try await ProcessRunner.check("openssl", [
-            "req", "-new", "-x509", "-key", pkcs8Key, "-subj", "/CN=\(commonName)", "-days", "2",
-            "-sha256", "-out", certificate.path,
-        ])
+        try await ProcessRunner.check(
+            "openssl",
+            [
+                "req", "-new", "-x509", "-key", pkcs8Key, "-subj", "/CN=\(commonName)", "-days", "2",
+                "-sha256", "-out", certificate.path,
+            ])
         try await ProcessRunner.check("openssl", ["x509", "-in", certificate.path, "-outform", "DER", "-out", certificateDER])
         let key = try P256.Signing.PrivateKey(pemRepresentation: try String(contentsOfFile: pkcs8Key, encoding: .utf8))
         let der = try Data(contentsOf: URL(fileURLWithPath: certificateDER))
@@ -171,7 +173,8 @@ final class TokenAuthority: Sendable {
             let (status, headers, body) = respond(uri: request.uri, authorization: request.headers.first(name: "Authorization"))
             return LocalHTTPResponse(status: status, headers: headers, body: body)
         case (_, "/token"):
-            return LocalHTTPResponse(status: .methodNotAllowed, headers: [("Allow", "GET")], body: Self.errorBody(code: "UNSUPPORTED", message: "only GET is supported"))
+            return LocalHTTPResponse(
+                status: .methodNotAllowed, headers: [("Allow", "GET")], body: Self.errorBody(code: "UNSUPPORTED", message: "only GET is supported"))
         default:
             return LocalHTTPResponse(status: .notFound, body: Self.errorBody(code: "NOT_FOUND", message: "no such endpoint: \(request.path)"))
         }
@@ -182,10 +185,10 @@ final class TokenAuthority: Sendable {
         guard let authorization else { return nil }
         let trimmed = authorization.trimmingCharacters(in: .whitespaces)
         guard let space = trimmed.firstIndex(of: " "),
-              trimmed[..<space].lowercased() == "basic",
-              let decoded = Data(base64Encoded: trimmed[space...].trimmingCharacters(in: .whitespaces)),
-              let pair = String(data: decoded, encoding: .utf8),
-              let colon = pair.firstIndex(of: ":")
+            trimmed[..<space].lowercased() == "basic",
+            let decoded = Data(base64Encoded: trimmed[space...].trimmingCharacters(in: .whitespaces)),
+            let pair = String(data: decoded, encoding: .utf8),
+            let colon = pair.firstIndex(of: ":")
         else { return nil }
         let user = String(pair[..<colon])
         let password = String(pair[pair.index(after: colon)...])

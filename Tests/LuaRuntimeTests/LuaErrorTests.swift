@@ -41,7 +41,8 @@ struct LuaErrorTests {
     @Test("runtime errors carry message and traceback; non-string errors are described")
     func runtimeErrors() throws {
         let vm = try LuaVM()
-        let chunk = try vm.load(string: "local function inner() local x = nil; return x.field end\nlocal v = inner()\nreturn v", chunkName: "@policies/nil.lua")
+        let chunk = try vm.load(
+            string: "local function inner() local x = nil; return x.field end\nlocal v = inner()\nreturn v", chunkName: "@policies/nil.lua")
         let error = #expect(throws: LuaError.self) { try vm.call(chunk) }
         guard case .runtime(let message, let traceback)? = error else {
             Issue.record("expected runtime error")
@@ -59,14 +60,16 @@ struct LuaErrorTests {
     func engineRaise() throws {
         let vm = try LuaVM()
         // An engine chunk defines `check`, which raises misuse with `raise`; the plugin calls it.
-        _ = try vm.runEngineChunk(named: "check.lua", source: """
-            local raise = ...
-            function check(value)
-              if type(value) ~= "string" then raise("check: expects a string (got " .. type(value) .. ")", "plugin.lua:1") end
-              return value
-            end
-            function through(f, ...) local result = f(...) return result end
-            """)
+        _ = try vm.runEngineChunk(
+            named: "check.lua",
+            source: """
+                local raise = ...
+                function check(value)
+                  if type(value) ~= "string" then raise("check: expects a string (got " .. type(value) .. ")", "plugin.lua:1") end
+                  return value
+                end
+                function through(f, ...) local result = f(...) return result end
+                """)
         let plugin = try vm.load(string: "local function run(v)\n  check(v)\n  return 'ok'\nend\nreturn run", chunkName: "@plugin.lua")
         guard case .function(let run)? = try vm.call(plugin).first else { throw LuaError.setupFailed("no function") }
         #expect(try vm.call(run, ["fine"]) == ["ok"])

@@ -22,10 +22,11 @@ struct LuaHostFunctionTests {
     func catchable() throws {
         let vm = try LuaVM()
         vm.register(function: "evictor.fail") { _ in throw SampleHostError() }
-        let chunk = try vm.load(string: """
-            local ok, message = pcall(function() local r = evictor.fail(1); return r end)
-            return ok, message
-            """, chunkName: "@policies/catch.lua")
+        let chunk = try vm.load(
+            string: """
+                local ok, message = pcall(function() local r = evictor.fail(1); return r end)
+                return ok, message
+                """, chunkName: "@policies/catch.lua")
         let results = try vm.call(chunk)
         #expect(results[0] == false)
         #expect(results[1].stringValue == "policies/catch.lua:1: evictor.fail: registry said no")
@@ -59,10 +60,11 @@ struct LuaHostFunctionTests {
     func reentrancy() throws {
         let vm = try LuaVM()
         vm.register(function: "host.double") { arguments in [.integer((arguments.first?.integerValue ?? 0) * 2)] }
-        let chunk = try vm.load(string: """
-            local function f(n) if n == 0 then return 0 end return host.double(1) + f(n - 1) end
-            return f(150)
-            """, chunkName: "=deep")
+        let chunk = try vm.load(
+            string: """
+                local function f(n) if n == 0 then return 0 end return host.double(1) + f(n - 1) end
+                return f(150)
+                """, chunkName: "=deep")
         #expect(try vm.call(chunk) == [300])
     }
 

@@ -105,9 +105,10 @@ struct LuaLimitsTests {
     func manyCallsFlatMemory() throws {
         let vm = try LuaVM()
         vm.register(function: "host.echo") { arguments in arguments }
-        let chunk = try vm.load(string: """
-            return function(n, s, t) local r = host.echo(n, s, t); return r, #s, t.k end
-            """, chunkName: "=many")
+        let chunk = try vm.load(
+            string: """
+                return function(n, s, t) local r = host.echo(n, s, t); return r, #s, t.k end
+                """, chunkName: "=many")
         guard case .function(let function)? = try vm.call(chunk).first else {
             Issue.record("no function")
             return

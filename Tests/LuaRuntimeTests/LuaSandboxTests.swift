@@ -11,13 +11,16 @@ struct LuaSandboxTests {
     @Test("io, os.execute, debug, dofile, loadfile and string.dump are absent")
     func absentLibraries() throws {
         let vm = try LuaVM()
-        let results = try evaluate(vm, """
+        let results = try evaluate(
+            vm,
+            """
             return io, os.execute, os.getenv, os.remove, debug, dofile, loadfile, string.dump,
                    package.loadlib, package.loaded.io, package.loaded.debug
             """)
         #expect(results.count == 11)
         #expect(results.allSatisfy { $0 == .nil })
-        let present = try evaluate(vm, "return type(os.time()), type(string.format), type(table.sort), type(utf8.char), type(coroutine.wrap), type(math.floor)")
+        let present = try evaluate(
+            vm, "return type(os.time()), type(string.format), type(table.sort), type(utf8.char), type(coroutine.wrap), type(math.floor)")
         #expect(present == ["number", "function", "function", "function", "function", "function"])
         #expect(throws: LuaError.self) { try evaluate(vm, "return io.open('/etc/passwd')") }
         #expect(throws: LuaError.self) { try evaluate(vm, "return os.execute('true')") }
@@ -49,7 +52,9 @@ struct LuaSandboxTests {
         let vm = try LuaVM(sandbox: LuaSandbox(modulePaths: [plugins.path]))
         #expect(try evaluate(vm, "return require('lib.answers').answer") == [42])
         // Changing package.path does not widen the search.
-        let escape = try evaluate(vm, """
+        let escape = try evaluate(
+            vm,
+            """
             package.path = '\(outside.path)/?.lua'
             return pcall(require, 'secret')
             """)
@@ -82,7 +87,8 @@ struct LuaSandboxTests {
             LuaBuiltInModule(name: "lib.broken", displayName: "built-in:lib/broken.lua", source: "error('boom')"),
         ]
         let vm = try LuaVM(sandbox: LuaSandbox(modulePaths: [root.path], builtInModules: modules, missingModuleHint: "; try harder"))
-        #expect(try evaluate(vm, "return require('lib.shared').from, require('lib.only').from, require('lib.only').where") == ["disk", "built-in", true])
+        #expect(
+            try evaluate(vm, "return require('lib.shared').from, require('lib.only').from, require('lib.only').where") == ["disk", "built-in", true])
         let broken = try evaluate(vm, "return pcall(require, 'lib.broken')")
         #expect(broken[1].stringValue?.contains("built-in:lib/broken.lua:1: boom") == true, "\(broken)")
         let missing = try evaluate(vm, "local ok, err = pcall(function() return require('lib.nope') end) return err")

@@ -20,7 +20,9 @@ struct CredentialResolverTests {
 
     @Test("flags win, then EVICTOR_*, then registry_*")
     func precedence() throws {
-        let environment = ["EVICTOR_USERNAME": "env", "EVICTOR_PASSWORD": "p1", "registry_username": "old", "registry_password": "p2", "HOME": "/nonexistent"]
+        let environment = [
+            "EVICTOR_USERNAME": "env", "EVICTOR_PASSWORD": "p1", "registry_username": "old", "registry_password": "p2", "HOME": "/nonexistent",
+        ]
         let resolver = CredentialResolver(environment: environment)
         #expect(try resolver.resolve(for: endpoint, username: "flag", password: "p0")?.username == "flag")
         #expect(try resolver.resolve(for: endpoint)?.username == "env")
@@ -61,12 +63,12 @@ struct CredentialResolverTests {
         let helper = bin.appendingPathComponent("docker-credential-evictortest")
         // A real helper program speaking the credential-helper protocol: host on stdin, JSON out.
         try """
-            #!/bin/sh
-            read host
-            [ "$1" = get ] || exit 1
-            [ "$host" = "registry.example.com:5000" ] || { echo "credentials not found in native keychain"; exit 1; }
-            printf '{"ServerURL":"%s","Username":"helper-user","Secret":"helper-secret"}' "$host"
-            """.write(to: helper, atomically: true, encoding: .utf8)
+        #!/bin/sh
+        read host
+        [ "$1" = get ] || exit 1
+        [ "$host" = "registry.example.com:5000" ] || { echo "credentials not found in native keychain"; exit 1; }
+        printf '{"ServerURL":"%s","Username":"helper-user","Secret":"helper-secret"}' "$host"
+        """.write(to: helper, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: helper.path)
         let path = "\(bin.path):/usr/bin:/bin"
         try withConfig(#"{"credHelpers":{"registry.example.com:5000":"evictortest"}}"#) { directory in
@@ -77,7 +79,8 @@ struct CredentialResolverTests {
         try withConfig(#"{"credsStore":"evictortest"}"#) { directory in
             let other = try RegistryEndpoint(parsing: "elsewhere.example.com")
             #expect(try CredentialResolver(environment: ["DOCKER_CONFIG": directory, "PATH": path]).resolve(for: other) == nil)
-            #expect(try CredentialResolver(environment: ["DOCKER_CONFIG": directory, "PATH": path]).resolve(for: endpoint)?.username == "helper-user")
+            #expect(
+                try CredentialResolver(environment: ["DOCKER_CONFIG": directory, "PATH": path]).resolve(for: endpoint)?.username == "helper-user")
         }
         try withConfig(#"{"credsStore":"missing"}"#) { directory in
             let resolver = CredentialResolver(environment: ["DOCKER_CONFIG": directory, "PATH": path])

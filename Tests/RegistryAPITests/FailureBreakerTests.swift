@@ -16,7 +16,9 @@ struct FailureBreakerTests {
         #expect(breaker.tripped == nil)
         breaker.gaveUp(Self.failure, registry: "r:5000")
         #expect(breaker.tripped == .registryDown(registry: "r:5000", requests: 3, last: Self.failure.description))
-        #expect(breaker.tripped?.description == "registry r:5000: giving up: 3 requests in a row failed after every retry (last: manifest a:b: HTTP 502 after 5 attempts)")
+        #expect(
+            breaker.tripped?.description
+                == "registry r:5000: giving up: 3 requests in a row failed after every retry (last: manifest a:b: HTTP 502 after 5 attempts)")
         // Tripped stays tripped: a late answer from a request in flight does not revive it.
         breaker.answered()
         #expect(breaker.tripped != nil)

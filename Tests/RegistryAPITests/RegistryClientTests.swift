@@ -53,13 +53,16 @@ struct RegistryClientTests {
             defer { layout.remove() }
             let created = Date(timeIntervalSince1970: 1_700_000_000)
             try layout.addImage(tag: "single", TestImageSpec(created: created, layerSeed: "kinds-single"))
-            try layout.addIndex(tag: "multi", [
-                TestImageSpec(created: created, layerSeed: "kinds-amd64", platform: .linuxAmd64),
-                TestImageSpec(created: created, layerSeed: "kinds-arm64", platform: .linuxArm64),
-            ])
+            try layout.addIndex(
+                tag: "multi",
+                [
+                    TestImageSpec(created: created, layerSeed: "kinds-amd64", platform: .linuxAmd64),
+                    TestImageSpec(created: created, layerSeed: "kinds-arm64", platform: .linuxArm64),
+                ])
             try await Skopeo.push(layout: layout, tag: "single", to: registry, repository: "kinds", destinationTag: "oci-image")
             try await Skopeo.push(layout: layout, tag: "multi", to: registry, repository: "kinds", destinationTag: "oci-index")
-            try await Skopeo.push(layout: layout, tag: "single", to: registry, repository: "kinds", destinationTag: "docker-image", format: .dockerV2, all: false)
+            try await Skopeo.push(
+                layout: layout, tag: "single", to: registry, repository: "kinds", destinationTag: "docker-image", format: .dockerV2, all: false)
             try await Skopeo.push(layout: layout, tag: "multi", to: registry, repository: "kinds", destinationTag: "docker-list", format: .dockerV2)
 
             let client = try makeClient(registry)
@@ -123,10 +126,12 @@ struct RegistryClientTests {
             let client = try makeClient(registry)
             defer { Task { await client.shutdown() } }
             for reference in ["v1", built.digest] {
-                await #expect(performing: { try await client.manifest("broken", reference: reference) }, throws: { error in
-                    guard case .digestMismatch(_, _, let expected, let actual)? = error as? RegistryAPIError else { return false }
-                    return expected == built.digest && actual == Sha256.digest(bytes)
-                })
+                await #expect(
+                    performing: { try await client.manifest("broken", reference: reference) },
+                    throws: { error in
+                        guard case .digestMismatch(_, _, let expected, let actual)? = error as? RegistryAPIError else { return false }
+                        return expected == built.digest && actual == Sha256.digest(bytes)
+                    })
             }
         }
     }
@@ -137,17 +142,22 @@ struct RegistryClientTests {
             let client = try makeClient(registry)
             defer { Task { await client.shutdown() } }
             let layer = Array(TarArchive.make(files: [(name: "x.txt", contents: Data("pushed by evictor".utf8))]))
-            let config = Array(#"{"architecture":"amd64","os":"linux","created":"2024-01-01T00:00:00Z","rootfs":{"type":"layers","diff_ids":[]}}"#.utf8)
+            let config = Array(
+                #"{"architecture":"amd64","os":"linux","created":"2024-01-01T00:00:00Z","rootfs":{"type":"layers","diff_ids":[]}}"#.utf8)
             let layerDigest = try await client.uploadBlob("pushed/app", bytes: layer)
             let configDigest = try await client.uploadBlob("pushed/app", bytes: config)
             #expect(try await client.uploadBlob("pushed/app", bytes: layer) == layerDigest)
-            let manifest = Array(#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\#(configDigest)","size":\#(config.count)},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"\#(layerDigest)","size":\#(layer.count)}]}"#.utf8)
+            let manifest = Array(
+                #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\#(configDigest)","size":\#(config.count)},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"\#(layerDigest)","size":\#(layer.count)}]}"#
+                    .utf8)
             let digest = try await client.putManifest("pushed/app", reference: "v1", bytes: manifest, mediaType: ManifestMediaType.ociManifest)
             #expect(try await Skopeo.inspectRaw(registry, "pushed/app:v1") == Data(manifest))
 
             // Referrers: 2.8 has no API, so the sha256-<hex> tag fallback is used.
             #expect(try await client.referrers("pushed/app", subject: digest).isEmpty)
-            let referrerIndex = Array(#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\#(digest)","size":\#(manifest.count),"artifactType":"application/vnd.example.sig"}]}"#.utf8)
+            let referrerIndex = Array(
+                #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\#(digest)","size":\#(manifest.count),"artifactType":"application/vnd.example.sig"}]}"#
+                    .utf8)
             try await client.putManifest("pushed/app", reference: "sha256-\(digest.hex)", bytes: referrerIndex, mediaType: ManifestMediaType.ociIndex)
             let referrers = try await client.referrers("pushed/app", subject: digest)
             #expect(referrers.map(\.artifactType) == ["application/vnd.example.sig"])
@@ -208,7 +218,10 @@ struct RegistrySizeCapTests {
         padded.append(Data(repeating: UInt8(ascii: "x"), count: 5 << 20))
         padded.append(Data(#""},"config":{"mediaType":"a","digest":"\#(built.configDigest ?? "")","size":1},"layers":[]}"#.utf8))
         let digest = try seeder.blob(padded)
-        for relative in ["_layers/sha256/\(digest.dropFirst(7))/link", "_manifests/revisions/sha256/\(digest.dropFirst(7))/link", "_manifests/tags/big/current/link", "_manifests/tags/big/index/sha256/\(digest.dropFirst(7))/link"] {
+        for relative in [
+            "_layers/sha256/\(digest.dropFirst(7))/link", "_manifests/revisions/sha256/\(digest.dropFirst(7))/link",
+            "_manifests/tags/big/current/link", "_manifests/tags/big/index/sha256/\(digest.dropFirst(7))/link",
+        ] {
             let url = seeder.repositoryPath("huge/app", relative)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(digest.utf8).write(to: url)
@@ -220,7 +233,10 @@ struct RegistrySizeCapTests {
             defer { Task { await client.shutdown() } }
             let error = await #expect(throws: RegistryAPIError.self) { try await client.manifest("huge/app", reference: "big") }
             // A 500 without a reason that will not change is retried, then reported with the count.
-            #expect(error == .serverError(registry: registry.hostPort, what: "manifest huge/app:big", status: 500, attempts: client.configuration.maxAttempts))
+            #expect(
+                error
+                    == .serverError(
+                        registry: registry.hostPort, what: "manifest huge/app:big", status: 500, attempts: client.configuration.maxAttempts))
             // The same document as a blob is served; a cap below its size refuses it.
             let blobError = await #expect(throws: RegistryAPIError.self) {
                 try await client.blob("huge/app", digest: try Digest(parsing: digest), limit: 1 << 20)
@@ -245,9 +261,17 @@ struct PermanentConnectionFailureTests {
         let closed = try FreePort.next()
         try await RegistryServer.with { registry in
             let cases = [
-                ("https://nosuch.invalid:5000", RegistryAPIError.unreachable(registry: "nosuch.invalid:5000", detail: "unknown host nosuch.invalid (DNS lookup failed)")),
+                (
+                    "https://nosuch.invalid:5000",
+                    RegistryAPIError.unreachable(registry: "nosuch.invalid:5000", detail: "unknown host nosuch.invalid (DNS lookup failed)")
+                ),
                 ("http://127.0.0.1:\(closed)", .unreachable(registry: "127.0.0.1:\(closed)", detail: "connection refused")),
-                ("https://\(registry.hostPort)", .unreachable(registry: registry.hostPort, detail: "the registry answered plain HTTP, not HTTPS: use http://\(registry.hostPort) (or --plain-http)")),
+                (
+                    "https://\(registry.hostPort)",
+                    .unreachable(
+                        registry: registry.hostPort,
+                        detail: "the registry answered plain HTTP, not HTTPS: use http://\(registry.hostPort) (or --plain-http)")
+                ),
             ]
             for (url, expected) in cases {
                 let client = try Self.client(url)
@@ -271,7 +295,13 @@ struct PermanentConnectionFailureTests {
             let client = try Self.client("http://\(registry.hostPort)")
             defer { Task { await client.shutdown() } }
             let error = await #expect(throws: RegistryAPIError.self) { try await client.ping() }
-            #expect(error == .unreachable(registry: registry.hostPort, detail: "the registry speaks HTTPS, not plain HTTP: use https://\(registry.hostPort) or \(registry.hostPort) (without --plain-http)"))
+            #expect(
+                error
+                    == .unreachable(
+                        registry: registry.hostPort,
+                        detail:
+                            "the registry speaks HTTPS, not plain HTTP: use https://\(registry.hostPort) or \(registry.hostPort) (without --plain-http)"
+                    ))
             #expect(client.requestCount == 1)
         }
     }

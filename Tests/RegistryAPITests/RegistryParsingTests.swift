@@ -24,7 +24,9 @@ struct RegistryParsingTests {
         for good in ["a", "library/nginx", "team/web-app", "a.b_c__d---e/f0", String(repeating: "a", count: 255)] {
             #expect(RepositoryName.isValid(good), "\(good)")
         }
-        for bad in ["", "A", "a/", "/a", "a//b", "a..b", "a___b", "-a", "a-", "a?b", "a#b", "../etc", "a\u{0}b", "a b", String(repeating: "a", count: 256)] {
+        for bad in [
+            "", "A", "a/", "/a", "a//b", "a..b", "a___b", "-a", "a-", "a?b", "a#b", "../etc", "a\u{0}b", "a b", String(repeating: "a", count: 256),
+        ] {
             #expect(!RepositoryName.isValid(bad), "\(bad)")
         }
         for good in ["latest", "v1.2.3", "_x", "A-b.c", String(repeating: "t", count: 128)] {
@@ -37,7 +39,8 @@ struct RegistryParsingTests {
 
     @Test("WWW-Authenticate challenges")
     func challenges() throws {
-        let bearer = try #require(AuthChallenge(header: #"Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:team/web:pull""#))
+        let bearer = try #require(
+            AuthChallenge(header: #"Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:team/web:pull""#))
         #expect(bearer.scheme == .bearer)
         #expect(bearer.realm == "https://auth.example.com/token")
         #expect(bearer.service == "registry.example.com")
@@ -71,15 +74,18 @@ struct RegistryParsingTests {
     @Test("manifests of every kind parse; garbage is refused with a reason")
     func manifests() throws {
         let digest = Digest.sha256(of: [UInt8]())
-        let image = #"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","digest":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","size":0},"layers":[]}"#
+        let image =
+            #"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","digest":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","size":0},"layers":[]}"#
         let parsed = try Manifest.parse(Array(image.utf8), contentType: nil, digest: digest)
         #expect(parsed.kind == .image)
         #expect(parsed.mediaType == ManifestMediaType.dockerManifest)
-        let index = #"{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","size":2,"platform":{"architecture":"arm64","os":"linux","variant":"v8"}}]}"#
+        let index =
+            #"{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","size":2,"platform":{"architecture":"arm64","os":"linux","variant":"v8"}}]}"#
         let parsedIndex = try Manifest.parse(Array(index.utf8), contentType: "application/vnd.oci.image.index.v1+json; charset=utf-8", digest: digest)
         #expect(parsedIndex.kind == .index)
         #expect(parsedIndex.children.first?.platform?.description == "linux/arm64/v8")
-        let schema1 = #"{"schemaVersion":1,"name":"a","tag":"b","fsLayers":[{"blobSum":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}]}"#
+        let schema1 =
+            #"{"schemaVersion":1,"name":"a","tag":"b","fsLayers":[{"blobSum":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}]}"#
         #expect(try Manifest.parse(Array(schema1.utf8), contentType: nil, digest: digest).kind == .schema1)
         let garbage: [(String, String)] = [
             ("{", "not JSON"),
@@ -87,13 +93,18 @@ struct RegistryParsingTests {
             (#"{"schemaVersion":3}"#, "unsupported schemaVersion 3"),
             (#"{"schemaVersion":2}"#, "neither config nor manifests"),
             (#"{"schemaVersion":2,"config":{"digest":"md5:x","size":1},"layers":[]}"#, "invalid digest"),
-            (#"{"schemaVersion":2,"config":{"digest":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","size":-5}}"#, "negative size"),
+            (
+                #"{"schemaVersion":2,"config":{"digest":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","size":-5}}"#,
+                "negative size"
+            ),
             (#"{"schemaVersion":2,"manifests":"nope"}"#, "wrong type"),
         ]
         for (body, reason) in garbage {
-            #expect(performing: { try Manifest.parse(Array(body.utf8), contentType: nil, digest: digest) }, throws: { error in
-                (error as? ManifestParseError)?.reason.contains(reason) == true
-            })
+            #expect(
+                performing: { try Manifest.parse(Array(body.utf8), contentType: nil, digest: digest) },
+                throws: { error in
+                    (error as? ManifestParseError)?.reason.contains(reason) == true
+                })
         }
     }
 }

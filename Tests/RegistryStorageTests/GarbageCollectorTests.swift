@@ -97,8 +97,11 @@ struct GarbageCollectorTests {
             removed.insert("\(v2)/\(blobDirectory(blob))/data")
         }
         let app = "\(v2)/repositories/team/app"
-        for directory in ["\(app)/_manifests/revisions/sha256/\(hex(fixture.old.digest))", "\(app)/_manifests/tags/v1/index/sha256/\(hex(fixture.old.digest))"]
-            + ([fixture.old.configDigest!] + fixture.old.layerDigests + [fixture.orphan]).map({ "\(app)/_layers/sha256/\(hex($0))" }) {
+        for directory in [
+            "\(app)/_manifests/revisions/sha256/\(hex(fixture.old.digest))", "\(app)/_manifests/tags/v1/index/sha256/\(hex(fixture.old.digest))",
+        ]
+            + ([fixture.old.configDigest!] + fixture.old.layerDigests + [fixture.orphan]).map({ "\(app)/_layers/sha256/\(hex($0))" })
+        {
             removed.insert(directory)
             removed.insert("\(directory)/link")
         }
@@ -147,7 +150,8 @@ struct GarbageCollectorTests {
         let replacement = Data("garbage".utf8)
         try replacement.write(to: fixture.store.seeder.blobPath(fixture.new.digest))
         let plan = try fixture.collector().plan()
-        #expect(plan.problems == ["team/app@\(fixture.new.digest): manifest blob hashes to \(String(Sha256.digest(replacement).prefix(19))); skipped"])
+        #expect(
+            plan.problems == ["team/app@\(fixture.new.digest): manifest blob hashes to \(String(Sha256.digest(replacement).prefix(19))); skipped"])
         // The damaged manifest's own config and layer, and the orphan (linked in team/app), are kept.
         let atRisk = try ([fixture.new.configDigest!] + fixture.new.layerDigests + [fixture.orphan]).map(digest).sorted()
         #expect(plan.keptForDamaged == atRisk)

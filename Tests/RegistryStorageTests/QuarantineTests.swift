@@ -39,8 +39,8 @@ struct QuarantineTests {
         let revision = "repositories/team/app/_manifests/revisions/sha256/\(hex(setup.app.digest))"
         let moves = [
             Self.move(tag), Self.move(blob), Self.move(revision),
-            Self.move("\(tag)/current/link"),                  // inside a path already moved: skipped
-            Self.move("repositories/team/app/_manifests/tags/nope"), // not there: skipped
+            Self.move("\(tag)/current/link"),  // inside a path already moved: skipped
+            Self.move("repositories/team/app/_manifests/tags/nope"),  // not there: skipped
         ]
         let session = try setup.quarantine.newSession("20250101T000000Z")
         let (sessionDirectory, done) = try setup.quarantine.move(moves, session: session)
@@ -51,7 +51,9 @@ struct QuarantineTests {
             #expect(!setup.store.exists(path), "\(path) still in the store")
             #expect(FileManager.default.fileExists(atPath: sessionDirectory.appendingPathComponent("files/\(path)").path))
         }
-        let recorded = try JSONLinesFile.read(Quarantine.Move.self, from: sessionDirectory.appendingPathComponent("moves.jsonl").path) { EvictorCoreError.invalidJournal("moves", reason: $0) }
+        let recorded = try JSONLinesFile.read(Quarantine.Move.self, from: sessionDirectory.appendingPathComponent("moves.jsonl").path) {
+            EvictorCoreError.invalidJournal("moves", reason: $0)
+        }
         #expect(recorded == done)
         // The moved blob's bytes are the same in the quarantine.
         let layerURL = sessionDirectory.appendingPathComponent("files/\(blob)/data")
@@ -109,7 +111,8 @@ struct QuarantineTests {
         #expect(result.sessions == 2)
         #expect(result.restored == [v1])
         #expect(result.conflicts == [v2])
-        let olderDirectory = setup.directory.appendingPathComponent(older), newerDirectory = setup.directory.appendingPathComponent(newer)
+        let olderDirectory = setup.directory.appendingPathComponent(older)
+        let newerDirectory = setup.directory.appendingPathComponent(newer)
         #expect(FileManager.default.fileExists(atPath: olderDirectory.appendingPathComponent("moves.reverted.jsonl").path))
         #expect(!FileManager.default.fileExists(atPath: olderDirectory.appendingPathComponent("moves.jsonl").path))
         #expect(FileManager.default.fileExists(atPath: newerDirectory.appendingPathComponent("moves.jsonl").path))
@@ -129,7 +132,9 @@ struct QuarantineTests {
         #expect(names == ["20250101T000000Z", "20250101T000000Z-002", "20250101T000000Z-003", "20250101T000000Z-004"])
         for name in names {
             var isDirectory: ObjCBool = false
-            #expect(FileManager.default.fileExists(atPath: setup.directory.appendingPathComponent(name).path, isDirectory: &isDirectory) && isDirectory.boolValue)
+            #expect(
+                FileManager.default.fileExists(atPath: setup.directory.appendingPathComponent(name).path, isDirectory: &isDirectory)
+                    && isDirectory.boolValue)
         }
     }
 
@@ -164,7 +169,9 @@ struct QuarantineTests {
         let (sessionDirectory, done) = try setup.quarantine.move(moves, session: session, stop: stop)
         #expect(done == [])
         #expect(try setup.store.tree() == before)
-        let recorded = try JSONLinesFile.read(Quarantine.Move.self, from: sessionDirectory.appendingPathComponent("moves.jsonl").path) { EvictorCoreError.invalidJournal("moves", reason: $0) }
+        let recorded = try JSONLinesFile.read(Quarantine.Move.self, from: sessionDirectory.appendingPathComponent("moves.jsonl").path) {
+            EvictorCoreError.invalidJournal("moves", reason: $0)
+        }
         #expect(recorded == [])
         // Without the stop the same moves are made (the session is reused).
         let (_, all) = try setup.quarantine.move(moves, session: session)

@@ -100,7 +100,8 @@ struct RepositoryLinksTests {
         let good = try store.image("team/app", tags: ["v1"], seed: "bad-links")
         // A tag whose current/link is garbage, and one without current/link at all.
         try store.write("team/app", "_manifests/tags/garbage/current/link", "not a digest")
-        try FileManager.default.createDirectory(at: store.seeder.repositoryPath("team/app", "_manifests/tags/nolink/current"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: store.seeder.repositoryPath("team/app", "_manifests/tags/nolink/current"), withIntermediateDirectories: true)
         // A link with a trailing newline still reads.
         try store.write("team/app", "_manifests/tags/newline/current/link", good.digest + "\n")
         // A revision link naming another digest, and one that is garbage.
@@ -108,7 +109,8 @@ struct RepositoryLinksTests {
         try store.link("team/app", "_manifests/revisions/sha256/\(hex(fakeDigest("c")))/link", other)
         try store.write("team/app", "_manifests/revisions/sha256/\(hex(fakeDigest("d")))/link", "sha256:xyz")
         // A revision directory without a link: what a DELETE leaves; neither valid nor broken.
-        try FileManager.default.createDirectory(at: store.seeder.repositoryPath("team/app", "_manifests/revisions/sha256/\(hex(fakeDigest("e")))"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: store.seeder.repositoryPath("team/app", "_manifests/revisions/sha256/\(hex(fakeDigest("e")))"), withIntermediateDirectories: true)
         // A layer link that is garbage.
         try store.write("team/app", "_layers/sha256/\(hex(fakeDigest("f")))/link", "garbage")
 
@@ -157,7 +159,8 @@ struct ImageRemovalTests {
         let layout = try store.layout()
 
         let c = try ImageRemoval.paths(layout: layout, repository: "team/app", tag: "c")
-        #expect(c.map(\.path) == ["repositories/team/app/_manifests/tags/c", "repositories/team/app/_manifests/revisions/sha256/\(hex(alone.digest))"])
+        #expect(
+            c.map(\.path) == ["repositories/team/app/_manifests/tags/c", "repositories/team/app/_manifests/revisions/sha256/\(hex(alone.digest))"])
         #expect(c.map(\.reason) == ["the tag", "manifest of c, no other tag needs it"])
 
         let a = try ImageRemoval.paths(layout: layout, repository: "team/app", tag: "a")
@@ -166,7 +169,10 @@ struct ImageRemovalTests {
 
         // A tag whose link is broken: only the tag.
         try store.write("team/app", "_manifests/tags/broken/current/link", "garbage")
-        #expect(try ImageRemoval.paths(layout: layout, repository: "team/app", tag: "broken").map(\.path) == ["repositories/team/app/_manifests/tags/broken"])
+        #expect(
+            try ImageRemoval.paths(layout: layout, repository: "team/app", tag: "broken").map(\.path) == [
+                "repositories/team/app/_manifests/tags/broken"
+            ])
     }
 
     @Test("an index tag takes its children too, except a child another tag reaches")
@@ -177,11 +183,12 @@ struct ImageRemovalTests {
         let arm = try store.image("team/multi", tags: ["arm"], seed: "rm-arm", platform: .linuxArm64)
         let index = try store.index("team/multi", tags: ["multi"], children: [amd, arm])
         let paths = try ImageRemoval.paths(layout: store.layout(), repository: "team/multi", tag: "multi")
-        #expect(paths.map(\.path) == [
-            "repositories/team/multi/_manifests/tags/multi",
-            "repositories/team/multi/_manifests/revisions/sha256/\(hex(index))",
-            "repositories/team/multi/_manifests/revisions/sha256/\(hex(amd.digest))",
-        ])
+        #expect(
+            paths.map(\.path) == [
+                "repositories/team/multi/_manifests/tags/multi",
+                "repositories/team/multi/_manifests/revisions/sha256/\(hex(index))",
+                "repositories/team/multi/_manifests/revisions/sha256/\(hex(amd.digest))",
+            ])
         #expect(paths.last?.reason == "child of multi's index, no other tag needs it")
     }
 
@@ -193,7 +200,9 @@ struct ImageRemovalTests {
         let layout = try store.layout()
         #expect(throws: StorageError.notFound("repository team/none")) { try ImageRemoval.paths(layout: layout, repository: "team/none", tag: nil) }
         #expect(throws: StorageError.notFound("tag team/app:v9")) { try ImageRemoval.paths(layout: layout, repository: "team/app", tag: "v9") }
-        #expect(throws: StorageError.notFound("repository team/app/../app")) { try ImageRemoval.paths(layout: layout, repository: "team/app/../app", tag: nil) }
+        #expect(throws: StorageError.notFound("repository team/app/../app")) {
+            try ImageRemoval.paths(layout: layout, repository: "team/app/../app", tag: nil)
+        }
         #expect(throws: StorageError.notFound("repository ")) { try ImageRemoval.paths(layout: layout, repository: "", tag: nil) }
     }
 }

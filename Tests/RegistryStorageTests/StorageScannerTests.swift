@@ -58,9 +58,12 @@ struct StorageScannerTests {
         let healthy = try Healthy()
         defer { healthy.store.cleanup() }
         try healthy.store.write("team/app", "_manifests/tags/ghost/current/link", "garbage")
-        #expect(try healthy.scan().findings == [
-            Self.finding(.tagLinkBroken, "team/app", tag: "ghost", path: "repositories/team/app/_manifests/tags/ghost", detail: "current/link is missing or malformed", tags: ["ghost"]),
-        ])
+        #expect(
+            try healthy.scan().findings == [
+                Self.finding(
+                    .tagLinkBroken, "team/app", tag: "ghost", path: "repositories/team/app/_manifests/tags/ghost",
+                    detail: "current/link is missing or malformed", tags: ["ghost"])
+            ])
     }
 
     @Test("tag-revision-missing: a tag on a digest without a revision link")
@@ -68,10 +71,12 @@ struct StorageScannerTests {
         let healthy = try Healthy()
         defer { healthy.store.cleanup() }
         try healthy.store.remove("repositories/team/app/_manifests/revisions/sha256/\(hex(healthy.app.digest))")
-        #expect(try healthy.scan().findings == [
-            Self.finding(.tagRevisionMissing, "team/app", tag: "v1", digest: healthy.app.digest, path: "repositories/team/app/_manifests/tags/v1",
-                         detail: "no revision link for \(Self.short(healthy.app.digest))", tags: ["v1"]),
-        ])
+        #expect(
+            try healthy.scan().findings == [
+                Self.finding(
+                    .tagRevisionMissing, "team/app", tag: "v1", digest: healthy.app.digest, path: "repositories/team/app/_manifests/tags/v1",
+                    detail: "no revision link for \(Self.short(healthy.app.digest))", tags: ["v1"])
+            ])
     }
 
     @Test("revision-blob-missing (and tag-blob-missing): a revision whose manifest blob is gone")
@@ -79,12 +84,16 @@ struct StorageScannerTests {
         let healthy = try Healthy()
         defer { healthy.store.cleanup() }
         try healthy.store.remove(blobDirectory(healthy.app.digest))
-        #expect(try healthy.scan().findings == [
-            Self.finding(.revisionBlobMissing, "team/app", digest: healthy.app.digest, path: "repositories/team/app/_manifests/revisions/sha256/\(hex(healthy.app.digest))",
-                         detail: "manifest blob is gone", tags: ["v1"]),
-            Self.finding(.tagBlobMissing, "team/app", tag: "v1", digest: healthy.app.digest, path: "repositories/team/app/_manifests/tags/v1",
-                         detail: "manifest blob \(Self.short(healthy.app.digest)) is gone", tags: ["v1"]),
-        ])
+        #expect(
+            try healthy.scan().findings == [
+                Self.finding(
+                    .revisionBlobMissing, "team/app", digest: healthy.app.digest,
+                    path: "repositories/team/app/_manifests/revisions/sha256/\(hex(healthy.app.digest))",
+                    detail: "manifest blob is gone", tags: ["v1"]),
+                Self.finding(
+                    .tagBlobMissing, "team/app", tag: "v1", digest: healthy.app.digest, path: "repositories/team/app/_manifests/tags/v1",
+                    detail: "manifest blob \(Self.short(healthy.app.digest)) is gone", tags: ["v1"]),
+            ])
     }
 
     @Test("revision-link-broken: a revision link naming another digest")
@@ -92,10 +101,12 @@ struct StorageScannerTests {
         let healthy = try Healthy()
         defer { healthy.store.cleanup() }
         try healthy.store.link("team/app", "_manifests/revisions/sha256/\(hex(fakeDigest("c")))/link", healthy.app.digest)
-        #expect(try healthy.scan().findings == [
-            Self.finding(.revisionLinkBroken, "team/app", path: "repositories/team/app/_manifests/revisions/sha256/\(hex(fakeDigest("c")))",
-                         detail: "revision link missing or not naming its directory"),
-        ])
+        #expect(
+            try healthy.scan().findings == [
+                Self.finding(
+                    .revisionLinkBroken, "team/app", path: "repositories/team/app/_manifests/revisions/sha256/\(hex(fakeDigest("c")))",
+                    detail: "revision link missing or not naming its directory")
+            ])
     }
 
     @Test("manifest-digest-mismatch: a manifest blob whose bytes do not hash to its digest")
@@ -104,10 +115,12 @@ struct StorageScannerTests {
         defer { healthy.store.cleanup() }
         let replacement = Data(#"{"schemaVersion":2,"layers":[]}"#.utf8)
         try replacement.write(to: healthy.store.seeder.blobPath(healthy.app.digest))
-        #expect(try healthy.scan().findings == [
-            Self.finding(.manifestDigestMismatch, "team/app", digest: healthy.app.digest, path: blobDirectory(healthy.app.digest) + "/data",
-                         detail: "content hashes to \(Self.short(Sha256.digest(replacement)))", tags: ["v1"]),
-        ])
+        #expect(
+            try healthy.scan().findings == [
+                Self.finding(
+                    .manifestDigestMismatch, "team/app", digest: healthy.app.digest, path: blobDirectory(healthy.app.digest) + "/data",
+                    detail: "content hashes to \(Self.short(Sha256.digest(replacement)))", tags: ["v1"])
+            ])
     }
 
     @Test("manifest-unparseable: a revision whose (correctly hashing) blob is not a manifest")
@@ -135,9 +148,10 @@ struct StorageScannerTests {
         let url = healthy.store.seeder.blobPath(empty)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data().write(to: url)
-        #expect(try healthy.scan().findings == [
-            Self.finding(.emptyBlob, "", digest: empty, path: blobDirectory(empty) + "/data", detail: "zero-byte blob data"),
-        ])
+        #expect(
+            try healthy.scan().findings == [
+                Self.finding(.emptyBlob, "", digest: empty, path: blobDirectory(empty) + "/data", detail: "zero-byte blob data")
+            ])
     }
 
     @Test("layer-link-blob-missing: a _layers link to a blob that is not there")
@@ -146,9 +160,12 @@ struct StorageScannerTests {
         defer { healthy.store.cleanup() }
         let gone = fakeDigest("a")
         try healthy.store.link("team/app", "_layers/sha256/\(hex(gone))/link", gone)
-        #expect(try healthy.scan().findings == [
-            Self.finding(.layerLinkBlobMissing, "team/app", digest: gone, path: "repositories/team/app/_layers/sha256/\(hex(gone))", detail: "layer link to a blob that is gone"),
-        ])
+        #expect(
+            try healthy.scan().findings == [
+                Self.finding(
+                    .layerLinkBlobMissing, "team/app", digest: gone, path: "repositories/team/app/_layers/sha256/\(hex(gone))",
+                    detail: "layer link to a blob that is gone")
+            ])
     }
 
     @Test("reference-missing: an image whose layer is gone (its layer link dangles too)")
@@ -157,11 +174,16 @@ struct StorageScannerTests {
         defer { healthy.store.cleanup() }
         let layer = try #require(healthy.app.layerDigests.first)
         try healthy.store.remove(blobDirectory(layer))
-        #expect(try healthy.scan().findings == [
-            Self.finding(.layerLinkBlobMissing, "team/app", digest: layer, path: "repositories/team/app/_layers/sha256/\(hex(layer))", detail: "layer link to a blob that is gone"),
-            Self.finding(.referenceMissing, "team/app", digest: healthy.app.digest, path: "repositories/team/app/_manifests/revisions/sha256/\(hex(healthy.app.digest))",
-                         detail: "cannot be pulled: missing blob \(Self.short(layer))", tags: ["v1"]),
-        ])
+        #expect(
+            try healthy.scan().findings == [
+                Self.finding(
+                    .layerLinkBlobMissing, "team/app", digest: layer, path: "repositories/team/app/_layers/sha256/\(hex(layer))",
+                    detail: "layer link to a blob that is gone"),
+                Self.finding(
+                    .referenceMissing, "team/app", digest: healthy.app.digest,
+                    path: "repositories/team/app/_manifests/revisions/sha256/\(hex(healthy.app.digest))",
+                    detail: "cannot be pulled: missing blob \(Self.short(layer))", tags: ["v1"]),
+            ])
     }
 
     @Test("reference-missing: an image whose config is gone")
@@ -171,10 +193,13 @@ struct StorageScannerTests {
         let config = try #require(healthy.app.configDigest)
         try healthy.store.remove(blobDirectory(config))
         try healthy.store.remove("repositories/team/app/_layers/sha256/\(hex(config))")
-        #expect(try healthy.scan().findings == [
-            Self.finding(.referenceMissing, "team/app", digest: healthy.app.digest, path: "repositories/team/app/_manifests/revisions/sha256/\(hex(healthy.app.digest))",
-                         detail: "cannot be pulled: missing blob \(Self.short(config))", tags: ["v1"]),
-        ])
+        #expect(
+            try healthy.scan().findings == [
+                Self.finding(
+                    .referenceMissing, "team/app", digest: healthy.app.digest,
+                    path: "repositories/team/app/_manifests/revisions/sha256/\(hex(healthy.app.digest))",
+                    detail: "cannot be pulled: missing blob \(Self.short(config))", tags: ["v1"])
+            ])
     }
 
     @Test("reference-missing: an index whose child is gone from the repository")
@@ -182,10 +207,13 @@ struct StorageScannerTests {
         let healthy = try Healthy()
         defer { healthy.store.cleanup() }
         try healthy.store.remove("repositories/team/multi/_manifests/revisions/sha256/\(hex(healthy.arm.digest))")
-        #expect(try healthy.scan().findings == [
-            Self.finding(.referenceMissing, "team/multi", digest: healthy.index, path: "repositories/team/multi/_manifests/revisions/sha256/\(hex(healthy.index))",
-                         detail: "cannot be pulled: missing child manifest \(Self.short(healthy.arm.digest))", tags: ["multi"]),
-        ])
+        #expect(
+            try healthy.scan().findings == [
+                Self.finding(
+                    .referenceMissing, "team/multi", digest: healthy.index,
+                    path: "repositories/team/multi/_manifests/revisions/sha256/\(hex(healthy.index))",
+                    detail: "cannot be pulled: missing child manifest \(Self.short(healthy.arm.digest))", tags: ["multi"])
+            ])
     }
 
     @Test("reference-missing: an index is as unpullable as a child that lost its layer")
@@ -197,10 +225,12 @@ struct StorageScannerTests {
         try healthy.store.remove("repositories/team/multi/_layers/sha256/\(hex(layer))")
         let revisions = "repositories/team/multi/_manifests/revisions/sha256"
         let expected = [
-            Self.finding(.referenceMissing, "team/multi", digest: healthy.arm.digest, path: "\(revisions)/\(hex(healthy.arm.digest))",
-                         detail: "cannot be pulled: missing blob \(Self.short(layer))", tags: ["multi"]),
-            Self.finding(.referenceMissing, "team/multi", digest: healthy.index, path: "\(revisions)/\(hex(healthy.index))",
-                         detail: "cannot be pulled: child manifest \(Self.short(healthy.arm.digest)) cannot be pulled", tags: ["multi"]),
+            Self.finding(
+                .referenceMissing, "team/multi", digest: healthy.arm.digest, path: "\(revisions)/\(hex(healthy.arm.digest))",
+                detail: "cannot be pulled: missing blob \(Self.short(layer))", tags: ["multi"]),
+            Self.finding(
+                .referenceMissing, "team/multi", digest: healthy.index, path: "\(revisions)/\(hex(healthy.index))",
+                detail: "cannot be pulled: child manifest \(Self.short(healthy.arm.digest)) cannot be pulled", tags: ["multi"]),
         ].sorted { $0.digest! < $1.digest! }
         #expect(try healthy.scan().findings == expected)
     }
@@ -210,9 +240,10 @@ struct StorageScannerTests {
         let healthy = try Healthy()
         defer { healthy.store.cleanup() }
         try healthy.store.remove("repositories/team/app/_manifests/tags")
-        #expect(try healthy.scan().findings == [
-            Self.finding(.noTags, "team/app", path: "repositories/team/app", detail: "repository has no tags (1 untagged manifests)"),
-        ])
+        #expect(
+            try healthy.scan().findings == [
+                Self.finding(.noTags, "team/app", path: "repositories/team/app", detail: "repository has no tags (1 untagged manifests)")
+            ])
     }
 
     @Test("stale-upload: an upload older than the limit, or without a start time; a recent one is not reported")
@@ -222,10 +253,11 @@ struct StorageScannerTests {
         try healthy.store.write("team/app", "_uploads/old/startedat", Timestamp.format(Self.now.addingTimeInterval(-48 * 3600)))
         try healthy.store.write("team/app", "_uploads/recent/startedat", Timestamp.format(Self.now.addingTimeInterval(-23 * 3600)))
         try healthy.store.write("team/app", "_uploads/unknown/data", "partial")
-        #expect(try healthy.scan().findings == [
-            Self.finding(.staleUpload, "team/app", path: "repositories/team/app/_uploads/old", detail: "started 48 hours ago"),
-            Self.finding(.staleUpload, "team/app", path: "repositories/team/app/_uploads/unknown", detail: "no start time"),
-        ])
+        #expect(
+            try healthy.scan().findings == [
+                Self.finding(.staleUpload, "team/app", path: "repositories/team/app/_uploads/old", detail: "started 48 hours ago"),
+                Self.finding(.staleUpload, "team/app", path: "repositories/team/app/_uploads/unknown", detail: "no start time"),
+            ])
         // With a one-hour limit the recent one is stale too.
         let strict = try StorageScanner(layout: healthy.store.layout(), uploadAgeHours: 1, now: Self.now).scan()
         #expect(strict.findings.map(\.path) == ["old", "recent", "unknown"].map { "repositories/team/app/_uploads/\($0)" })
@@ -242,9 +274,12 @@ struct StorageScannerTests {
         try bytes.write(to: url)
         #expect(try healthy.scan().findings == [])
         let verified = try StorageScanner(layout: healthy.store.layout(), verifyBlobs: true, now: Self.now).scan()
-        #expect(verified.findings == [
-            Self.finding(.blobDigestMismatch, "", digest: layer, path: blobDirectory(layer) + "/data", detail: "content hashes to \(Self.short(Sha256.digest(bytes)))"),
-        ])
+        #expect(
+            verified.findings == [
+                Self.finding(
+                    .blobDigestMismatch, "", digest: layer, path: blobDirectory(layer) + "/data",
+                    detail: "content hashes to \(Self.short(Sha256.digest(bytes)))")
+            ])
     }
 }
 

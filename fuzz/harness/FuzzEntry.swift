@@ -54,8 +54,10 @@ enum FuzzTarget: String, CaseIterable {
             switch (first, second) {
             case (.success(let a), .success(let b)):
                 require(a.digest == digest, "the manifest's digest is not the input's")
-                require(a.mediaType == b.mediaType && a.children.map(\.digest) == b.children.map(\.digest) && a.layers.map(\.digest) == b.layers.map(\.digest),
-                        "two parses of the same bytes differ")
+                require(
+                    a.mediaType == b.mediaType && a.children.map(\.digest) == b.children.map(\.digest)
+                        && a.layers.map(\.digest) == b.layers.map(\.digest),
+                    "two parses of the same bytes differ")
                 require(a.kind != .image || a.config != nil, "an image without a config")
             case (.failure(let a), .failure(let b)):
                 require(a == b && !a.reason.isEmpty && !a.reason.contains("\n"), "parse errors differ or are not one line")
@@ -95,11 +97,14 @@ enum FuzzTarget: String, CaseIterable {
             return require("\(error)".contains(path) && !"\(error)".contains("\n"), "the error does not name the file on one line: \(error)")
         }
         // Written, read back and written again: the two files must be the same bytes.
-        let copy = scratchDirectory + "/copy.json", again = scratchDirectory + "/again.json"
+        let copy = scratchDirectory + "/copy.json"
+        let again = scratchDirectory + "/again.json"
         do {
             try InventoryFile.write(inventory, to: copy)
             try InventoryFile.write(try InventoryFile.read(copy), to: again)
-            require(FileManager.default.contents(atPath: copy) == FileManager.default.contents(atPath: again), "an inventory changed through write and read")
+            require(
+                FileManager.default.contents(atPath: copy) == FileManager.default.contents(atPath: again),
+                "an inventory changed through write and read")
         } catch {
             require(false, "an inventory that was read cannot be written and read again: \(error)")
         }

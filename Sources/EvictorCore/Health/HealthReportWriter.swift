@@ -19,9 +19,14 @@ public enum HealthReportWriter {
 
     /// RFC 4180 CSV: one header row, one row per problem.
     public static func csv(_ findings: [HealthFinding]) -> String {
-        CSV.document(header: ["repository", "tag", "digest", "problem", "detail", "in_use", "used_by"], rows: findings.map { finding in
-            [finding.repository, finding.tag, finding.digest ?? "", finding.problem.rawValue, finding.detail, finding.inUse ? "true" : "false", finding.usedBy.joined(separator: " ")]
-        })
+        CSV.document(
+            header: ["repository", "tag", "digest", "problem", "detail", "in_use", "used_by"],
+            rows: findings.map { finding in
+                [
+                    finding.repository, finding.tag, finding.digest ?? "", finding.problem.rawValue, finding.detail, finding.inUse ? "true" : "false",
+                    finding.usedBy.joined(separator: " "),
+                ]
+            })
     }
 
     /// Creates a report directory (0700) and writes `files` into it atomically, mode 0600.

@@ -81,7 +81,10 @@ public struct Manifest: Sendable {
             if kind == .schema1 {
                 var blobSums: [Descriptor] = []
                 for layer in raw.fsLayers ?? [] {
-                    blobSums.append(Descriptor(mediaType: "application/octet-stream", digest: try Self.digest(layer.blobSum), size: -1, platform: nil, artifactType: nil, annotations: [:]))
+                    blobSums.append(
+                        Descriptor(
+                            mediaType: "application/octet-stream", digest: try Self.digest(layer.blobSum), size: -1, platform: nil, artifactType: nil,
+                            annotations: [:]))
                 }
                 layers = blobSums
             } else {

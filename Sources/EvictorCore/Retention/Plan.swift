@@ -80,7 +80,10 @@ public struct Plan: Sendable, Codable {
     public var actions: [Action]
     public var repositories: [RepositorySummary]
 
-    public init(createdAt: Date = Date(), registry: String, policy: Input, inventory: Input?, settings: Settings, actions: [Action], repositories: [RepositorySummary]) {
+    public init(
+        createdAt: Date = Date(), registry: String, policy: Input, inventory: Input?, settings: Settings, actions: [Action],
+        repositories: [RepositorySummary]
+    ) {
         self.createdAt = createdAt
         self.registry = registry
         self.policy = policy
@@ -114,10 +117,11 @@ public enum PlanFile {
             var settings: Plan.Settings
         }
         let encoder = VersionedDocument.encoder(pretty: false)
-        let header = try encoder.encode(Header(
-            format: plan.format, version: plan.version, createdAt: plan.createdAt, registry: plan.registry,
-            policy: plan.policy, inventory: plan.inventory, settings: plan.settings
-        ))
+        let header = try encoder.encode(
+            Header(
+                format: plan.format, version: plan.version, createdAt: plan.createdAt, registry: plan.registry,
+                policy: plan.policy, inventory: plan.inventory, settings: plan.settings
+            ))
         sink.write(header.dropLast())  // the closing brace; the lists follow
         sink.write(",\n\"actions\":[")
         for (index, action) in plan.actions.enumerated() {

@@ -21,7 +21,8 @@ public struct Planner: Sendable {
         registry: String, policy: Plan.Input, inventory: Plan.Input?, snapshots: [RepositorySnapshot], decisions: [RepositoryDecision],
         createdAt: Date = Date()
     ) throws(EvictorCoreError) -> Plan {
-        let plan = draftPlan(registry: registry, policy: policy, inventory: inventory, snapshots: snapshots, decisions: decisions, createdAt: createdAt)
+        let plan = draftPlan(
+            registry: registry, policy: policy, inventory: inventory, snapshots: snapshots, decisions: decisions, createdAt: createdAt)
         try checkShare(plan)
         return plan
     }
@@ -41,19 +42,23 @@ public struct Planner: Sendable {
             let repositoryActions = Self.actions(for: decision, snapshot: snapshot)
             actions += repositoryActions
             let tagItems = decision.tagItems
-            summaries.append(Plan.RepositorySummary(
-                repository: decision.repository,
-                tags: tagItems.count,
-                tagsKept: tagItems.filter { $0.verdict == .keep }.count,
-                tagsDeleted: tagItems.filter { $0.verdict == .delete }.count,
-                manifestsDeleted: repositoryActions.count,
-                reclaimableBytes: reclaimable[decision.repository] ?? 0,
-                keptByRails: tagItems.filter { item in
-                    item.verdict == .keep && item.steps.contains { $0.origin != .rail && $0.verdict == .delete } && !item.steps.contains { $0.origin == .policy && $0.verdict == .keep }
-                }.count
-            ))
+            summaries.append(
+                Plan.RepositorySummary(
+                    repository: decision.repository,
+                    tags: tagItems.count,
+                    tagsKept: tagItems.filter { $0.verdict == .keep }.count,
+                    tagsDeleted: tagItems.filter { $0.verdict == .delete }.count,
+                    manifestsDeleted: repositoryActions.count,
+                    reclaimableBytes: reclaimable[decision.repository] ?? 0,
+                    keptByRails: tagItems.filter { item in
+                        item.verdict == .keep && item.steps.contains { $0.origin != .rail && $0.verdict == .delete }
+                            && !item.steps.contains { $0.origin == .policy && $0.verdict == .keep }
+                    }.count
+                ))
         }
-        return Plan(createdAt: createdAt, registry: registry, policy: policy, inventory: inventory, settings: settings, actions: actions, repositories: summaries)
+        return Plan(
+            createdAt: createdAt, registry: registry, policy: policy, inventory: inventory, settings: settings, actions: actions,
+            repositories: summaries)
     }
 
     /// The share rail: refuses a plan deleting more than `maxDeletePercent` of the tags.
@@ -62,10 +67,12 @@ public struct Planner: Sendable {
         if total > 0 {
             let share = Double(plan.tagsDeleted) * 100 / Double(total)
             if share > settings.maxDeletePercent {
-                throw .refused(String(
-                    format: "the plan deletes %.1f%% of the tags (%d of %d), more than --max-delete-percent %g; review it with --explain and raise the limit to go ahead",
-                    share, plan.tagsDeleted, total, settings.maxDeletePercent
-                ))
+                throw .refused(
+                    String(
+                        format:
+                            "the plan deletes %.1f%% of the tags (%d of %d), more than --max-delete-percent %g; review it with --explain and raise the limit to go ahead",
+                        share, plan.tagsDeleted, total, settings.maxDeletePercent
+                    ))
             }
         }
     }

@@ -54,13 +54,17 @@ public enum SafetyRails {
             for child in image.children {
                 if let position = firstPosition[child] {
                     // An untagged child the policy did not mark follows its index; anything marked keeps its verdict.
-                    guard items[position].tag == nil, items[position].verdict == .keep, items[position].steps.allSatisfy({ $0.origin == .default }) else { continue }
+                    guard items[position].tag == nil, items[position].verdict == .keep, items[position].steps.allSatisfy({ $0.origin == .default })
+                    else { continue }
                     items[position].verdict = .delete
                     items[position].steps.append(DecisionStep(.delete, "child of deleted index \(parent)", origin: .rail))
                 } else {
                     guard snapshot.isReadable(child) else { continue }
                     firstPosition[child] = items.count
-                    items.append(ItemDecision(tag: nil, digest: child, verdict: .delete, steps: [DecisionStep(.delete, "child of deleted index \(parent)", origin: .rail)]))
+                    items.append(
+                        ItemDecision(
+                            tag: nil, digest: child, verdict: .delete,
+                            steps: [DecisionStep(.delete, "child of deleted index \(parent)", origin: .rail)]))
                 }
                 queue.append(child)
             }
@@ -73,7 +77,9 @@ public enum SafetyRails {
         let present = itemDigests.union(snapshot.images.keys)
         let kept = Set(items.filter { $0.verdict == .keep }.map(\.digest))
         for index in items.indices {
-            guard let subject = subject(of: items[index], snapshot: snapshot), present.contains(subject), !isPinned(items[index], snapshot) else { continue }
+            guard let subject = subject(of: items[index], snapshot: snapshot), present.contains(subject), !isPinned(items[index], snapshot) else {
+                continue
+            }
             // A subject that is no item (a child of a kept index) stays.
             let subjectKept = kept.contains(subject) || !itemDigests.contains(subject)
             if subjectKept, items[index].verdict == .delete {

@@ -25,7 +25,9 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
         guard (1...3).contains(numbers.count) else { return nil }
         var parsed: [Int] = []
         for number in numbers {
-            guard !number.isEmpty, number.count <= 18, number.allSatisfy(\.isASCIIDigit), number == "0" || number.first != "0", let value = Int(number) else { return nil }
+            guard !number.isEmpty, number.count <= 18, number.allSatisfy(\.isASCIIDigit), number == "0" || number.first != "0",
+                let value = Int(number)
+            else { return nil }
             parsed.append(value)
         }
         major = parsed[0]
@@ -61,7 +63,8 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
     }
 
     private static func comparePrerelease(_ left: String, _ right: String) -> Int {
-        let a = left.split(separator: "."), b = right.split(separator: ".")
+        let a = left.split(separator: ".")
+        let b = right.split(separator: ".")
         for (x, y) in zip(a, b) where x != y {
             switch (Int(x), Int(y)) {
             case let (l?, r?): return l < r ? -1 : 1
@@ -75,14 +78,15 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
 
     private static func validIdentifiers(_ text: String, numericNoLeadingZero: Bool) -> Bool {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        return !parts.isEmpty && parts.allSatisfy { part in
-            guard !part.isEmpty, part.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else { return false }
-            if numericNoLeadingZero, part.allSatisfy(\.isASCIIDigit), part.count > 1, part.first == "0" { return false }
-            return true
-        }
+        return !parts.isEmpty
+            && parts.allSatisfy { part in
+                guard !part.isEmpty, part.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else { return false }
+                if numericNoLeadingZero, part.allSatisfy(\.isASCIIDigit), part.count > 1, part.first == "0" { return false }
+                return true
+            }
     }
 }
 
-private extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+extension Character {
+    fileprivate var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }

@@ -40,7 +40,9 @@ public struct PolicyVerdicts: Sendable, Equatable {
     /// else the default. Keep wins: a rule that keeps is never overruled by one that deletes.
     public func verdict(forTag name: String) -> (Verdict, [DecisionStep]) {
         let marks = tags[name] ?? []
-        if marks.isEmpty { return (defaultVerdict, [DecisionStep(defaultVerdict, "not marked by the policy (default \(defaultVerdict.rawValue))", origin: .default)]) }
+        if marks.isEmpty {
+            return (defaultVerdict, [DecisionStep(defaultVerdict, "not marked by the policy (default \(defaultVerdict.rawValue))", origin: .default)])
+        }
         return (Self.resolve(marks), marks)
     }
 

@@ -18,7 +18,9 @@ public enum HealthCheck {
         /// Where report.json and report.csv go (nil: a new `reports/<UTC time>`).
         public var reportDirectory: String?
 
-        public init(inventoryPath: String? = nil, all: Bool = false, repositories: [String] = [], aliases: [String] = [], reportDirectory: String? = nil) {
+        public init(
+            inventoryPath: String? = nil, all: Bool = false, repositories: [String] = [], aliases: [String] = [], reportDirectory: String? = nil
+        ) {
             self.inventoryPath = inventoryPath
             self.all = all
             self.repositories = repositories
@@ -51,12 +53,15 @@ public enum HealthCheck {
             let entries = try await walker.tags(in: repositories, resolveDigests: false)
             let tagged = Set(entries.map(\.repository))
             for repository in repositories where !tagged.contains(repository) {
-                findings.append(HealthFinding(repository: repository, tag: "", digest: nil, problem: .noTags, detail: "repository has no tags",
-                                              inUse: usage.isInUse(repository: repository), usedBy: []))
+                findings.append(
+                    HealthFinding(
+                        repository: repository, tag: "", digest: nil, problem: .noTags, detail: "repository has no tags",
+                        inUse: usage.isInUse(repository: repository), usedBy: []))
             }
             targets = entries.map { entry in
-                CheckTarget(repository: entry.repository, tag: entry.tag, inUse: usage.isInUse(entry.repository, tag: entry.tag),
-                            usedBy: usage.users(entry.repository, tag: entry.tag))
+                CheckTarget(
+                    repository: entry.repository, tag: entry.tag, inUse: usage.isInUse(entry.repository, tag: entry.tag),
+                    usedBy: usage.users(entry.repository, tag: entry.tag))
             }
         } else {
             targets = usage.targets.map { CheckTarget(repository: $0.repository, tag: $0.reference, inUse: true, usedBy: $0.usedBy) }
@@ -66,7 +71,10 @@ public enum HealthCheck {
         var lookup: HealthChecker.UsageLookup?
         if settings.walksRegistry {
             lookup = { (repository: String, tag: String, digest: Digest, children: [Digest]) -> (Bool, [String]) in
-                (usage.isInUse(repository, tag: tag, digest: digest, children: children), usage.users(repository, tag: tag, digest: digest, children: children))
+                (
+                    usage.isInUse(repository, tag: tag, digest: digest, children: children),
+                    usage.users(repository, tag: tag, digest: digest, children: children)
+                )
             }
         }
         let checker = HealthChecker(client: client, parallelism: client.configuration.concurrency * 2, usage: lookup)

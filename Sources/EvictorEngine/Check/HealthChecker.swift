@@ -46,7 +46,9 @@ public struct HealthChecker: Sendable {
     }
 
     /// Checks every target; `progress(done, total)` is called as tags finish.
-    public func check(_ targets: [CheckTarget], progress: (@Sendable (Int, Int) -> Void)? = nil) async -> (findings: [HealthFinding], counters: Counters) {
+    public func check(_ targets: [CheckTarget], progress: (@Sendable (Int, Int) -> Void)? = nil) async -> (
+        findings: [HealthFinding], counters: Counters
+    ) {
         let memo = CheckMemo()
         let done = ProgressCounter(total: targets.count, report: progress)
         let perTag = await BoundedConcurrency.map(targets, limit: parallelism) { target -> [HealthFinding] in
@@ -64,7 +66,9 @@ public struct HealthChecker: Sendable {
 
     private func checkTag(_ target: CheckTarget, memo: CheckMemo) async -> [HealthFinding] {
         func finding(_ problem: HealthProblem, _ detail: String, digest: String?) -> HealthFinding {
-            HealthFinding(repository: target.repository, tag: target.tag, digest: digest, problem: problem, detail: detail, inUse: target.inUse, usedBy: target.usedBy)
+            HealthFinding(
+                repository: target.repository, tag: target.tag, digest: digest, problem: problem, detail: detail, inUse: target.inUse,
+                usedBy: target.usedBy)
         }
         let manifest: Manifest
         do {
@@ -84,7 +88,9 @@ public struct HealthChecker: Sendable {
     /// The blobs and children of a tag's manifest, read.
     private func checkManifest(_ manifest: Manifest, of target: CheckTarget, memo: CheckMemo) async -> [HealthFinding] {
         func finding(_ problem: HealthProblem, _ detail: String, digest: String?) -> HealthFinding {
-            HealthFinding(repository: target.repository, tag: target.tag, digest: digest, problem: problem, detail: detail, inUse: target.inUse, usedBy: target.usedBy)
+            HealthFinding(
+                repository: target.repository, tag: target.tag, digest: digest, problem: problem, detail: detail, inUse: target.inUse,
+                usedBy: target.usedBy)
         }
         var findings: [HealthFinding] = []
         let digest = manifest.digest.description
@@ -163,7 +169,9 @@ actor CheckMemo {
     var blobCount: Int { blobResults.count + blobsInFlight.count }
     var manifestCount: Int { childResults.count + childrenInFlight.count }
 
-    func blob(_ repository: String, _ digest: Digest, _ check: @escaping @Sendable () async -> (HealthProblem, String)?) async -> (HealthProblem, String)? {
+    func blob(_ repository: String, _ digest: Digest, _ check: @escaping @Sendable () async -> (HealthProblem, String)?) async -> (
+        HealthProblem, String
+    )? {
         let key = "\(repository)@\(digest)"
         switch blobResults[key] {
         case .healthy: return nil
@@ -179,7 +187,9 @@ actor CheckMemo {
         return value
     }
 
-    func child(_ repository: String, _ digest: Digest, _ check: @escaping @Sendable () async -> [(HealthProblem, String)]) async -> [(HealthProblem, String)] {
+    func child(_ repository: String, _ digest: Digest, _ check: @escaping @Sendable () async -> [(HealthProblem, String)]) async -> [(
+        HealthProblem, String
+    )] {
         let key = "\(repository)@\(digest)"
         if let done = childResults[key] { return done }
         if let running = childrenInFlight[key] { return await running.value }
@@ -191,4 +201,3 @@ actor CheckMemo {
         return value
     }
 }
-

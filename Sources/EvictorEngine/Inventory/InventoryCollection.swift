@@ -49,7 +49,8 @@ public enum InventoryCollection {
             guard let dot = option.firstIndex(of: "."), let equals = option.firstIndex(of: "="), dot < equals else {
                 throw EngineError.invalidSettings("--option \(option): expected SOURCE.KEY=VALUE")
             }
-            settings[String(option[..<dot]), default: []].append((String(option[option.index(after: dot)..<equals]), String(option[option.index(after: equals)...])))
+            settings[String(option[..<dot]), default: []].append(
+                (String(option[option.index(after: dot)..<equals]), String(option[option.index(after: equals)...])))
         }
         return settings
     }
@@ -68,7 +69,8 @@ public enum InventoryCollection {
                 }
                 script = found
             }
-            plugins.append((request, try await SourcePlugin.load(script: script, pluginPath: pluginPath, log: pluginLogHandler(events, plugin: "inventory"))))
+            plugins.append(
+                (request, try await SourcePlugin.load(script: script, pluginPath: pluginPath, log: pluginLogHandler(events, plugin: "inventory"))))
         }
         let known = Set(plugins.map { $0.1.name })
         for name in settings.options.keys where !known.contains(name) {
@@ -79,7 +81,8 @@ public enum InventoryCollection {
         for (request, plugin) in plugins {
             prepared.append((plugin, try plugin.resolveOptions(argument: request.argument, settings: settings.options[plugin.name] ?? [])))
         }
-        let outcomes = await BoundedConcurrency.map(prepared, limit: prepared.count) { (plugin, options) -> Result<[InventoryImage], ScriptingError> in
+        let outcomes = await BoundedConcurrency.map(prepared, limit: prepared.count) {
+            (plugin, options) -> Result<[InventoryImage], ScriptingError> in
             do throws(ScriptingError) {
                 return .success(try await SourceRunner.collect(plugin, options: options))
             } catch {

@@ -45,7 +45,8 @@ public enum PolicyTrial {
         for file in files {
             let testFile = testFile(for: file)
             do {
-                let results = try await PolicyTestRunner.run(testFile: testFile, pluginPath: pluginPath, log: pluginLogHandler(events, plugin: testFile))
+                let results = try await PolicyTestRunner.run(
+                    testFile: testFile, pluginPath: pluginPath, log: pluginLogHandler(events, plugin: testFile))
                 outcomes.append(TestFile(file: testFile, results: results))
             } catch {
                 outcomes.append(TestFile(file: testFile, results: [], error: "\(error)"))

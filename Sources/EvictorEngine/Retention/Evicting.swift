@@ -24,7 +24,8 @@ public enum Evicting {
         if let journal {
             if FileManager.default.fileExists(atPath: journal), !(try Journal.read(journal)).isEmpty {
                 let earlier = planPath(forJournal: journal)
-                throw EngineError.invalidSettings("\(journal) already records a run; resume it with `evictor apply \(earlier) --journal \(journal)`, or give a new --journal")
+                throw EngineError.invalidSettings(
+                    "\(journal) already records a run; resume it with `evictor apply \(earlier) --journal \(journal)`, or give a new --journal")
             }
             return Files(journalPath: journal, planPath: planPath(forJournal: journal))
         }
@@ -37,6 +38,7 @@ public enum Evicting {
         _ plan: Plan, files: Files, client: RegistryClient, stop: StopRequest, events: @escaping EngineEvents
     ) async throws -> PlanApplication.Outcome {
         try PlanFile.write(plan, to: files.planPath)
-        return try await PlanApplication.apply(plan, planPath: files.planPath, journalPath: files.journalPath, client: client, stop: stop, events: events)
+        return try await PlanApplication.apply(
+            plan, planPath: files.planPath, journalPath: files.journalPath, client: client, stop: stop, events: events)
     }
 }

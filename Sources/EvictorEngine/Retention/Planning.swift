@@ -48,19 +48,22 @@ public enum Planning {
     /// Makes the plan. Throws `Refusal` when it deletes more than `maxDeletePercent` of the
     /// tags, and the layers' errors when it cannot be made.
     public static func makePlan(_ settings: Settings, client: RegistryClient, events: @escaping EngineEvents) async throws -> Outcome {
-        let policy = try await PolicyPlugin.load(named: settings.policy, pluginPath: settings.pluginPath, log: pluginLogHandler(events, plugin: settings.policy))
+        let policy = try await PolicyPlugin.load(
+            named: settings.policy, pluginPath: settings.pluginPath, log: pluginLogHandler(events, plugin: settings.policy))
         let options = try policy.resolveOptions(settings: settings.policyOptions)
-        let planner = Planner(settings: Plan.Settings(
-            maxDeletePercent: settings.maxDeletePercent, minInventory: settings.minInventory ?? policy.minInventory,
-            policyOptions: Dictionary(settings.policyOptions, uniquingKeysWith: { _, last in last }), registryAliases: settings.aliases
-        ))
+        let planner = Planner(
+            settings: Plan.Settings(
+                maxDeletePercent: settings.maxDeletePercent, minInventory: settings.minInventory ?? policy.minInventory,
+                policyOptions: Dictionary(settings.policyOptions, uniquingKeysWith: { _, last in last }), registryAliases: settings.aliases
+            ))
         try planner.checkInventory(needed: policy.needsInventory, given: settings.inventoryPath != nil)
         var inventoryInput: Plan.Input?
         var onRegistry: [InventoryImage] = []
         var inventoryCount: Int?
         if let inventory = settings.inventoryPath {
             let loaded = try InventoryFile.read(inventory)
-            onRegistry = try InventoryRails.imagesOnRegistry(loaded, registry: client.registry, aliases: settings.aliases, minimum: planner.settings.minInventory)
+            onRegistry = try InventoryRails.imagesOnRegistry(
+                loaded, registry: client.registry, aliases: settings.aliases, minimum: planner.settings.minInventory)
             inventoryCount = loaded.images.count
             inventoryInput = Plan.Input(name: "inventory", file: inventory, sha256: Digest.sha256(ofFileAt: inventory)?.hex ?? "")
         }
@@ -69,7 +72,10 @@ public enum Planning {
         let collector = SnapshotCollector(client: client, storage: storage)
         var (snapshots, gaps) = try await collector.snapshots(of: settings.repositories, progress: progressReporter(events, phase: "plan"))
         if !gaps.unreadableTags.isEmpty {
-            events(.warning("\(gaps.unreadableTags.count) tag(s) could not be read and are left out of the plan (run `evictor check`): \(gaps.unreadableTags.prefix(5).joined(separator: ", "))"))
+            events(
+                .warning(
+                    "\(gaps.unreadableTags.count) tag(s) could not be read and are left out of the plan (run `evictor check`): \(gaps.unreadableTags.prefix(5).joined(separator: ", "))"
+                ))
         }
         let usage = InUseIndex(images: onRegistry)
         for index in snapshots.indices { usage.annotate(&snapshots[index]) }

@@ -31,7 +31,8 @@ public enum StorageCollection {
     /// Marks, then (with `apply`) sweeps; `willWrite` is called before the first removal.
     public static func run(_ settings: Settings, stop: StopRequest, willWrite: () -> Void = {}) throws -> Outcome {
         let collector = GarbageCollector(
-            layout: try StorageLayout(root: settings.root), options: .init(deleteUntagged: settings.deleteUntagged, sweepDamaged: settings.sweepDamaged)
+            layout: try StorageLayout(root: settings.root),
+            options: .init(deleteUntagged: settings.deleteUntagged, sweepDamaged: settings.sweepDamaged)
         )
         let plan = try collector.plan()
         guard settings.apply else { return Outcome(plan: plan, freed: 0) }

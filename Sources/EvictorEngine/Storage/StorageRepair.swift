@@ -49,13 +49,17 @@ public enum StorageRepair {
         var scripts = path.scripts(in: "fixers")
         if !settings.fixers.isEmpty {
             scripts = try settings.fixers.map { name throws(ScriptingError) in
-                guard let script = path.script(in: "fixers", named: name) else { throw ScriptingError.notFound(kind: "fixer", name: name, searched: path.searched) }
+                guard let script = path.script(in: "fixers", named: name) else {
+                    throw ScriptingError.notFound(kind: "fixer", name: name, searched: path.searched)
+                }
                 return script
             }
         }
         var fixers: [FixerPlugin] = []
         for script in scripts {
-            fixers.append(try await FixerPlugin.load(script: script, layout: layout, pluginPath: path, log: pluginLogHandler(events, plugin: script.displayName)))
+            fixers.append(
+                try await FixerPlugin.load(
+                    script: script, layout: layout, pluginPath: path, log: pluginLogHandler(events, plugin: script.displayName)))
         }
         var outcome = Outcome()
         for pass in 1...maximumPasses {

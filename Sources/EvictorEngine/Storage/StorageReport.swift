@@ -27,8 +27,10 @@ public struct StorageReport: Encodable, Sendable {
 
     /// The findings as RFC 4180 CSV, a row each.
     public var csv: String {
-        CSV.document(header: ["problem", "repository", "tag", "digest", "path", "detail", "tags"], rows: findings.map {
-            [$0.problem.rawValue, $0.repository, $0.tag ?? "", $0.digest ?? "", $0.path, $0.detail, $0.tags.joined(separator: " ")]
-        })
+        CSV.document(
+            header: ["problem", "repository", "tag", "digest", "path", "detail", "tags"],
+            rows: findings.map {
+                [$0.problem.rawValue, $0.repository, $0.tag ?? "", $0.digest ?? "", $0.path, $0.detail, $0.tags.joined(separator: " ")]
+            })
     }
 }

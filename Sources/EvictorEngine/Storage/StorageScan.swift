@@ -30,8 +30,11 @@ public enum StorageScan {
     /// Scans and writes the report (reading only the store).
     public static func run(_ settings: Settings) throws -> Outcome {
         let started = Date()
-        let result = try StorageScanner(layout: try StorageLayout(root: settings.root), uploadAgeHours: settings.uploadAgeHours, verifyBlobs: settings.verifyBlobs).scan()
-        let report = StorageReport(root: settings.root, startedAt: UTCStamp.string(started), seconds: Date().timeIntervalSince(started), result: result)
+        let result = try StorageScanner(
+            layout: try StorageLayout(root: settings.root), uploadAgeHours: settings.uploadAgeHours, verifyBlobs: settings.verifyBlobs
+        ).scan()
+        let report = StorageReport(
+            root: settings.root, startedAt: UTCStamp.string(started), seconds: Date().timeIntervalSince(started), result: result)
         let directory = try settings.reportDirectory ?? UniquePath.makeDirectory("reports/storage-\(report.startedAt)")
         let json = try VersionedDocument.encoder().encode(report)
         try HealthReportWriter.writeFiles([("report.json", json), ("report.csv", Data(report.csv.utf8))], to: directory)

@@ -41,7 +41,8 @@ public final class FixerPlugin: Sendable {
     /// Loads a fixer (a file or a built-in; `file` is then its `displayName`); the store it
     /// may read is `layout`.
     public static func load(
-        script: PluginScript, layout: StorageLayout, pluginPath: PluginPath, limits: LuaLimits = PolicyPlugin.defaultLimits, log: @escaping LuaLogHandler
+        script: PluginScript, layout: StorageLayout, pluginPath: PluginPath, limits: LuaLimits = PolicyPlugin.defaultLimits,
+        log: @escaping LuaLogHandler
     ) async throws(ScriptingError) -> FixerPlugin {
         let file = script.displayName
         let (engine, spec) = try await PluginSpecLoader.load(
@@ -49,8 +50,11 @@ public final class FixerPlugin: Sendable {
             setUp: { vm in StoreHandle.install(layout, in: vm) }
         )
         guard let name = spec["name"].stringValue,
-              case .function(let check) = spec["check"], case .function(let fix) = spec["fix"] else {
-            throw .invalidSpec(file: file, reason: "must return evictor.fixer { name = ..., check = function(store) ... end, fix = function(finding, actions) ... end }")
+            case .function(let check) = spec["check"], case .function(let fix) = spec["fix"]
+        else {
+            throw .invalidSpec(
+                file: file,
+                reason: "must return evictor.fixer { name = ..., check = function(store) ... end, fix = function(finding, actions) ... end }")
         }
         let (checkLocation, fixLocation) = await engine.withVM { vm in (vm.location(of: check), vm.location(of: fix)) }
         return FixerPlugin(
@@ -66,10 +70,12 @@ public final class FixerPlugin: Sendable {
             guard case .function(let run) = try await engine.global("evictor.__fixer.fix") else {
                 throw ScriptingError.invalidSpec(file: file, reason: "the fixer runtime is missing")
             }
-            results = try await engine.call(run, [
-                .function(check), .function(fix), .table(LuaTable(array: findings.map(Self.luaValue))),
-                .string(LuaString(checkLocation)), .string(LuaString(fixLocation)),
-            ])
+            results = try await engine.call(
+                run,
+                [
+                    .function(check), .function(fix), .table(LuaTable(array: findings.map(Self.luaValue))),
+                    .string(LuaString(checkLocation)), .string(LuaString(fixLocation)),
+                ])
         } catch let error as LuaError {
             throw .lua(plugin: file, error)
         } catch let error as ScriptingError {
@@ -80,9 +86,11 @@ public final class FixerPlugin: Sendable {
         guard case .table(let list)? = results.first else { return [] }
         return (list.arrayValues ?? []).compactMap { value in
             guard case .table(let fields) = value, let kindName = fields["kind"].stringValue, let kind = FixAction.Kind(rawValue: kindName),
-                  let reason = fields["reason"].stringValue else { return nil }
-            return FixAction(kind: kind, repository: fields["repository"].stringValue, tag: fields["tag"].stringValue, digest: fields["digest"].stringValue,
-                             path: fields["path"].stringValue, reason: reason, fixer: name)
+                let reason = fields["reason"].stringValue
+            else { return nil }
+            return FixAction(
+                kind: kind, repository: fields["repository"].stringValue, tag: fields["tag"].stringValue, digest: fields["digest"].stringValue,
+                path: fields["path"].stringValue, reason: reason, fixer: name)
         }
     }
 
@@ -111,7 +119,9 @@ enum StoreHandle {
         vm.register(function: "evictor.__store.tags") { arguments in
             guard let repository = arguments.first?.stringValue else { throw LuaHostError("expects a repository name") }
             var table = LuaTable()
-            for (tag, digest) in try layout.links(of: repository).tags { table[tag] = digest.map { .string(LuaString($0.description)) } ?? .boolean(false) }
+            for (tag, digest) in try layout.links(of: repository).tags {
+                table[tag] = digest.map { .string(LuaString($0.description)) } ?? .boolean(false)
+            }
             return [.table(table)]
         }
         vm.register(function: "evictor.__store.revisions") { arguments in
@@ -119,7 +129,9 @@ enum StoreHandle {
             return [.table(LuaTable(array: try layout.links(of: repository).revisions.map { .string(LuaString($0.description)) }))]
         }
         vm.register(function: "evictor.__store.blob_size") { arguments in
-            guard let text = arguments.first?.stringValue, let digest = try? Digest(parsing: text) else { throw LuaHostError("expects a sha256 digest") }
+            guard let text = arguments.first?.stringValue, let digest = try? Digest(parsing: text) else {
+                throw LuaHostError("expects a sha256 digest")
+            }
             let attributes = try? FileManager.default.attributesOfItem(atPath: layout.blobData(digest).path)
             return [(attributes?[.size] as? NSNumber).map { .integer($0.int64Value) } ?? .nil]
         }

@@ -27,7 +27,10 @@ enum PatternLibrary {
             var groups: [LuaValue] = []
             for index in 0..<match.numberOfRanges {
                 let range = match.range(at: index)
-                if range.location == NSNotFound { groups.append(.boolean(false)); continue }
+                if range.location == NSNotFound {
+                    groups.append(.boolean(false))
+                    continue
+                }
                 groups.append(Range(range, in: text).map { .string(LuaString(String(text[$0]))) } ?? .boolean(false))
             }
             return [.table(LuaTable(array: groups))]
@@ -43,9 +46,12 @@ enum PatternLibrary {
             return [.table(table)]
         }
         vm.register(function: "evictor.semver.compare") { arguments in
-            let left = try string(arguments, 0, "two version strings"), right = try string(arguments, 1, "two version strings")
+            let left = try string(arguments, 0, "two version strings")
+            let right = try string(arguments, 1, "two version strings")
             guard let a = SemanticVersion(left) else { throw LuaHostError("evictor.semver.compare: '\(left.prefix(64))' is not a semantic version") }
-            guard let b = SemanticVersion(right) else { throw LuaHostError("evictor.semver.compare: '\(right.prefix(64))' is not a semantic version") }
+            guard let b = SemanticVersion(right) else {
+                throw LuaHostError("evictor.semver.compare: '\(right.prefix(64))' is not a semantic version")
+            }
             return [.integer(a < b ? -1 : (a == b ? 0 : 1))]
         }
     }

@@ -15,15 +15,19 @@ enum PolicyFixture {
         for (index, element) in (table["tags"].tableValue?.arrayValues ?? []).enumerated() {
             guard case .table(let fields) = element, let tagName = fields["name"].stringValue else { throw Invalid("tag \(index + 1) needs a name") }
             let digest = fields["digest"].stringValue ?? Digest.sha256(of: Array("\(name):\(tagName)".utf8)).description
-            var tag = PolicyRepositoryView.Tag(name: tagName, image: try image(digest, from: fields, what: "tag \(tagName)"), usedBy: strings(fields["used_by"]))
+            var tag = PolicyRepositoryView.Tag(
+                name: tagName, image: try image(digest, from: fields, what: "tag \(tagName)"), usedBy: strings(fields["used_by"]))
             if tag.image.subject == nil { tag.image.subject = RepositorySnapshot.subjectFromTagName(tagName)?.description }
             tags.append(tag)
         }
         var untagged: [PolicyRepositoryView.Manifest] = []
         for (index, element) in (table["untagged"].tableValue?.arrayValues ?? []).enumerated() {
-            guard case .table(let fields) = element, let digest = fields["digest"].stringValue else { throw Invalid("untagged manifest \(index + 1) needs a digest") }
+            guard case .table(let fields) = element, let digest = fields["digest"].stringValue else {
+                throw Invalid("untagged manifest \(index + 1) needs a digest")
+            }
             let manifest = PolicyRepositoryView.Manifest(
-                image: try image(digest, from: fields, what: "manifest \(digest)"), parents: strings(fields["parents"]), taggedParent: fields["tagged_parent"].isTruthy
+                image: try image(digest, from: fields, what: "manifest \(digest)"), parents: strings(fields["parents"]),
+                taggedParent: fields["tagged_parent"].isTruthy
             )
             untagged.append(manifest)
         }
@@ -50,13 +54,16 @@ enum PolicyFixture {
             let images = Int(counts["images"].doubleValue ?? 0)
             inventory = (images, Int(counts["on_registry"].doubleValue ?? Double(images)))
         }
-        return PolicyContext(now: now, options: .table(options), registry: testCase["registry"].stringValue ?? "registry.example:5000", inventory: inventory)
+        return PolicyContext(
+            now: now, options: .table(options), registry: testCase["registry"].stringValue ?? "registry.example:5000", inventory: inventory)
     }
 
     private static func image(_ digest: String, from fields: LuaTable, what: String) throws -> PolicyRepositoryView.Image {
         var image = PolicyRepositoryView.Image(digest: digest)
         image.isIndex = fields["is_index"].isTruthy
-        image.mediaType = fields["media_type"].stringValue ?? (image.isIndex ? "application/vnd.oci.image.index.v1+json" : "application/vnd.oci.image.manifest.v1+json")
+        image.mediaType =
+            fields["media_type"].stringValue
+            ?? (image.isIndex ? "application/vnd.oci.image.index.v1+json" : "application/vnd.oci.image.manifest.v1+json")
         switch fields["created"] {
         case .nil: break
         case .string(let text):

@@ -42,7 +42,9 @@ public final class PolicyPlugin: Sendable {
     public static let defaultLimits = LuaLimits(memoryBytes: 256 << 20, instructionsPerCall: 200_000_000, secondsPerCall: 20)
 
     /// Loads and validates a policy file. Every problem is one error naming the file (and line).
-    public static func load(file: String, pluginPath: PluginPath, limits: LuaLimits = PolicyPlugin.defaultLimits, log: @escaping LuaLogHandler) async throws(ScriptingError) -> PolicyPlugin {
+    public static func load(file: String, pluginPath: PluginPath, limits: LuaLimits = PolicyPlugin.defaultLimits, log: @escaping LuaLogHandler)
+        async throws(ScriptingError) -> PolicyPlugin
+    {
         guard FileManager.default.fileExists(atPath: file) else { throw .invalidSpec(file: file, reason: "no such policy file") }
         return try await load(script: PluginScript(file: file), pluginPath: pluginPath, limits: limits, log: log)
     }
@@ -50,12 +52,16 @@ public final class PolicyPlugin: Sendable {
     /// Loads the policy `reference` names: an existing file, else a policy name (`in-use`,
     /// `in-use.lua`) looked up as `policies/NAME.lua` on the plugin path (its directories,
     /// then the built-ins). See `PolicyReference`.
-    public static func load(named reference: String, pluginPath: PluginPath, limits: LuaLimits = PolicyPlugin.defaultLimits, log: @escaping LuaLogHandler) async throws(ScriptingError) -> PolicyPlugin {
+    public static func load(
+        named reference: String, pluginPath: PluginPath, limits: LuaLimits = PolicyPlugin.defaultLimits, log: @escaping LuaLogHandler
+    ) async throws(ScriptingError) -> PolicyPlugin {
         try await load(script: PolicyReference.resolve(reference, pluginPath: pluginPath), pluginPath: pluginPath, limits: limits, log: log)
     }
 
     /// Loads and validates a policy (a file or a built-in; `file` is then its `displayName`).
-    public static func load(script: PluginScript, pluginPath: PluginPath, limits: LuaLimits = PolicyPlugin.defaultLimits, log: @escaping LuaLogHandler) async throws(ScriptingError) -> PolicyPlugin {
+    public static func load(
+        script: PluginScript, pluginPath: PluginPath, limits: LuaLimits = PolicyPlugin.defaultLimits, log: @escaping LuaLogHandler
+    ) async throws(ScriptingError) -> PolicyPlugin {
         let file = script.displayName
         let bytes: [UInt8]
         do {
@@ -63,7 +69,8 @@ public final class PolicyPlugin: Sendable {
         } catch {
             throw .invalidSpec(file: file, reason: "cannot read the policy file")
         }
-        let (engine, spec) = try await PluginSpecLoader.load(script: script, kind: "policy", pluginPath: pluginPath, limits: limits, log: log, runtime: "policy_prelude.lua")
+        let (engine, spec) = try await PluginSpecLoader.load(
+            script: script, kind: "policy", pluginPath: pluginPath, limits: limits, log: log, runtime: "policy_prelude.lua")
         guard case .function(let decide) = spec["decide"], let name = spec["name"].stringValue else {
             throw .invalidSpec(file: file, reason: "evictor.policy needs a name and a decide function")
         }

@@ -15,7 +15,8 @@ public enum PolicyReference {
             let searched = pluginPath.searched.joined(separator: ", ")
             throw .invalidSpec(
                 file: reference,
-                reason: "no such policy file (a policy name without '/', such as in-use, is looked up on the plugin path: \(searched); \(PluginPath.addDirectoriesHint))"
+                reason:
+                    "no such policy file (a policy name without '/', such as in-use, is looked up on the plugin path: \(searched); \(PluginPath.addDirectoriesHint))"
             )
         }
         let name = reference.hasSuffix(".lua") ? String(reference.dropLast(4)) : reference

@@ -49,7 +49,9 @@ struct PolicyRepositoryView: Sendable {
         let taggedDigests = Set(snapshot.tags.map(\.digest))
         let tags = snapshot.tags.map { tag in
             let image = snapshot.images[tag.digest]
-            return Tag(name: tag.name, image: Image(record: image, digest: tag.digest, subject: snapshot.subject(ofTag: tag), inUse: tag.inUse), usedBy: tag.usedBy)
+            return Tag(
+                name: tag.name, image: Image(record: image, digest: tag.digest, subject: snapshot.subject(ofTag: tag), inUse: tag.inUse),
+                usedBy: tag.usedBy)
         }
         let parentsByChild = snapshot.parentsByChild
         let untagged = snapshot.untagged.sorted().filter { !taggedDigests.contains($0) }.map { digest in
@@ -69,18 +71,22 @@ struct PolicyRepositoryView: Sendable {
         table["name"] = .string(LuaString(name))
         table["in_use"] = .boolean(inUse)
         table["used_by"] = Self.list(usedBy)
-        table["tags"] = .table(LuaTable(array: tags.map { tag in
-            var fields = tag.image.luaFields
-            fields["name"] = .string(LuaString(tag.name))
-            fields["used_by"] = Self.list(tag.usedBy)
-            return .table(fields)
-        }))
-        table["untagged"] = .table(LuaTable(array: untagged.map { manifest in
-            var fields = manifest.image.luaFields
-            fields["parents"] = Self.list(manifest.parents)
-            fields["tagged_parent"] = .boolean(manifest.taggedParent)
-            return .table(fields)
-        }))
+        table["tags"] = .table(
+            LuaTable(
+                array: tags.map { tag in
+                    var fields = tag.image.luaFields
+                    fields["name"] = .string(LuaString(tag.name))
+                    fields["used_by"] = Self.list(tag.usedBy)
+                    return .table(fields)
+                }))
+        table["untagged"] = .table(
+            LuaTable(
+                array: untagged.map { manifest in
+                    var fields = manifest.image.luaFields
+                    fields["parents"] = Self.list(manifest.parents)
+                    fields["tagged_parent"] = .boolean(manifest.taggedParent)
+                    return .table(fields)
+                }))
         return .table(table)
     }
 

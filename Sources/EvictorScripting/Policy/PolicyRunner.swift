@@ -37,7 +37,9 @@ public struct PolicyContext: Sendable {
 /// Runs a policy's `decide` on repositories and turns its marks into `PolicyVerdicts`.
 public enum PolicyRunner {
     /// The policy's verdicts for one repository of a registry snapshot.
-    public static func decide(_ policy: PolicyPlugin, snapshot: RepositorySnapshot, context: PolicyContext) async throws(ScriptingError) -> PolicyVerdicts {
+    public static func decide(_ policy: PolicyPlugin, snapshot: RepositorySnapshot, context: PolicyContext) async throws(ScriptingError)
+        -> PolicyVerdicts
+    {
         try await decide(policy, view: PolicyRepositoryView(snapshot: snapshot), context: context)
     }
 
@@ -47,7 +49,8 @@ public enum PolicyRunner {
             guard case .function(let run) = try await policy.engine.global("evictor.__policy.decide") else {
                 throw ScriptingError.invalidSpec(file: policy.file, reason: "the policy runtime is missing")
             }
-            results = try await policy.engine.call(run, [.function(policy.decide), .string(LuaString(policy.decideLocation)), view.luaValue, context.luaValue])
+            results = try await policy.engine.call(
+                run, [.function(policy.decide), .string(LuaString(policy.decideLocation)), view.luaValue, context.luaValue])
         } catch let error as LuaError {
             throw .policyFailed(file: policy.file, repository: view.name, reason: error.description)
         } catch let error as ScriptingError {
@@ -72,7 +75,9 @@ public enum PolicyRunner {
         for (key, list) in table.entries {
             guard let name = key.stringValue, case .table(let entries) = list else { continue }
             result[name] = (entries.arrayValues ?? []).compactMap { entry in
-                guard case .table(let pair) = entry, let verdict = pair[1].stringValue.flatMap(Verdict.init(rawValue:)), let reason = pair[2].stringValue else { return nil }
+                guard case .table(let pair) = entry, let verdict = pair[1].stringValue.flatMap(Verdict.init(rawValue:)),
+                    let reason = pair[2].stringValue
+                else { return nil }
                 return DecisionStep(verdict, reason, origin: .policy)
             }
         }

@@ -15,8 +15,10 @@ public struct PolicyTestResult: Sendable {
 /// fixture repository (no registry involved) and the verdicts the policy must reach.
 public enum PolicyTestRunner {
     /// Runs every case of a test file. A file that cannot be loaded is an error.
-    public static func run(testFile: String, pluginPath: PluginPath, log: @escaping LuaLogHandler) async throws(ScriptingError) -> [PolicyTestResult] {
-        let (_, spec) = try await PluginSpecLoader.load(script: PluginScript(file: testFile), kind: "policy_test", pluginPath: pluginPath, limits: PolicyPlugin.defaultLimits, log: log)
+    public static func run(testFile: String, pluginPath: PluginPath, log: @escaping LuaLogHandler) async throws(ScriptingError) -> [PolicyTestResult]
+    {
+        let (_, spec) = try await PluginSpecLoader.load(
+            script: PluginScript(file: testFile), kind: "policy_test", pluginPath: pluginPath, limits: PolicyPlugin.defaultLimits, log: log)
         let relative = spec["policy"].stringValue ?? ""
         let directory = testFile.contains("/") ? String(testFile[..<(testFile.lastIndex(of: "/") ?? testFile.endIndex)]) : ""
         let policyFile = relative.hasPrefix("/") || directory.isEmpty ? relative : "\(directory)/\(relative)"
@@ -78,8 +80,11 @@ public enum PolicyTestRunner {
         }
         let wanted = Set((expected.tableValue?.arrayValues ?? []).compactMap(\.stringValue))
         if wanted != actual {
-            let missing = wanted.subtracting(actual).sorted(), extra = actual.subtracting(wanted).sorted()
-            problems.append("\(field): expected \(wanted.sorted()), got \(actual.sorted())" + (missing.isEmpty ? "" : " (missing \(missing))") + (extra.isEmpty ? "" : " (unexpected \(extra))"))
+            let missing = wanted.subtracting(actual).sorted()
+            let extra = actual.subtracting(wanted).sorted()
+            problems.append(
+                "\(field): expected \(wanted.sorted()), got \(actual.sorted())" + (missing.isEmpty ? "" : " (missing \(missing))")
+                    + (extra.isEmpty ? "" : " (unexpected \(extra))"))
         }
     }
 }

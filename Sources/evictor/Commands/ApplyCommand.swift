@@ -35,7 +35,8 @@ struct ApplyCommand: AsyncParsableCommand {
         let journalPath = journal ?? PlanApplication.defaultJournalPath(forPlan: planFile)
         let stop = SignalTrap.install()
         let outcome = try await connection.withClient(for: plan.registry) { client in
-            try await PlanApplication.apply(plan, planPath: planFile, journalPath: journalPath, client: client, stop: stop, events: CommandLog.events())
+            try await PlanApplication.apply(
+                plan, planPath: planFile, journalPath: journalPath, client: client, stop: stop, events: CommandLog.events())
         }
         // The same command resumes (the journal's default name derives from the plan's).
         let status = try ApplyRun.report(outcome, registry: plan.registry, output: output, resumeCommand: CommandLine.arguments)

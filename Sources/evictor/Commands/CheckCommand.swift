@@ -25,7 +25,8 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("R"), .customLong("all")], help: "Check every tag in the registry.")
     var all = false
 
-    @Option(name: [.customShort("r"), .customLong("repository")], help: "Check every tag of this repository; repeatable (an unknown one is an error).")
+    @Option(
+        name: [.customShort("r"), .customLong("repository")], help: "Check every tag of this repository; repeatable (an unknown one is an error).")
     var repositories: [String] = []
 
     @Option(name: .customLong("registry-alias"), help: "Another name inventory entries use for this registry; repeatable.")
@@ -40,23 +41,30 @@ struct CheckCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        let settings = HealthCheck.Settings(inventoryPath: inventory, all: all, repositories: repositories, aliases: aliases, reportDirectory: reportDirectory)
+        let settings = HealthCheck.Settings(
+            inventoryPath: inventory, all: all, repositories: repositories, aliases: aliases, reportDirectory: reportDirectory)
         let outcome = try await connection.withClient(for: registry, defaultConcurrency: 16) { client in
             try await HealthCheck.run(settings, client: client, events: CommandLog.events())
         }
-        let report = outcome.report, findings = report.findings, directory = outcome.reportDirectory
+        let report = outcome.report
+        let findings = report.findings
+        let directory = outcome.reportDirectory
         switch output {
         case .json:
             FileHandle.standardOutput.write(try HealthReportWriter.json(report))
         case .text:
             for finding in findings.prefix(50) {
                 let name = finding.tag.isEmpty ? finding.repository : "\(finding.repository):\(finding.tag)"
-                print("\(finding.problem.rawValue)\t\(name)\t\(finding.detail)\(finding.inUse ? "\tIN USE by \(finding.usedBy.joined(separator: ", "))" : "")")
+                print(
+                    "\(finding.problem.rawValue)\t\(name)\t\(finding.detail)\(finding.inUse ? "\tIN USE by \(finding.usedBy.joined(separator: ", "))" : "")"
+                )
             }
             if findings.count > 50 { print("... and \(findings.count - 50) more in \(directory)/report.csv") }
             let summary = report.summary
             let classes = summary.problems.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
-            print("checked \(summary.tagsChecked) tags in \(summary.repositories) repositories in \(String(format: "%.1f", summary.seconds))s: \(summary.healthyTags) healthy, \(findings.count) problem\(findings.count == 1 ? "" : "s")\(classes.isEmpty ? "" : " (\(classes))")")
+            print(
+                "checked \(summary.tagsChecked) tags in \(summary.repositories) repositories in \(String(format: "%.1f", summary.seconds))s: \(summary.healthyTags) healthy, \(findings.count) problem\(findings.count == 1 ? "" : "s")\(classes.isEmpty ? "" : " (\(classes))")"
+            )
             print("report: \(directory)/report.json, \(directory)/report.csv")
         }
         if !findings.isEmpty { throw ExitCode(1) }

@@ -33,7 +33,9 @@ struct CountCommand: AsyncParsableCommand {
                 let width = max(10, rows.map(\.repository.count).max() ?? 0)
                 print("REPOSITORY".padding(toLength: width, withPad: " ", startingAt: 0) + "  TAGS  MANIFESTS")
                 for row in rows {
-                    print(row.repository.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + String(row.tags).leftPadded(4) + "  " + String(row.manifests).leftPadded(9))
+                    print(
+                        row.repository.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + String(row.tags).leftPadded(4) + "  "
+                            + String(row.manifests).leftPadded(9))
                 }
             }
             print("repositories: \(counts.repositories) (\(counts.repositoriesWithoutTags) without tags)")

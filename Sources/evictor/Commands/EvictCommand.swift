@@ -67,10 +67,13 @@ struct EvictCommand: AsyncParsableCommand {
     private func dryRun(_ plan: Plan) throws -> Int32 {
         switch output {
         case .json:
-            try JSONOutput.print(DryRun(
-                registry: plan.registry, tagsTotal: plan.tagsTotal, tagsDeleted: plan.tagsDeleted,
-                wouldDelete: plan.actions.map { DryRun.Item(repository: $0.repository, digest: $0.digest.description, tags: $0.tags, reasons: $0.reasons) }
-            ))
+            try JSONOutput.print(
+                DryRun(
+                    registry: plan.registry, tagsTotal: plan.tagsTotal, tagsDeleted: plan.tagsDeleted,
+                    wouldDelete: plan.actions.map {
+                        DryRun.Item(repository: $0.repository, digest: $0.digest.description, tags: $0.tags, reasons: $0.reasons)
+                    }
+                ))
         case .text:
             for action in plan.actions.prefix(200) {
                 let names = action.tags.isEmpty ? "(untagged)" : action.tags.joined(separator: ",")

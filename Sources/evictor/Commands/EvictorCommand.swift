@@ -14,7 +14,10 @@ struct EvictorCommand: AsyncParsableCommand {
             on-disk storage.
             """,
         version: EvictorVersion.current,
-        subcommands: [ListCommand.self, CountCommand.self, CheckCommand.self, InventoryCommand.self, PlanCommand.self, ApplyCommand.self, EvictCommand.self, RestoreCommand.self, PolicyCommand.self, StorageCommand.self, PluginsCommand.self]
+        subcommands: [
+            ListCommand.self, CountCommand.self, CheckCommand.self, InventoryCommand.self, PlanCommand.self, ApplyCommand.self, EvictCommand.self,
+            RestoreCommand.self, PolicyCommand.self, StorageCommand.self, PluginsCommand.self,
+        ]
     )
 
     /// Exit status of a command that could not run (bad input, unreachable registry, a refused

@@ -34,7 +34,8 @@ struct InventoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         var settings = InventoryCollection.Settings(
-            sources: try (sources.isEmpty ? ["k8s"] : sources).map(InventoryCollection.SourceRequest.init(parsing:)), outputPath: outputFile, pluginPath: plugins.pluginPath
+            sources: try (sources.isEmpty ? ["k8s"] : sources).map(InventoryCollection.SourceRequest.init(parsing:)), outputPath: outputFile,
+            pluginPath: plugins.pluginPath
         )
         settings.options = try InventoryCollection.parseOptions(options)
         settings.allowPartial = allowPartial

@@ -53,15 +53,21 @@ enum PlanSummary {
         let rows = plan.repositories.filter { $0.manifestsDeleted > 0 || $0.keptByRails > 0 }
         let width = max(10, rows.map(\.repository.count).max() ?? 0)
         if !rows.isEmpty {
-            Swift.print("REPOSITORY".padding(toLength: width, withPad: " ", startingAt: 0) + "  TAGS  KEEP  DELETE  MANIFESTS  KEPT-BY-RAILS  RECLAIMABLE")
+            Swift.print(
+                "REPOSITORY".padding(toLength: width, withPad: " ", startingAt: 0) + "  TAGS  KEEP  DELETE  MANIFESTS  KEPT-BY-RAILS  RECLAIMABLE")
             for row in rows {
-                Swift.print(row.repository.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + String(row.tags).leftPadded(4) + "  " + String(row.tagsKept).leftPadded(4)
-                    + "  " + String(row.tagsDeleted).leftPadded(6) + "  " + String(row.manifestsDeleted).leftPadded(9) + "  " + String(row.keptByRails).leftPadded(13)
-                    + "  " + ByteCount.format(row.reclaimableBytes).leftPadded(11))
+                Swift.print(
+                    row.repository.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + String(row.tags).leftPadded(4) + "  "
+                        + String(row.tagsKept).leftPadded(4)
+                        + "  " + String(row.tagsDeleted).leftPadded(6) + "  " + String(row.manifestsDeleted).leftPadded(9) + "  "
+                        + String(row.keptByRails).leftPadded(13)
+                        + "  " + ByteCount.format(row.reclaimableBytes).leftPadded(11))
             }
         }
         let manifests = plan.actions.count
-        Swift.print("policy \(plan.policy.name): delete \(plan.tagsDeleted) of \(plan.tagsTotal) tags (\(manifests) manifest\(manifests == 1 ? "" : "s")) in \(plan.repositories.count) repositories; about \(ByteCount.format(plan.reclaimableBytes)) reclaimable by garbage collection")
+        Swift.print(
+            "policy \(plan.policy.name): delete \(plan.tagsDeleted) of \(plan.tagsTotal) tags (\(manifests) manifest\(manifests == 1 ? "" : "s")) in \(plan.repositories.count) repositories; about \(ByteCount.format(plan.reclaimableBytes)) reclaimable by garbage collection"
+        )
     }
 }
 
@@ -69,8 +75,12 @@ enum PlanSummary {
 enum ByteCount {
     static func format(_ bytes: Int64) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(bytes), unit = 0
-        while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
         return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
     }
 }

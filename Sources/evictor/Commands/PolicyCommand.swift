@@ -27,7 +27,8 @@ struct PolicyTestCommand: AsyncParsableCommand {
     @OptionGroup var plugins: PluginOptions
 
     func run() async throws {
-        var failed = 0, passed = 0
+        var failed = 0
+        var passed = 0
         for outcome in await PolicyTrial.test(files, pluginPath: plugins.pluginPath, events: CommandLog.events()) {
             if let error = outcome.error {
                 print("FAIL \(outcome.file): \(error)")
@@ -93,4 +94,3 @@ enum PolicyOptionSettings {
         }
     }
 }
-

@@ -13,7 +13,8 @@ struct StorageCommand: AsyncParsableCommand {
     )
 
     static func warnWhileWriting() {
-        CommandLog.warn("the registry must be stopped or in read-only mode while its storage is changed, and restarted afterwards (its blob cache goes stale)")
+        CommandLog.warn(
+            "the registry must be stopped or in read-only mode while its storage is changed, and restarted afterwards (its blob cache goes stale)")
     }
 }
 
@@ -73,7 +74,9 @@ struct StorageGCCommand: AsyncParsableCommand {
             if !plan.keptForDamaged.isEmpty {
                 print("kept \(plan.keptForDamaged.count) blob(s) a damaged manifest may still need (--sweep-damaged to delete them)")
             }
-            print("\(verb) \(plan.blobs.count) blobs (\(ByteCount.format(dryRun ? plan.bytes : outcome.freed))), \(plan.manifests.count) untagged manifests, \(plan.layerLinks.count) layer links; \(plan.problems.count) damaged entries skipped")
+            print(
+                "\(verb) \(plan.blobs.count) blobs (\(ByteCount.format(dryRun ? plan.bytes : outcome.freed))), \(plan.manifests.count) untagged manifests, \(plan.layerLinks.count) layer links; \(plan.problems.count) damaged entries skipped"
+            )
             if dryRun { print("dry run: nothing deleted (add --apply)") }
             if !dryRun && !plan.blobs.isEmpty { print("restart the registry now: its blob-descriptor cache still answers for deleted blobs") }
         }

@@ -47,11 +47,15 @@ struct StorageFixCommand: AsyncParsableCommand {
         let outcome = try await StorageRepair.fix(settings, stop: stop, events: CommandLog.events(), willWrite: StorageCommand.warnWhileWriting)
         guard apply else {
             for move in outcome.wouldMove { print("would quarantine\t\(move.path)\t\(move.fixer): \(move.reason)") }
-            print("\(outcome.problemsFound) problems found; \(outcome.wouldMove.count) paths would move into \(quarantine) (add --apply; fixing can reveal more)")
+            print(
+                "\(outcome.problemsFound) problems found; \(outcome.wouldMove.count) paths would move into \(quarantine) (add --apply; fixing can reveal more)"
+            )
             return
         }
         for move in outcome.moved { print("quarantined\t\(move.path)\t\(move.fixer): \(move.reason)") }
-        print("\(outcome.moved.count) paths moved into \(quarantine)/\(outcome.session ?? ""); undo with: evictor storage revert --root \(root) --quarantine \(quarantine)")
+        print(
+            "\(outcome.moved.count) paths moved into \(quarantine)/\(outcome.session ?? ""); undo with: evictor storage revert --root \(root) --quarantine \(quarantine)"
+        )
         if let signal = outcome.stoppedBy {
             SignalTrap.reportStopped(signal, what: "\(outcome.moved.count) paths moved and recorded, the rest not started")
             throw ExitCode(SignalTrap.exitCode(signal))
@@ -62,7 +66,8 @@ struct StorageFixCommand: AsyncParsableCommand {
 
 /// `evictor storage revert`: put everything a fix moved back where it was.
 struct StorageRevertCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "revert", abstract: "Put back what `storage fix --apply` moved into the quarantine (writes at once: it is the undo).")
+    static let configuration = CommandConfiguration(
+        commandName: "revert", abstract: "Put back what `storage fix --apply` moved into the quarantine (writes at once: it is the undo).")
 
     @Option(name: .long, help: "The registry's storage root (its rootdirectory).")
     var root: String
@@ -74,7 +79,9 @@ struct StorageRevertCommand: AsyncParsableCommand {
         StorageCommand.warnWhileWriting()
         let result = try StorageRepair.revert(root: root, quarantine: quarantine)
         for path in result.conflicts { print("conflict\t\(path)\tsomething is there now; left in the quarantine") }
-        print("restored \(result.restored.count) paths from \(result.sessions) session\(result.sessions == 1 ? "" : "s"); \(result.conflicts.count) conflicts")
+        print(
+            "restored \(result.restored.count) paths from \(result.sessions) session\(result.sessions == 1 ? "" : "s"); \(result.conflicts.count) conflicts"
+        )
         if !result.conflicts.isEmpty { throw ExitCode(1) }
     }
 }

@@ -25,7 +25,8 @@ struct StorageRemoveCommand: AsyncParsableCommand {
     var apply = false
 
     func run() async throws {
-        let outcome = try StorageRemoval.run(StorageRemoval.Settings(root: root, image: image, quarantine: quarantine, apply: apply), willWrite: StorageCommand.warnWhileWriting)
+        let outcome = try StorageRemoval.run(
+            StorageRemoval.Settings(root: root, image: image, quarantine: quarantine, apply: apply), willWrite: StorageCommand.warnWhileWriting)
         guard apply else {
             for entry in outcome.paths { print("would remove\t\(entry.path)\t\(entry.reason)") }
             print("dry run: nothing removed (add --apply); then run `evictor storage gc`")

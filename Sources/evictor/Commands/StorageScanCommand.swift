@@ -28,17 +28,23 @@ struct StorageScanCommand: AsyncParsableCommand {
     var output: OutputFormat = .text
 
     func run() async throws {
-        let outcome = try StorageScan.run(StorageScan.Settings(root: root, uploadAgeHours: uploadAge, verifyBlobs: verifyBlobs, reportDirectory: reportDirectory))
-        let report = outcome.report, directory = outcome.reportDirectory
+        let outcome = try StorageScan.run(
+            StorageScan.Settings(root: root, uploadAgeHours: uploadAge, verifyBlobs: verifyBlobs, reportDirectory: reportDirectory))
+        let report = outcome.report
+        let directory = outcome.reportDirectory
         switch output {
         case .json:
             FileHandle.standardOutput.write(outcome.json + Data("\n".utf8))
         case .text:
             for finding in report.findings.prefix(100) {
-                print("\(finding.problem.rawValue)\t\(finding.repository.isEmpty ? "-" : finding.repository)\(finding.tag.map { ":\($0)" } ?? "")\t\(finding.detail)\t\(finding.path)")
+                print(
+                    "\(finding.problem.rawValue)\t\(finding.repository.isEmpty ? "-" : finding.repository)\(finding.tag.map { ":\($0)" } ?? "")\t\(finding.detail)\t\(finding.path)"
+                )
             }
             if report.findings.count > 100 { print("... and \(report.findings.count - 100) more in \(directory)/report.csv") }
-            print("scanned \(report.repositories) repositories, \(report.tags) tags, \(report.manifests) manifests, \(report.blobs) blobs: \(report.findings.count) problem\(report.findings.count == 1 ? "" : "s")")
+            print(
+                "scanned \(report.repositories) repositories, \(report.tags) tags, \(report.manifests) manifests, \(report.blobs) blobs: \(report.findings.count) problem\(report.findings.count == 1 ? "" : "s")"
+            )
             print("report: \(directory)/report.json, \(directory)/report.csv")
         }
         if !report.findings.isEmpty { throw ExitCode(1) }

@@ -20,7 +20,8 @@ enum ApplyRun {
         case skipped = 3
     }
 
-    static let exitStatusHelp = "Exit status: 0 all done, 1 some deletes failed, 2 could not run, 3 some skipped because a tag moved, 130/143 stopped by SIGINT/SIGTERM (rerun the same command to resume)."
+    static let exitStatusHelp =
+        "Exit status: 0 all done, 1 some deletes failed, 2 could not run, 3 some skipped because a tag moved, 130/143 stopped by SIGINT/SIGTERM (rerun the same command to resume)."
 
     /// The `--output json` summary.
     struct Summary: Encodable {
@@ -57,18 +58,20 @@ enum ApplyRun {
     /// Prints what an apply did as `output` says (and, when a signal stopped it, the line with
     /// the command that resumes); returns the exit status.
     static func report(_ outcome: PlanApplication.Outcome, registry: String, output: OutputFormat, resumeCommand: [String]) throws -> Int32 {
-        let report = outcome.report, journalPath = outcome.journalPath
+        let report = outcome.report
+        let journalPath = outcome.journalPath
         let status = exitStatus(outcome)
         var stoppedBy: Int32?
         if case .stopped(let signal) = outcome.status { stoppedBy = signal }
         switch output {
         case .json:
-            try JSONOutput.print(Summary(
-                registry: registry, plan: outcome.planPath, journal: journalPath, deleted: report.deleted, alreadyGone: report.alreadyGone,
-                deletedByEarlierRun: report.deletedEarlier, notStarted: report.notStarted,
-                skipped: items(report.skipped), failed: items(report.failed),
-                interruptedBy: stoppedBy.map(SignalTrap.name), exitStatus: status
-            ))
+            try JSONOutput.print(
+                Summary(
+                    registry: registry, plan: outcome.planPath, journal: journalPath, deleted: report.deleted, alreadyGone: report.alreadyGone,
+                    deletedByEarlierRun: report.deletedEarlier, notStarted: report.notStarted,
+                    skipped: items(report.skipped), failed: items(report.failed),
+                    interruptedBy: stoppedBy.map(SignalTrap.name), exitStatus: status
+                ))
         case .text:
             for entry in report.skipped {
                 if case .skipped(let reason) = entry.outcome { print("skipped\t\(entry.repository)@\(entry.digest)\t\(reason)") }
@@ -78,13 +81,19 @@ enum ApplyRun {
             }
             let earlier = report.deletedEarlier > 0 ? " (\(report.deletedEarlier) deleted by an earlier run)" : ""
             let pending = report.notStarted > 0 ? ", \(report.notStarted) not started" : ""
-            print("deleted \(report.deleted) manifest\(report.deleted == 1 ? "" : "s"), \(report.alreadyGone) already gone\(earlier), \(report.skipped.count) skipped, \(report.failed.count) failed\(pending); journal: \(journalPath)")
+            print(
+                "deleted \(report.deleted) manifest\(report.deleted == 1 ? "" : "s"), \(report.alreadyGone) already gone\(earlier), \(report.skipped.count) skipped, \(report.failed.count) failed\(pending); journal: \(journalPath)"
+            )
             if report.deleted > 0 {
-                print("run the registry's garbage collection to reclaim the space (then restart it); until then `evictor restore --journal \(journalPath)` can undo this")
+                print(
+                    "run the registry's garbage collection to reclaim the space (then restart it); until then `evictor restore --journal \(journalPath)` can undo this"
+                )
             }
         }
         if let stoppedBy {
-            SignalTrap.reportStopped(stoppedBy, what: "\(report.notStarted) action\(report.notStarted == 1 ? "" : "s") not started, the journal is complete", resume: resumeCommand)
+            SignalTrap.reportStopped(
+                stoppedBy, what: "\(report.notStarted) action\(report.notStarted == 1 ? "" : "s") not started, the journal is complete",
+                resume: resumeCommand)
         }
         return status
     }

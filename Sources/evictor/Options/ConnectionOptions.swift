@@ -28,7 +28,11 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds before a request is abandoned and retried.")
     var timeout: Double = 30
 
-    @Option(name: .customLong("give-up-after"), help: "Requests in a row failing after every retry before the registry counts as down and the rest fail at once (default: 4 x concurrency, at least 32).")
+    @Option(
+        name: .customLong("give-up-after"),
+        help:
+            "Requests in a row failing after every retry before the registry counts as down and the rest fail at once (default: 4 x concurrency, at least 32)."
+    )
     var giveUpAfter: Int?
 
     /// These options as command-line words, for a command that another one tells the user to run.

@@ -21,7 +21,9 @@ struct PlanningOptions: ParsableArguments {
     @Option(name: .customLong("registry-alias"), help: "Another name inventory entries use for this registry; repeatable.")
     var aliases: [String] = []
 
-    @Option(name: [.customShort("r"), .customLong("repository")], help: "Plan only this repository; repeatable (default: all; an unknown one is an error).")
+    @Option(
+        name: [.customShort("r"), .customLong("repository")],
+        help: "Plan only this repository; repeatable (default: all; an unknown one is an error).")
     var repositories: [String] = []
 
     @Option(name: .customLong("storage-root"), help: "The registry's storage root, read-only, to find untagged manifests.")
@@ -30,7 +32,9 @@ struct PlanningOptions: ParsableArguments {
     @Option(name: .customLong("max-delete-percent"), help: "Refuse a plan deleting a larger share of the tags (default 50).")
     var maxDeletePercent: Double = 50
 
-    @Option(name: .customLong("min-inventory"), help: "Smallest plausible inventory (default: the policy's min_inventory, in-use: 10); an empty one is always refused.")
+    @Option(
+        name: .customLong("min-inventory"),
+        help: "Smallest plausible inventory (default: the policy's min_inventory, in-use: 10); an empty one is always refused.")
     var minInventory: Int?
 
     @Option(name: .long, help: "Print why REPO[:TAG] or REPO@DIGEST is kept or deleted, rule by rule; repeatable (also for a refused plan).")
