@@ -35,7 +35,8 @@ struct BoundedLibraryFuzzTests {
           out[#out + 1] = show(table.pack(pcall(string.gsub, s, p, replacements[math.random(#replacements)], math.random(-1, 5))))
           out[#out + 1] = show(table.pack(pcall(string.gsub, s, p, function(a) if a == "a" then return nil end return "[" .. tostring(a) .. "]" end)))
           out[#out + 1] = show(table.pack(pcall(string.gsub, s, p, { a = "A", b = false, x = 1 })))
-          out[#out + 1] = show(table.pack(pcall(string.rep, ({ "", "ab", "x" })[math.random(3)], math.random(-2, 4), ({ nil, "", "," })[math.random(3)])))
+          out[#out + 1] = show(table.pack(pcall(string.rep, ({ "", "ab", "x" })[math.random(3)], math.random(-2, 4),
+            ({ nil, "", "," })[math.random(3)])))
         end
         return table.concat(out, "\n")
         """#
@@ -44,7 +45,12 @@ struct BoundedLibraryFuzzTests {
     static let tables = #"""
         local seed, count = ...
         math.randomseed(seed)
-        local function dump(t) local o = {} for k, v in pairs(t) do o[#o + 1] = tostring(k) .. "=" .. tostring(v) end table.sort(o) return table.concat(o, " ") end
+        local function dump(t)
+          local o = {}
+          for k, v in pairs(t) do o[#o + 1] = tostring(k) .. "=" .. tostring(v) end
+          table.sort(o)
+          return table.concat(o, " ")
+        end
         local out = {}
         for _ = 1, count do
           local t, u = {}, {}
@@ -78,9 +84,9 @@ struct BoundedLibraryFuzzTests {
                 stock.split(separator: newline, omittingEmptySubsequences: false), bounded.split(separator: newline, omittingEmptySubsequences: false)
             )
             let (line, (expected, got)) = pairs.enumerated().first { $0.element.0 != $0.element.1 } ?? (0, ([], []))
-            Issue.record(
-                "\(name), seed \(seed), line \(line): stock Lua gives '\(String(decoding: expected, as: UTF8.self))', the shim '\(String(decoding: got, as: UTF8.self))'"
-            )
+            let stockLine = String(decoding: expected, as: UTF8.self)
+            let shimLine = String(decoding: got, as: UTF8.self)
+            Issue.record("\(name), seed \(seed), line \(line): stock Lua gives '\(stockLine)', the shim '\(shimLine)'")
             return
         }
     }

@@ -34,7 +34,8 @@ struct BadInputTests {
 
         let journal = work.appendingPathComponent("journal.jsonl").path
         try Data(
-            "{\"event\":\"begin\",\"at\":\"2026-01-01T00:00:00Z\",\"registry\":\"http://127.0.0.1:9\"}\nnot json\n{\"event\":\"begin\",\"at\":\"2026-01-01T00:00:00Z\"}\n"
+            ("{\"event\":\"begin\",\"at\":\"2026-01-01T00:00:00Z\",\"registry\":\"http://127.0.0.1:9\"}\nnot json\n"
+                + "{\"event\":\"begin\",\"at\":\"2026-01-01T00:00:00Z\"}\n")
                 .utf8
         )
         .write(to: URL(fileURLWithPath: journal))
@@ -83,7 +84,8 @@ struct BadInputTests {
             // A journal that began with another plan.
             let journal = work.appendingPathComponent("journal.jsonl").path
             try Data(
-                "{\"event\":\"begin\",\"at\":\"2026-01-01T00:00:00Z\",\"plan\":\"\(String(repeating: "0", count: 64))\",\"registry\":\"\(registry.url)\"}\n"
+                ("{\"event\":\"begin\",\"at\":\"2026-01-01T00:00:00Z\",\"plan\":\"\(String(repeating: "0", count: 64))\","
+                    + "\"registry\":\"\(registry.url)\"}\n")
                     .utf8
             )
             .write(to: URL(fileURLWithPath: journal))

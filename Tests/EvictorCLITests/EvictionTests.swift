@@ -222,7 +222,8 @@ struct EvictionTests {
             ("loop.lua", "return evictor.policy { name = \"x\", decide = function(repo)\n  while true do end\nend }\n", "loop.lua:2:"),
             (
                 "bomb.lua",
-                "return evictor.policy { name = \"x\", decide = function(repo)\n  local t = {}\n  for i = 1, 1e9 do t[i] = string.rep(\"x\", 64) .. i end\nend }\n",
+                "return evictor.policy { name = \"x\", decide = function(repo)\n"
+                    + "  local t = {}\n  for i = 1, 1e9 do t[i] = string.rep(\"x\", 64) .. i end\nend }\n",
                 "bomb.lua:3:"
             ),
             (
@@ -235,7 +236,8 @@ struct EvictionTests {
             ),
             (
                 "handler.lua",
-                "return evictor.policy { name = \"x\", decide = function(repo)\n  local ok, m = xpcall(function() error(\"first\") end, function() error(\"again\") end)\n  error(m)\nend }\n",
+                "return evictor.policy { name = \"x\", decide = function(repo)\n"
+                    + "  local ok, m = xpcall(function() error(\"first\") end, function() error(\"again\") end)\n  error(m)\nend }\n",
                 "handler.lua:3:"
             ),
             (
@@ -248,7 +250,8 @@ struct EvictionTests {
             ),
             (
                 "pattern.lua",
-                "return evictor.policy { name = \"x\", decide = function(repo)\n  repo.tags[1]:delete((\"a\"):rep(4000):find(\".-.-.-.-b\") or \"x\")\nend }\n",
+                "return evictor.policy { name = \"x\", decide = function(repo)\n"
+                    + "  repo.tags[1]:delete((\"a\"):rep(4000):find(\".-.-.-.-b\") or \"x\")\nend }\n",
                 "pattern.lua:2:"
             ),
         ])

@@ -168,14 +168,17 @@ struct HostileRegistryTests {
         static func image(layers: Int) -> Data {
             let layer = #"{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"\#(layerDigest)","size":1}"#
             return Data(
-                (#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\#(configDigest)","size":\#(config.count)},"layers":["#
+                (#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","#
+                    + #""config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\#(configDigest)","size":\#(config.count)},"#
+                    + #""layers":["#
                     + Array(repeating: layer, count: layers).joined(separator: ",") + "]}").utf8)
         }
 
         /// An index listing, as its only child, the digest the registry claims for the index itself.
         static let claimedSelf = "sha256:" + String(repeating: "5e", count: 32)
         static let selfIndex = Data(
-            #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"\#(claimedSelf)","size":200}]}"#
+            (#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","#
+                + #""manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"\#(claimedSelf)","size":200}]}"#)
                 .utf8)
 
         /// tag -> (bytes, digest header)
@@ -214,7 +217,10 @@ struct HostileRegistryTests {
     }
 
     @Test(
-        "self-referencing index, huge arrays, over-limit, non-JSON and deeply nested manifests: check reports each, plan keeps them, memory stays bounded"
+        """
+        self-referencing index, huge arrays, over-limit, non-JSON and deeply nested manifests: \
+        check reports each, plan keeps them, memory stays bounded
+        """
     )
     func hostileManifests() async throws {
         let work = try EvictionTests.workDirectory()

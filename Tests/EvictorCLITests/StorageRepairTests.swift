@@ -132,10 +132,9 @@ struct StorageRepairTests {
             let revert = try await EvictorBinary.run(["storage", "revert", "--root", registry.storageRoot.path, "--quarantine", quarantine])
             #expect(revert.status == 0, "\(revert.stdoutText)\(revert.stderrText)")
             let after = try Self.tree(registry.storageRoot)
-            #expect(
-                after == before,
-                "differs: \(Set(after.keys).symmetricDifference(before.keys).sorted().prefix(10)) \(after.filter { before[$0.key] != nil && before[$0.key] != $0.value }.keys.sorted().prefix(10))"
-            )
+            let oneSided = Set(after.keys).symmetricDifference(before.keys).sorted().prefix(10)
+            let changed = after.filter { before[$0.key] != nil && before[$0.key] != $0.value }.keys.sorted().prefix(10)
+            #expect(after == before, "differs: \(oneSided) \(changed)")
             try await registry.restart()
         }
     }

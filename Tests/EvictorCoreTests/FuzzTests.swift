@@ -289,7 +289,9 @@ enum ManifestSeeds {
            "architecture": "amd64",
            "fsLayers": [ { "blobSum": "\(digest("blob1"))" }, { "blobSum": "\(digest("blob2"))" } ],
            "history": [ { "v1Compatibility": "{\\"id\\":\\"e45a5af57b00\\",\\"created\\":\\"2024-01-01T00:00:00Z\\"}" } ],
-           "signatures": [ { "header": { "jwk": { "crv": "P-256", "kty": "EC" }, "alg": "ES256" }, "signature": "XREm0L8WNn27Ga_iE_vRnTxVMhhYY0Zst_FfkKopg6gWSoTOZTuW4rK0fg_IqnKkEKlbD83tD46LKEGi5aIVFg", "protected": "eyJmb3JtYXRMZW5ndGgiOjY2MjgsImZvcm1hdFRhaWwiOiJDbjAiLCJ0aW1lIjoiMjAxNS0wMy0yNVQyMjozNjoxMloifQ" } ]
+           "signatures": [ { "header": { "jwk": { "crv": "P-256", "kty": "EC" }, "alg": "ES256" }, \
+        "signature": "XREm0L8WNn27Ga_iE_vRnTxVMhhYY0Zst_FfkKopg6gWSoTOZTuW4rK0fg_IqnKkEKlbD83tD46LKEGi5aIVFg", \
+        "protected": "eyJmb3JtYXRMZW5ndGgiOjY2MjgsImZvcm1hdFRhaWwiOiJDbjAiLCJ0aW1lIjoiMjAxNS0wMy0yNVQyMjozNjoxMloifQ" } ]
         }
         """
 
@@ -362,8 +364,8 @@ enum ReferenceSeeds {
     }
 
     static let oddPieces = [
-        ".", "-", "_", "__", ":", "/", "//", "@", "[", "]", " ", "\u{0}", "\n", "\u{7F}", "é", "🧨", "A", "Z", "sha256:", "localhost", "docker.io/",
-        "library/", ":5000", "@sha256:" + String(repeating: "a", count: 64),
+        ".", "-", "_", "__", ":", "/", "//", "@", "[", "]", " ", "\u{0}", "\n", "\u{7F}", "é", "🧨", "A", "Z", "sha256:", "localhost",
+        "docker.io/", "library/", ":5000", "@sha256:" + String(repeating: "a", count: 64),
     ]
 
     /// One to three character-level edits.

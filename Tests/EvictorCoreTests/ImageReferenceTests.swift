@@ -128,7 +128,8 @@ struct InventoryTests {
         try Data(#"{"some": "other json"}"#.utf8).write(to: URL(fileURLWithPath: path))
         #expect(throws: EvictorCoreError.self) { try InventoryFile.read(path) }
         try Data(
-            #"{"format":"evictor-inventory","version":1,"generated_at":"2024-01-01T00:00:00Z","sources":[],"images":[{"reference":"BAD REF","seen_at":[],"sources":[]}]}"#
+            (#"{"format":"evictor-inventory","version":1,"generated_at":"2024-01-01T00:00:00Z","sources":[],"#
+                + #""images":[{"reference":"BAD REF","seen_at":[],"sources":[]}]}"#)
                 .utf8
         ).write(to: URL(fileURLWithPath: path))
         let badReference = #expect(throws: EvictorCoreError.self) { try InventoryFile.read(path) }

@@ -103,7 +103,8 @@ struct HostileLuaTests {
             "evictor.yaml.decode with a sequence as a key", #"evictor.yaml.decode("{[a]: b}")"#, "evictor.yaml.decode: mapping keys must be scalars"),
         HostileBehaviour(
             "evictor.yaml.decode of an alias bomb",
-            #"local y = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" for i = 1, 9 do y = y .. ("a%d: &a%d [%s*a%d]\n"):format(i, i, ("*a" .. (i - 1) .. ", "):rep(9), i - 1) end evictor.yaml.decode(y)"#,
+            #"local y = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" for i = 1, 9 do "#
+                + #"y = y .. ("a%d: &a%d [%s*a%d]\n"):format(i, i, ("*a" .. (i - 1) .. ", "):rep(9), i - 1) end evictor.yaml.decode(y)"#,
             "evictor.yaml.decode: document expands to too many values"
         ),
         HostileBehaviour("evictor.regex.compile({})", "evictor.regex.compile({})", "evictor.regex.compile: expects a pattern (argument 1 is table)"),
@@ -304,7 +305,8 @@ struct HostileLuaTests {
                 local key, value = ("key = value"):match("^(%w+)%s*=%s*(%w+)$")
                 local replaced, count = ("hello world"):gsub("o", "0")
                 local first, last = ("a,b,,c"):find(",,", 1, true)
-                return string.rep("ab", 3, "-"), string.rep("", 1e9), table.concat(t, ","), key, value, replaced, count, first, last, table.concat(words, "|")
+                return string.rep("ab", 3, "-"), string.rep("", 1e9), table.concat(t, ","), key, value,
+                  replaced, count, first, last, table.concat(words, "|")
                 """, chunkName: "@bounded.lua")
         let results = try await engine.call(chunk)
         #expect(results == ["ab-ab-ab", "", "0,0,1,2", "key", "value", "hell0 w0rld", 2, 4, 5, "one|two|three"])

@@ -36,7 +36,10 @@ struct SourcePluginTests {
                 for i = 1, opts.count do
                   images[#images + 1] = { image = opts.prefix .. "/app:" .. i, seen_at = common.where(i), last_wanted = "2024-05-01T10:00:00Z" }
                 end
-                images[#images + 1] = { image = opts.prefix .. "/app:1", seen_at = { "again" }, digest = "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" }
+                images[#images + 1] = {
+                  image = opts.prefix .. "/app:1", seen_at = { "again" },
+                  digest = "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+                }
                 return images
               end,
             }

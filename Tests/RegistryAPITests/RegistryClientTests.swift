@@ -148,7 +148,9 @@ struct RegistryClientTests {
             let configDigest = try await client.uploadBlob("pushed/app", bytes: config)
             #expect(try await client.uploadBlob("pushed/app", bytes: layer) == layerDigest)
             let manifest = Array(
-                #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\#(configDigest)","size":\#(config.count)},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"\#(layerDigest)","size":\#(layer.count)}]}"#
+                (#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","#
+                    + #""config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\#(configDigest)","size":\#(config.count)},"#
+                    + #""layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"\#(layerDigest)","size":\#(layer.count)}]}"#)
                     .utf8)
             let digest = try await client.putManifest("pushed/app", reference: "v1", bytes: manifest, mediaType: ManifestMediaType.ociManifest)
             #expect(try await Skopeo.inspectRaw(registry, "pushed/app:v1") == Data(manifest))
@@ -156,7 +158,9 @@ struct RegistryClientTests {
             // Referrers: 2.8 has no API, so the sha256-<hex> tag fallback is used.
             #expect(try await client.referrers("pushed/app", subject: digest).isEmpty)
             let referrerIndex = Array(
-                #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\#(digest)","size":\#(manifest.count),"artifactType":"application/vnd.example.sig"}]}"#
+                (#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","#
+                    + #""manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\#(digest)","size":\#(manifest.count),"#
+                    + #""artifactType":"application/vnd.example.sig"}]}"#)
                     .utf8)
             try await client.putManifest("pushed/app", reference: "sha256-\(digest.hex)", bytes: referrerIndex, mediaType: ManifestMediaType.ociIndex)
             let referrers = try await client.referrers("pushed/app", subject: digest)
@@ -300,7 +304,8 @@ struct PermanentConnectionFailureTests {
                     == .unreachable(
                         registry: registry.hostPort,
                         detail:
-                            "the registry speaks HTTPS, not plain HTTP: use https://\(registry.hostPort) or \(registry.hostPort) (without --plain-http)"
+                            "the registry speaks HTTPS, not plain HTTP: "
+                            + "use https://\(registry.hostPort) or \(registry.hostPort) (without --plain-http)"
                     ))
             #expect(client.requestCount == 1)
         }

@@ -75,17 +75,22 @@ struct RegistryParsingTests {
     func manifests() throws {
         let digest = Digest.sha256(of: [UInt8]())
         let image =
-            #"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","digest":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","size":0},"layers":[]}"#
+            #"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","#
+            + #""config":{"mediaType":"application/vnd.docker.container.image.v1+json","#
+            + #""digest":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","size":0},"layers":[]}"#
         let parsed = try Manifest.parse(Array(image.utf8), contentType: nil, digest: digest)
         #expect(parsed.kind == .image)
         #expect(parsed.mediaType == ManifestMediaType.dockerManifest)
         let index =
-            #"{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","size":2,"platform":{"architecture":"arm64","os":"linux","variant":"v8"}}]}"#
+            #"{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","#
+            + #""digest":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","size":2,"#
+            + #""platform":{"architecture":"arm64","os":"linux","variant":"v8"}}]}"#
         let parsedIndex = try Manifest.parse(Array(index.utf8), contentType: "application/vnd.oci.image.index.v1+json; charset=utf-8", digest: digest)
         #expect(parsedIndex.kind == .index)
         #expect(parsedIndex.children.first?.platform?.description == "linux/arm64/v8")
         let schema1 =
-            #"{"schemaVersion":1,"name":"a","tag":"b","fsLayers":[{"blobSum":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}]}"#
+            #"{"schemaVersion":1,"name":"a","tag":"b","#
+            + #""fsLayers":[{"blobSum":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}]}"#
         #expect(try Manifest.parse(Array(schema1.utf8), contentType: nil, digest: digest).kind == .schema1)
         let garbage: [(String, String)] = [
             ("{", "not JSON"),

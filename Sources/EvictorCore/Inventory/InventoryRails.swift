@@ -17,7 +17,8 @@ public enum InventoryRails {
         }
         if count < minimum {
             throw .refused(
-                "the inventory lists \(count) image\(count == 1 ? "" : "s"), fewer than \(minimum); an inventory that small usually means a source failed (override with --min-inventory \(count))"
+                "the inventory lists \(count) image\(count == 1 ? "" : "s"), fewer than \(minimum); "
+                    + "an inventory that small usually means a source failed (override with --min-inventory \(count))"
             )
         }
         let here = inventory.images(onRegistry: registry, aliases: aliases)
@@ -26,7 +27,8 @@ public enum InventoryRails {
             let shown = hosts.prefix(5).joined(separator: ", ") + (hosts.count > 5 ? " and \(hosts.count - 5) more" : "")
             let aliasText = aliases.isEmpty ? "" : " or its aliases (\(aliases.joined(separator: ", ")))"
             throw .refused(
-                "none of the \(count) image\(count == 1 ? "" : "s") in the inventory is on \(registry)\(aliasText): the inventory names \(shown); if one of those is this registry, add --registry-alias HOST"
+                "none of the \(count) image\(count == 1 ? "" : "s") in the inventory is on \(registry)\(aliasText): "
+                    + "the inventory names \(shown); if one of those is this registry, add --registry-alias HOST"
             )
         }
         return here

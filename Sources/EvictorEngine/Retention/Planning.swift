@@ -74,7 +74,8 @@ public enum Planning {
         if !gaps.unreadableTags.isEmpty {
             events(
                 .warning(
-                    "\(gaps.unreadableTags.count) tag(s) could not be read and are left out of the plan (run `evictor check`): \(gaps.unreadableTags.prefix(5).joined(separator: ", "))"
+                    "\(gaps.unreadableTags.count) tag(s) could not be read and are left out of the plan (run `evictor check`): "
+                        + "\(gaps.unreadableTags.prefix(5).joined(separator: ", "))"
                 ))
         }
         let usage = InUseIndex(images: onRegistry)

@@ -16,7 +16,8 @@ public enum PolicyReference {
             throw .invalidSpec(
                 file: reference,
                 reason:
-                    "no such policy file (a policy name without '/', such as in-use, is looked up on the plugin path: \(searched); \(PluginPath.addDirectoriesHint))"
+                    "no such policy file (a policy name without '/', such as in-use, is looked up on the plugin path: "
+                    + "\(searched); \(PluginPath.addDirectoriesHint))"
             )
         }
         let name = reference.hasSuffix(".lua") ? String(reference.dropLast(4)) : reference

@@ -55,15 +55,16 @@ struct CheckCommand: AsyncParsableCommand {
         case .text:
             for finding in findings.prefix(50) {
                 let name = finding.tag.isEmpty ? finding.repository : "\(finding.repository):\(finding.tag)"
-                print(
-                    "\(finding.problem.rawValue)\t\(name)\t\(finding.detail)\(finding.inUse ? "\tIN USE by \(finding.usedBy.joined(separator: ", "))" : "")"
-                )
+                let usage = finding.inUse ? "\tIN USE by \(finding.usedBy.joined(separator: ", "))" : ""
+                print("\(finding.problem.rawValue)\t\(name)\t\(finding.detail)\(usage)")
             }
             if findings.count > 50 { print("... and \(findings.count - 50) more in \(directory)/report.csv") }
             let summary = report.summary
             let classes = summary.problems.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+            let seconds = String(format: "%.1f", summary.seconds)
             print(
-                "checked \(summary.tagsChecked) tags in \(summary.repositories) repositories in \(String(format: "%.1f", summary.seconds))s: \(summary.healthyTags) healthy, \(findings.count) problem\(findings.count == 1 ? "" : "s")\(classes.isEmpty ? "" : " (\(classes))")"
+                "checked \(summary.tagsChecked) tags in \(summary.repositories) repositories in \(seconds)s: \(summary.healthyTags) healthy, "
+                    + "\(findings.count) problem\(findings.count == 1 ? "" : "s")\(classes.isEmpty ? "" : " (\(classes))")"
             )
             print("report: \(directory)/report.json, \(directory)/report.csv")
         }

@@ -66,7 +66,8 @@ enum PlanSummary {
         }
         let manifests = plan.actions.count
         Swift.print(
-            "policy \(plan.policy.name): delete \(plan.tagsDeleted) of \(plan.tagsTotal) tags (\(manifests) manifest\(manifests == 1 ? "" : "s")) in \(plan.repositories.count) repositories; about \(ByteCount.format(plan.reclaimableBytes)) reclaimable by garbage collection"
+            "policy \(plan.policy.name): delete \(plan.tagsDeleted) of \(plan.tagsTotal) tags (\(manifests) manifest\(manifests == 1 ? "" : "s")) "
+                + "in \(plan.repositories.count) repositories; about \(ByteCount.format(plan.reclaimableBytes)) reclaimable by garbage collection"
         )
     }
 }

@@ -36,16 +36,18 @@ struct PluginsListCommand: AsyncParsableCommand {
         case .text:
             if entries.isEmpty {
                 print(
-                    "no plugins (searched \(path.searched.isEmpty ? "nothing" : path.searched.joined(separator: ", "))); \(PluginPath.addDirectoriesHint)"
+                    "no plugins (searched \(path.searched.isEmpty ? "nothing" : path.searched.joined(separator: ", "))); "
+                        + "\(PluginPath.addDirectoriesHint)"
                 )
                 return
             }
             let nameWidth = max(4, entries.map(\.name.count).max() ?? 0)
             for entry in entries {
                 let detail = entry.error.map { "ERROR: \($0)" } ?? entry.description
-                print(
-                    "\(entry.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0))  \(entry.kind.padding(toLength: 6, withPad: " ", startingAt: 0))  \((entry.version.isEmpty ? "-" : entry.version).padding(toLength: 7, withPad: " ", startingAt: 0))  \(detail)  (\(entry.origin))"
-                )
+                let name = entry.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+                let kind = entry.kind.padding(toLength: 6, withPad: " ", startingAt: 0)
+                let version = (entry.version.isEmpty ? "-" : entry.version).padding(toLength: 7, withPad: " ", startingAt: 0)
+                print("\(name)  \(kind)  \(version)  \(detail)  (\(entry.origin))")
             }
         }
     }

@@ -25,7 +25,8 @@ struct StorageGCCommand: AsyncParsableCommand {
         abstract: "Delete blobs no manifest needs (and, with --delete-untagged, untagged manifests); a dry run unless --apply.",
         discussion: """
             Writes to the storage only with --apply (like every evictor command that deletes: \
-            evict --delete, storage fix --apply, storage rm --apply). Marks every manifest revision (or, with --delete-untagged, those a tag reaches, the \
+            evict --delete, storage fix --apply, storage rm --apply). Marks every manifest revision \
+            (or, with --delete-untagged, those a tag reaches, the \
             children of kept indexes and referrers of kept manifests) with its config, layers and \
             children, then sweeps the other blobs and the _layers links to them. Damaged entries \
             are reported and skipped; blobs a damaged manifest may still need are kept unless \
@@ -75,7 +76,9 @@ struct StorageGCCommand: AsyncParsableCommand {
                 print("kept \(plan.keptForDamaged.count) blob(s) a damaged manifest may still need (--sweep-damaged to delete them)")
             }
             print(
-                "\(verb) \(plan.blobs.count) blobs (\(ByteCount.format(dryRun ? plan.bytes : outcome.freed))), \(plan.manifests.count) untagged manifests, \(plan.layerLinks.count) layer links; \(plan.problems.count) damaged entries skipped"
+                "\(verb) \(plan.blobs.count) blobs (\(ByteCount.format(dryRun ? plan.bytes : outcome.freed))), "
+                    + "\(plan.manifests.count) untagged manifests, \(plan.layerLinks.count) layer links; "
+                    + "\(plan.problems.count) damaged entries skipped"
             )
             if dryRun { print("dry run: nothing deleted (add --apply)") }
             if !dryRun && !plan.blobs.isEmpty { print("restart the registry now: its blob-descriptor cache still answers for deleted blobs") }

@@ -48,13 +48,15 @@ struct StorageFixCommand: AsyncParsableCommand {
         guard apply else {
             for move in outcome.wouldMove { print("would quarantine\t\(move.path)\t\(move.fixer): \(move.reason)") }
             print(
-                "\(outcome.problemsFound) problems found; \(outcome.wouldMove.count) paths would move into \(quarantine) (add --apply; fixing can reveal more)"
+                "\(outcome.problemsFound) problems found; \(outcome.wouldMove.count) paths would move into \(quarantine) "
+                    + "(add --apply; fixing can reveal more)"
             )
             return
         }
         for move in outcome.moved { print("quarantined\t\(move.path)\t\(move.fixer): \(move.reason)") }
         print(
-            "\(outcome.moved.count) paths moved into \(quarantine)/\(outcome.session ?? ""); undo with: evictor storage revert --root \(root) --quarantine \(quarantine)"
+            "\(outcome.moved.count) paths moved into \(quarantine)/\(outcome.session ?? ""); "
+                + "undo with: evictor storage revert --root \(root) --quarantine \(quarantine)"
         )
         if let signal = outcome.stoppedBy {
             SignalTrap.reportStopped(signal, what: "\(outcome.moved.count) paths moved and recorded, the rest not started")
@@ -80,7 +82,8 @@ struct StorageRevertCommand: AsyncParsableCommand {
         let result = try StorageRepair.revert(root: root, quarantine: quarantine)
         for path in result.conflicts { print("conflict\t\(path)\tsomething is there now; left in the quarantine") }
         print(
-            "restored \(result.restored.count) paths from \(result.sessions) session\(result.sessions == 1 ? "" : "s"); \(result.conflicts.count) conflicts"
+            "restored \(result.restored.count) paths from \(result.sessions) session\(result.sessions == 1 ? "" : "s"); "
+                + "\(result.conflicts.count) conflicts"
         )
         if !result.conflicts.isEmpty { throw ExitCode(1) }
     }

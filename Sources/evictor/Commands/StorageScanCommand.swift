@@ -37,13 +37,14 @@ struct StorageScanCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(outcome.json + Data("\n".utf8))
         case .text:
             for finding in report.findings.prefix(100) {
-                print(
-                    "\(finding.problem.rawValue)\t\(finding.repository.isEmpty ? "-" : finding.repository)\(finding.tag.map { ":\($0)" } ?? "")\t\(finding.detail)\t\(finding.path)"
-                )
+                let repository = finding.repository.isEmpty ? "-" : finding.repository
+                let tag = finding.tag.map { ":\($0)" } ?? ""
+                print("\(finding.problem.rawValue)\t\(repository)\(tag)\t\(finding.detail)\t\(finding.path)")
             }
             if report.findings.count > 100 { print("... and \(report.findings.count - 100) more in \(directory)/report.csv") }
             print(
-                "scanned \(report.repositories) repositories, \(report.tags) tags, \(report.manifests) manifests, \(report.blobs) blobs: \(report.findings.count) problem\(report.findings.count == 1 ? "" : "s")"
+                "scanned \(report.repositories) repositories, \(report.tags) tags, \(report.manifests) manifests, \(report.blobs) blobs: "
+                    + "\(report.findings.count) problem\(report.findings.count == 1 ? "" : "s")"
             )
             print("report: \(directory)/report.json, \(directory)/report.csv")
         }

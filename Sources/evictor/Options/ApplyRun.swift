@@ -21,7 +21,8 @@ enum ApplyRun {
     }
 
     static let exitStatusHelp =
-        "Exit status: 0 all done, 1 some deletes failed, 2 could not run, 3 some skipped because a tag moved, 130/143 stopped by SIGINT/SIGTERM (rerun the same command to resume)."
+        "Exit status: 0 all done, 1 some deletes failed, 2 could not run, 3 some skipped because a tag moved, "
+        + "130/143 stopped by SIGINT/SIGTERM (rerun the same command to resume)."
 
     /// The `--output json` summary.
     struct Summary: Encodable {
@@ -82,11 +83,13 @@ enum ApplyRun {
             let earlier = report.deletedEarlier > 0 ? " (\(report.deletedEarlier) deleted by an earlier run)" : ""
             let pending = report.notStarted > 0 ? ", \(report.notStarted) not started" : ""
             print(
-                "deleted \(report.deleted) manifest\(report.deleted == 1 ? "" : "s"), \(report.alreadyGone) already gone\(earlier), \(report.skipped.count) skipped, \(report.failed.count) failed\(pending); journal: \(journalPath)"
+                "deleted \(report.deleted) manifest\(report.deleted == 1 ? "" : "s"), \(report.alreadyGone) already gone\(earlier), "
+                    + "\(report.skipped.count) skipped, \(report.failed.count) failed\(pending); journal: \(journalPath)"
             )
             if report.deleted > 0 {
                 print(
-                    "run the registry's garbage collection to reclaim the space (then restart it); until then `evictor restore --journal \(journalPath)` can undo this"
+                    "run the registry's garbage collection to reclaim the space (then restart it); "
+                        + "until then `evictor restore --journal \(journalPath)` can undo this"
                 )
             }
         }

@@ -30,8 +30,10 @@ struct ConnectionOptions: ParsableArguments {
 
     @Option(
         name: .customLong("give-up-after"),
-        help:
-            "Requests in a row failing after every retry before the registry counts as down and the rest fail at once (default: 4 x concurrency, at least 32)."
+        help: """
+            Requests in a row failing after every retry before the registry counts as down \
+            and the rest fail at once (default: 4 x concurrency, at least 32).
+            """
     )
     var giveUpAfter: Int?
 

@@ -5,8 +5,10 @@ import EvictorScripting
 struct PluginOptions: ParsableArguments {
     @Option(
         name: .customLong("plugin-path"),
-        help:
-            "A plugin directory (sources/, fixers/, lib/, policies/) searched before EVICTOR_PLUGIN_PATH and the built-ins; the first that has a plugin wins; repeatable."
+        help: """
+            A plugin directory (sources/, fixers/, lib/, policies/) searched before EVICTOR_PLUGIN_PATH \
+            and the built-ins; the first that has a plugin wins; repeatable.
+            """
     )
     var directories: [String] = []
 
