@@ -129,7 +129,10 @@ let package = Package(
         .testTarget(name: "CLuaShimTests", dependencies: ["CLuaShim", "CLua"]),
         .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime"]),
         .testTarget(name: "EvictorCoreTests", dependencies: ["EvictorCore"]),
-        .testTarget(name: "EvictorScriptingTests", dependencies: ["EvictorScripting", "EvictorCore", "LuaRuntime", "EvictorTestSupport"]),
+        .testTarget(
+            name: "EvictorScriptingTests",
+            dependencies: ["EvictorScripting", "EvictorCore", "LuaRuntime", "RegistryStorage", "EvictorTestSupport"]
+        ),
         .testTarget(name: "RegistryAPITests", dependencies: ["RegistryAPI", "EvictorCore", "EvictorTestSupport"]),
         .testTarget(
             name: "EvictorEngineTests",

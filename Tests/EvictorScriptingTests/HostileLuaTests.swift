@@ -35,6 +35,9 @@ struct HostileLuaTests {
     /// 2M instructions run in a few milliseconds; 0.5 s only matters for work outside Lua; 4 MiB
     /// keeps the suite's memory small next to tests that watch the process's resident size.
     static let limits = LuaLimits(memoryBytes: 4 << 20, instructionsPerCall: 2_000_000, secondsPerCall: 0.5)
+    /// A hostile call is stopped, not left to hang: 60 times the call's limit, so a test run
+    /// sharing two cores with others (a call stopped after 6 s was seen) does not fail it.
+    static let stopsWithin: Duration = .seconds(30)
 
     /// Hostile in any plugin kind.
     static let everywhere: [HostileBehaviour] = [
@@ -243,7 +246,7 @@ struct HostileLuaTests {
             } catch {
                 Self.expectLocated(error, behaviour)
             }
-            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(ContinuousClock.now - started < Self.stopsWithin)
             let calm = try await PolicyRunner.decide(policy, snapshot: Self.repository("calm"), context: context)
             #expect(calm.tags["v1"]?.map(\.reason) == ["calm"])
         }
@@ -261,7 +264,7 @@ struct HostileLuaTests {
             } catch {
                 Self.expectLocated(error, behaviour)
             }
-            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(ContinuousClock.now - started < Self.stopsWithin)
             let calm = try await SourceRunner.collect(plugin, options: ["calm": true])
             #expect(calm.map(\.reference.description) == ["reg.io/calm:1"])
         }
@@ -284,7 +287,7 @@ struct HostileLuaTests {
             } catch {
                 Self.expectLocated(error, behaviour)
             }
-            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(ContinuousClock.now - started < Self.stopsWithin)
             let calm = try await plugin.actions(for: [
                 StorageFinding(problem: .noTags, repository: "calm", path: "repositories/calm", detail: "no tags")
             ])
