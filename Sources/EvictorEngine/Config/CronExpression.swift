@@ -22,6 +22,7 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
     /// Why an expression is refused.
     public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     struct Field {
