@@ -165,7 +165,8 @@ struct ConfigFileTests {
             ),
             (
                 "version: 1\nschedules:\n  - {job: check, cron: \"0 3 * *\"}\n", [:],
-                "/etc/evictor.yaml: schedules[0].cron: invalid cron expression \"0 3 * *\": expected 5 fields (minute hour day-of-month month day-of-week), got 4"
+                "/etc/evictor.yaml: schedules[0].cron: invalid cron expression \"0 3 * *\": "
+                    + "expected 5 fields (minute hour day-of-month month day-of-week), got 4"
             ),
             (
                 "version: 1\nschedules:\n  - {job: check, every: 6 hours}\n", [:],
