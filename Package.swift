@@ -99,7 +99,10 @@ let package = Package(
         // MARK: - Use cases: what the CLI (and later a scheduler and a server) drive
         .target(
             name: "EvictorEngine",
-            dependencies: ["EvictorCore", "RegistryAPI", "RegistryStorage", "Eviction", "EvictorScripting", "LuaRuntime"]
+            dependencies: [
+                "EvictorCore", "RegistryAPI", "RegistryStorage", "Eviction", "EvictorScripting", "LuaRuntime",
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
 
         // MARK: - CLI

@@ -17,7 +17,7 @@ import Yams
 /// takes hours and gigabytes), and it stops the process on a mapping key that is not a
 /// scalar (`{[a]: b}`). So the nesting is measured first with libyaml's iterative event
 /// parser, and the composed nodes are converted here, with a budget on alias expansion.
-enum YAMLDocument {
+public enum YAMLDocument {
     /// Decodes one document: mappings become tables with string keys (`<<` merge keys
     /// applied), sequences become lists, scalars take their YAML type (null becomes nil).
     static func decode(_ text: String, maxDepth: Int) throws -> LuaValue {
@@ -37,8 +37,9 @@ enum YAMLDocument {
     }
 
     /// Refuses a document nested deeper than `maxDepth` collections before Yams composes it.
-    /// A document libyaml cannot parse passes: composing it reports the error.
-    private static func checkNesting(_ text: String, maxDepth: Int) throws {
+    /// A document libyaml cannot parse passes: composing it reports the error. Public for
+    /// other readers of hostile YAML (the config file) that compose with Yams themselves.
+    public static func checkNesting(_ text: String, maxDepth: Int) throws {
         let bytes = Array(text.utf8)
         guard !bytes.isEmpty else { return }
         var parser = yaml_parser_t()
