@@ -41,12 +41,7 @@ struct ConnectionErrorTests {
 
     @Test("http:// or --plain-http against a TLS registry says to use https:// or host:port; an untrusted certificate says --ca-file")
     func plainHTTPToTLS() async throws {
-        let certificate = try await TestCertificate.make()
-        defer { certificate.remove() }
-        var options = RegistryOptions()
-        options.tlsCertificate = certificate.certificateFile
-        options.tlsKey = certificate.keyFile
-        try await RegistryServer.with(options) { registry in
+        try await RegistryServer.withTLS { registry, _ in
             for arguments in [["ls", "http://\(registry.hostPort)"], ["count", registry.hostPort, "--plain-http"]] {
                 let result = try await EvictorBinary.run(arguments)
                 Self.expectOneLine(

@@ -8,16 +8,7 @@ import Testing
 struct StorageRepairTests {
     /// Every file and directory under the store with its bytes' sha256.
     static func tree(_ root: URL) throws -> [String: String] {
-        var result: [String: String] = [:]
-        let base = root.standardizedFileURL.path
-        guard let enumerator = FileManager.default.enumerator(atPath: base) else { return [:] }
-        for case let relative as String in enumerator {
-            let path = base + "/" + relative
-            var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            result[relative] = isDirectory.boolValue ? "dir" : Sha256.digest(try Data(contentsOf: URL(fileURLWithPath: path)))
-        }
-        return result
+        try StorageSeeder.tree(root)
     }
 
     @Test("scan finds every damage; fix --apply leaves every listed tag pullable; revert restores the exact tree")

@@ -6,12 +6,7 @@ import Testing
 struct TLSTests {
     @Test("a self-signed registry is refused by default and accepted with its CA or --insecure")
     func selfSigned() async throws {
-        let certificate = try await TestCertificate.make()
-        defer { certificate.remove() }
-        var options = RegistryOptions()
-        options.tlsCertificate = certificate.certificateFile
-        options.tlsKey = certificate.keyFile
-        try await RegistryServer.with(options) { registry in
+        try await RegistryServer.withTLS { registry, certificate in
             // host:port means HTTPS.
             let verified = try await EvictorBinary.run(["ls", registry.hostPort, "--timeout", "5"])
             #expect(verified.status != 0)

@@ -102,6 +102,20 @@ public final class RegistryServer: Sendable {
         }
     }
 
+    /// Starts a registry serving HTTPS with a fresh self-signed certificate, runs `body`, and
+    /// always stops the registry and removes the certificate afterwards.
+    public static func withTLS<Result>(
+        _ options: RegistryOptions = RegistryOptions(),
+        _ body: (RegistryServer, TestCertificate) async throws -> Result
+    ) async throws -> Result {
+        let certificate = try await TestCertificate.make()
+        defer { certificate.remove() }
+        var options = options
+        options.tlsCertificate = certificate.certificateFile
+        options.tlsKey = certificate.keyFile
+        return try await with(options) { registry in try await body(registry, certificate) }
+    }
+
     /// Stops the process (SIGTERM, then SIGKILL) and starts it again on the same root and port,
     /// which also drops the registry's in-memory blob cache.
     public func restart() async throws {

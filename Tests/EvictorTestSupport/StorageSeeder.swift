@@ -72,4 +72,19 @@ public final class StorageSeeder {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(digest.utf8).write(to: url)
     }
+
+    /// Every file and directory under `root`, relative, with its bytes' sha256 (`dir` for a
+    /// directory): two trees are byte-for-byte the same when these are equal.
+    public static func tree(_ root: URL) throws -> [String: String] {
+        var result: [String: String] = [:]
+        let base = root.standardizedFileURL.path
+        guard let enumerator = FileManager.default.enumerator(atPath: base) else { return [:] }
+        for case let relative as String in enumerator {
+            let path = base + "/" + relative
+            var isDirectory: ObjCBool = false
+            FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            result[relative] = isDirectory.boolValue ? "dir" : Sha256.digest(try Data(contentsOf: URL(fileURLWithPath: path)))
+        }
+        return result
+    }
 }

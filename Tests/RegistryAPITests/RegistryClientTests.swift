@@ -290,12 +290,7 @@ struct PermanentConnectionFailureTests {
 
     @Test("plain HTTP to a TLS registry (its 400 answer) names https://")
     func plainHTTPToTLS() async throws {
-        let certificate = try await TestCertificate.make()
-        defer { certificate.remove() }
-        var options = RegistryOptions()
-        options.tlsCertificate = certificate.certificateFile
-        options.tlsKey = certificate.keyFile
-        try await RegistryServer.with(options) { registry in
+        try await RegistryServer.withTLS { registry, _ in
             let client = try Self.client("http://\(registry.hostPort)")
             defer { Task { await client.shutdown() } }
             let error = await #expect(throws: RegistryAPIError.self) { try await client.ping() }

@@ -73,16 +73,7 @@ final class StoreFixture {
     }
 
     static func tree(_ directory: URL) throws -> [String: String] {
-        var result: [String: String] = [:]
-        let base = directory.standardizedFileURL.path
-        guard let enumerator = FileManager.default.enumerator(atPath: base) else { return [:] }
-        for case let relative as String in enumerator {
-            let path = base + "/" + relative
-            var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            result[relative] = isDirectory.boolValue ? "dir" : Sha256.digest(try Data(contentsOf: URL(fileURLWithPath: path)))
-        }
-        return result
+        try StorageSeeder.tree(directory)
     }
 }
 
