@@ -105,6 +105,16 @@ struct SignalTests {
             let evictResumed = try await EvictorBinary.run(evictResume)
             #expect(evictResumed.status == 0, "\(evictResumed.stdoutText)\(evictResumed.stderrText)")
             #expect(try await FaultInjectionTests.listing(registry.url) == expected)
+
+            // A dry run traps nothing: the first signal ends it where it is.
+            proxy.change(to: slow)
+            let seen = proxy.requests
+            let (dry, drySent) = try await EvictorBinary.run(["evict", proxy.url] + FaultInjectionTests.planArguments, signal: signal) {
+                proxy.requests >= seen + 10
+            }
+            #expect(drySent)
+            #expect(dry.status != 0 && !dry.stdoutText.contains("dry run: nothing deleted"), "\(dry.status): \(dry.stdoutText)")
+            #expect(!dry.stderrText.contains("finishing what is in flight"), "\(dry.stderrText)")
         }
     }
 

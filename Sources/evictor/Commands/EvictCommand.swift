@@ -50,7 +50,8 @@ struct EvictCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let stop = SignalTrap.install()
+        // Only a run that deletes traps the signals: a dry run stops at the first Ctrl-C.
+        let stop = delete ? SignalTrap.install() : StopRequest()
         let status = try await connection.withClient(for: registry, defaultConcurrency: 16) { client -> Int32 in
             let outcome = try await planning.makePlan(client: client, output: output)
             if output == .text { planning.printReview(outcome) }

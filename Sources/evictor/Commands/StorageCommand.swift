@@ -59,7 +59,7 @@ struct StorageGCCommand: AsyncParsableCommand {
     private var dryRun: Bool { !apply }
 
     func run() async throws {
-        let stop = SignalTrap.install()
+        let stop = apply ? SignalTrap.install() : StopRequest()
         let settings = StorageCollection.Settings(root: root, deleteUntagged: deleteUntagged, sweepDamaged: sweepDamaged, apply: apply)
         let outcome = try StorageCollection.run(settings, stop: stop, willWrite: StorageCommand.warnWhileWriting)
         let plan = outcome.plan

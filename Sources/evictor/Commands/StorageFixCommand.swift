@@ -43,7 +43,7 @@ struct StorageFixCommand: AsyncParsableCommand {
         settings.apply = apply
         settings.uploadAgeHours = uploadAge
         settings.verifyBlobs = verifyBlobs
-        let stop = SignalTrap.install()
+        let stop = apply ? SignalTrap.install() : StopRequest()
         let outcome = try await StorageRepair.fix(settings, stop: stop, events: CommandLog.events(), willWrite: StorageCommand.warnWhileWriting)
         guard apply else {
             for move in outcome.wouldMove { print("would quarantine\t\(move.path)\t\(move.fixer): \(move.reason)") }
