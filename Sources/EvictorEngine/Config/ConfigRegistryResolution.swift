@@ -58,8 +58,7 @@ public enum ConfigCredentials {
             throw .credentials("registry \(name): cannot read credentials file \(path): \(reason)")
         }
         let text = String(decoding: data, as: UTF8.self)
-        let line = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        let trimmed = line.hasSuffix("\r") ? String(line.dropLast()) : line
+        let trimmed = text.split(maxSplits: 1, omittingEmptySubsequences: false, whereSeparator: \.isNewline).first.map(String.init) ?? ""
         guard let colon = trimmed.firstIndex(of: ":"), colon != trimmed.startIndex else {
             throw .credentials("registry \(name): credentials file \(path): the first line must be username:password")
         }
