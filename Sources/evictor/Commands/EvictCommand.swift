@@ -51,6 +51,11 @@ struct EvictCommand: AsyncParsableCommand {
         var wouldDelete: [Item]
     }
 
+    func validate() throws {
+        // Without a config file the policy can only come from the flag: a usage error (exit 64).
+        if planning.policy == nil, !configFile.mayApply(to: registry) { throw ValidationError("Missing expected argument '--policy <policy>'") }
+    }
+
     func run() async throws {
         let resolved = try configFile.resolve(registry)
         let settings = try planning.settings(for: resolved)

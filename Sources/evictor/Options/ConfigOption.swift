@@ -10,6 +10,13 @@ struct ConfigOption: ParsableArguments {
         help: "The config file (evictor.yaml): REGISTRY may be a registry's name in it (default: $EVICTOR_CONFIG when REGISTRY is no host or URL).")
     var config: String?
 
+    /// Whether a config file may be read for `argument` (`--config`, or `EVICTOR_CONFIG` for a name).
+    func mayApply(to argument: String) -> Bool {
+        if let config, !config.isEmpty { return true }
+        let named = ProcessInfo.processInfo.environment[ConfigLoader.environmentVariable] ?? ""
+        return !named.isEmpty && !EvictorConfig.looksLikeHost(argument)
+    }
+
     /// `argument` resolved: `--config`, else `EVICTOR_CONFIG` unless `argument` is a host or
     /// URL, is loaded; a registry named `argument` in it gives its settings.
     func resolve(_ argument: String) throws -> ResolvedRegistry {
