@@ -7,6 +7,8 @@ import Foundation
 /// (`auth`, `username`/`password`, `identitytoken`), then `credsStore`.
 public struct CredentialResolver: Sendable {
     public var environment: [String: String]
+    /// Docker's `config.json` to read instead of the one `DOCKER_CONFIG` or the home directory gives.
+    public var dockerConfigFile: String?
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.environment = environment
@@ -47,11 +49,13 @@ public struct CredentialResolver: Sendable {
 
     /// Path of the Docker client config that would be read.
     public var dockerConfigPath: String {
+        if let dockerConfigFile { return dockerConfigFile }
         if let directory = environment["DOCKER_CONFIG"], !directory.isEmpty { return directory + "/config.json" }
         return (environment["HOME"] ?? NSHomeDirectory()) + "/.docker/config.json"
     }
 
-    private func fromDockerConfig(_ endpoint: RegistryEndpoint) throws(RegistryAPIError) -> RegistryCredentials? {
+    /// Credentials for `endpoint` from Docker's `config.json` only (nil: it has none for the host).
+    public func fromDockerConfig(_ endpoint: RegistryEndpoint) throws(RegistryAPIError) -> RegistryCredentials? {
         let path = dockerConfigPath
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         let config: DockerConfig

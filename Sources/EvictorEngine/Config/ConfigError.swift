@@ -25,13 +25,16 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     case conflictingKeys(file: String, path: String, keys: [String])
     /// A password written into the file instead of `${VAR}` or an environment variable's name.
     case inlineSecret(file: String, path: String)
+    /// A REGISTRY argument that is neither a registry's name in the file nor a host or URL.
+    case unknownRegistry(file: String, name: String, known: [String])
 
     /// The file the error is about.
     public var file: String {
         switch self {
         case .unreadable(let file, _), .invalidYAML(let file, _), .unsupportedVersion(let file, _), .unknownKey(let file, _),
             .missingKey(let file, _), .wrongType(let file, _, _, _), .missingVariable(let file, _, _), .badInterpolation(let file, _, _),
-            .invalidValue(let file, _, _), .duplicateName(let file, _, _), .conflictingKeys(let file, _, _), .inlineSecret(let file, _):
+            .invalidValue(let file, _, _), .duplicateName(let file, _, _), .conflictingKeys(let file, _, _), .inlineSecret(let file, _),
+            .unknownRegistry(let file, _, _):
             return file
         }
     }
@@ -62,6 +65,9 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(file): \(path): give only one of \(keys.joined(separator: ", "))"
         case .inlineSecret(let file, let path):
             return "\(file): \(path): no passwords in the config file: write ${VARIABLE} or use password_env"
+        case .unknownRegistry(let file, let name, let known):
+            let names = known.isEmpty ? "none" : known.joined(separator: ", ")
+            return "\(file): no registry named \"\(name)\" (registries: \(names)); a host or URL needs a dot, a colon or ://"
         }
     }
 }

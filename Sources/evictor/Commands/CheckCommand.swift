@@ -16,7 +16,7 @@ struct CheckCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "host[:port] (HTTPS) or a URL such as http://127.0.0.1:5000.")
+    @Argument(help: "host[:port] (HTTPS), a URL such as http://127.0.0.1:5000, or a registry's name in --config.")
     var registry: String
 
     @Option(name: .long, help: "The inventory (images.json) naming the tags to check and what is in use.")
@@ -40,10 +40,14 @@ struct CheckCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    @OptionGroup var configFile: ConfigOption
+
     func run() async throws {
+        let resolved = try configFile.resolve(registry)
         let settings = HealthCheck.Settings(
-            inventoryPath: inventory, all: all, repositories: repositories, aliases: aliases, reportDirectory: reportDirectory)
-        let outcome = try await connection.withClient(for: registry, defaultConcurrency: 16) { client in
+            inventoryPath: inventory, all: all, repositories: repositories, aliases: aliases + (resolved.registry?.aliases ?? []),
+            reportDirectory: reportDirectory)
+        let outcome = try await connection.withClient(for: resolved, defaultConcurrency: 16) { client in
             try await HealthCheck.run(settings, client: client, events: CommandLog.events())
         }
         let report = outcome.report

@@ -10,7 +10,7 @@ struct CountCommand: AsyncParsableCommand {
         abstract: "Count repositories, tags and distinct manifests in a registry."
     )
 
-    @Argument(help: "host[:port] (HTTPS) or a URL such as http://127.0.0.1:5000.")
+    @Argument(help: "host[:port] (HTTPS), a URL such as http://127.0.0.1:5000, or a registry's name in --config.")
     var registry: String
 
     @Flag(name: .long, help: "Also count per repository.")
@@ -21,8 +21,10 @@ struct CountCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    @OptionGroup var configFile: ConfigOption
+
     func run() async throws {
-        let counts = try await connection.withClient(for: registry) { client in
+        let counts = try await connection.withClient(for: try configFile.resolve(registry)) { client in
             try await RegistryCensus.count(client: client, byRepository: byRepo, events: CommandLog.events())
         }
         switch output {

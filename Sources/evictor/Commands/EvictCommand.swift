@@ -17,7 +17,7 @@ struct EvictCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "host[:port] (HTTPS) or a URL such as http://127.0.0.1:5000.")
+    @Argument(help: "host[:port] (HTTPS), a URL such as http://127.0.0.1:5000, or a registry's name in --config.")
     var registry: String
 
     @OptionGroup var planning: PlanningOptions
@@ -32,6 +32,8 @@ struct EvictCommand: AsyncParsableCommand {
     var output: OutputFormat = .text
 
     @OptionGroup var connection: ConnectionOptions
+
+    @OptionGroup var configFile: ConfigOption
 
     /// The `--output json` of a dry run.
     struct DryRun: Encodable {
@@ -49,11 +51,18 @@ struct EvictCommand: AsyncParsableCommand {
         var wouldDelete: [Item]
     }
 
+    func validate() throws {
+        // Without a config file the policy can only come from the flag: a usage error (exit 64).
+        if planning.policy == nil, !configFile.mayApply(to: registry) { throw ValidationError("Missing expected argument '--policy <policy>'") }
+    }
+
     func run() async throws {
+        let resolved = try configFile.resolve(registry)
+        let settings = try planning.settings(for: resolved)
         // Only a run that deletes traps the signals: a dry run stops at the first Ctrl-C.
         let stop = delete ? SignalTrap.install() : StopRequest()
-        let status = try await connection.withClient(for: registry, defaultConcurrency: 16) { client -> Int32 in
-            let outcome = try await planning.makePlan(client: client, output: output)
+        let status = try await connection.withClient(for: resolved, defaultConcurrency: 16) { client -> Int32 in
+            let outcome = try await planning.makePlan(client: client, output: output, settings: settings)
             if output == .text { planning.printReview(outcome) }
             guard delete else { return try dryRun(outcome.plan) }
             let files = try Evicting.files(journal: journal)

@@ -9,7 +9,7 @@ struct ListCommand: AsyncParsableCommand {
         abstract: "List every tag in a registry as repo:tag (or repo:tag@digest), sorted."
     )
 
-    @Argument(help: "host[:port] (HTTPS) or a URL such as http://127.0.0.1:5000.")
+    @Argument(help: "host[:port] (HTTPS), a URL such as http://127.0.0.1:5000, or a registry's name in --config.")
     var registry: String
 
     @Option(name: [.customShort("r"), .customLong("repository")], help: "Only this repository (repeatable).")
@@ -23,8 +23,10 @@ struct ListCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    @OptionGroup var configFile: ConfigOption
+
     func run() async throws {
-        let entries = try await connection.withClient(for: registry) { client in
+        let entries = try await connection.withClient(for: try configFile.resolve(registry)) { client in
             try await RegistryCensus.tags(client: client, repositories: repositories, resolveDigests: digest)
         }
         switch output {

@@ -17,7 +17,7 @@ struct PlanCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "host[:port] (HTTPS) or a URL such as http://127.0.0.1:5000.")
+    @Argument(help: "host[:port] (HTTPS), a URL such as http://127.0.0.1:5000, or a registry's name in --config.")
     var registry: String
 
     @OptionGroup var planning: PlanningOptions
@@ -30,9 +30,18 @@ struct PlanCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    @OptionGroup var configFile: ConfigOption
+
+    func validate() throws {
+        // Without a config file the policy can only come from the flag: a usage error (exit 64).
+        if planning.policy == nil, !configFile.mayApply(to: registry) { throw ValidationError("Missing expected argument '--policy <policy>'") }
+    }
+
     func run() async throws {
-        let outcome = try await connection.withClient(for: registry, defaultConcurrency: 16) { client in
-            try await planning.makePlan(client: client, output: output)
+        let resolved = try configFile.resolve(registry)
+        let settings = try planning.settings(for: resolved)
+        let outcome = try await connection.withClient(for: resolved, defaultConcurrency: 16) { client in
+            try await planning.makePlan(client: client, output: output, settings: settings)
         }
         if let planFile { try PlanFile.write(outcome.plan, to: planFile) }
         switch output {

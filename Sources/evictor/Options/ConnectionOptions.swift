@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvictorEngine
 import Foundation
 import RegistryAPI
 
@@ -25,8 +26,8 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .long, help: "Start at most this many requests per second.")
     var rps: Double?
 
-    @Option(name: .long, help: "Seconds before a request is abandoned and retried.")
-    var timeout: Double = 30
+    @Option(name: .long, help: "Seconds before a request is abandoned and retried (default 30).")
+    var timeout: Double?
 
     @Option(
         name: .customLong("give-up-after"),
@@ -47,7 +48,7 @@ struct ConnectionOptions: ParsableArguments {
         if let caFile { words += ["--ca-file", caFile] }
         if let concurrency { words += ["--concurrency", String(concurrency)] }
         if let rps { words += ["--rps", String(rps)] }
-        if timeout != 30 { words += ["--timeout", String(timeout)] }
+        if let timeout { words += ["--timeout", String(timeout)] }
         if let giveUpAfter { words += ["--give-up-after", String(giveUpAfter)] }
         return words
     }
@@ -55,6 +56,14 @@ struct ConnectionOptions: ParsableArguments {
     /// Runs `body` with a client for `registry`, and shuts the client down whatever happens.
     func withClient<Result>(
         for registry: String, defaultConcurrency: Int = 8, _ body: (RegistryClient) async throws -> Result
+    ) async throws -> Result {
+        try await withClient(for: ResolvedRegistry(argument: registry), defaultConcurrency: defaultConcurrency, body)
+    }
+
+    /// Runs `body` with a client for `registry` (a config file's registry: its settings where
+    /// no flag is given), and shuts the client down whatever happens.
+    func withClient<Result>(
+        for registry: ResolvedRegistry, defaultConcurrency: Int = 8, _ body: (RegistryClient) async throws -> Result
     ) async throws -> Result {
         let client = try makeClient(for: registry, defaultConcurrency: defaultConcurrency)
         do {
@@ -70,24 +79,38 @@ struct ConnectionOptions: ParsableArguments {
 
     /// A client for `registry` with credentials resolved (flags, environment, Docker config).
     func makeClient(for registry: String, defaultConcurrency: Int = 8) throws -> RegistryClient {
-        let concurrency = self.concurrency ?? defaultConcurrency
-        let endpoint = try RegistryEndpoint(parsing: registry, plainHTTP: plainHTTP)
+        try makeClient(for: ResolvedRegistry(argument: registry), defaultConcurrency: defaultConcurrency)
+    }
+
+    /// A client for `resolved`: flags first, then the config file's registry, then defaults.
+    func makeClient(for resolved: ResolvedRegistry, defaultConcurrency: Int = 8) throws -> RegistryClient {
+        let file = resolved.registry
+        let concurrency = self.concurrency ?? file?.concurrency ?? defaultConcurrency
+        let endpoint = try RegistryEndpoint(parsing: resolved.location, plainHTTP: plainHTTP)
         var password: String?
         if passwordStdin {
             guard username != nil else { throw ValidationError("--password-stdin needs --username") }
             password = readLine(strippingNewline: true) ?? ""
         }
-        let credentials = try CredentialResolver().resolve(for: endpoint, username: username, password: password)
+        let credentials: RegistryCredentials?
+        if username == nil, let file, let configured = file.credentials {
+            credentials = try ConfigCredentials.resolve(
+                configured, registry: file.name, endpoint: endpoint, environment: ProcessInfo.processInfo.environment)
+        } else {
+            credentials = try CredentialResolver().resolve(for: endpoint, username: username, password: password)
+        }
+        let insecure = self.insecure || (file?.tls.insecure ?? false)
         if insecure {
-            CommandLog.warn("TLS certificate verification is off for \(endpoint.hostPort) (--insecure)")
+            let origin = self.insecure ? "--insecure" : "tls.insecure of registry \(file?.name ?? "")"
+            CommandLog.warn("TLS certificate verification is off for \(endpoint.hostPort) (\(origin))")
         }
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
         var configuration = RegistryClientConfiguration(endpoint: endpoint, credentials: credentials)
         configuration.insecure = insecure
-        configuration.caFile = caFile
+        configuration.caFile = caFile ?? file?.tls.caFile
         configuration.concurrency = concurrency
-        configuration.requestsPerSecond = rps
-        configuration.requestTimeout = timeout
+        configuration.requestsPerSecond = rps ?? file?.requestsPerSecond
+        configuration.requestTimeout = timeout ?? file?.timeout ?? RegistryConfig.defaultTimeout
         if let giveUpAfter {
             guard giveUpAfter >= 1 else { throw ValidationError("--give-up-after must be at least 1") }
             configuration.giveUpAfter = giveUpAfter
