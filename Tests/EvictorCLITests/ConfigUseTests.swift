@@ -32,11 +32,7 @@ struct ConfigUseTests {
     @Test("ls, plan and a flag overriding the file against a registry with basic auth; the password appears nowhere")
     func againstRegistry() async throws {
         let password = "Cf9-\(UUID().uuidString.prefix(8))-secret"
-        let htpasswd = try await Htpasswd.write(user: "cora", password: password)
-        defer { try? FileManager.default.removeItem(at: htpasswd) }
-        var options = RegistryOptions()
-        options.htpasswdFile = htpasswd.path
-        try await RegistryServer.with(options) { registry in
+        try await RegistryServer.withBasicAuth(user: "cora", password: password) { registry in
             let work = try EvictionTests.workDirectory()
             defer { try? FileManager.default.removeItem(at: work) }
             let layout = try OCILayoutBuilder.temporary()

@@ -72,11 +72,7 @@ struct ListAndCountTests {
 
     @Test("a wrong password exits non-zero with one error line naming the registry and no secret")
     func wrongPassword() async throws {
-        let htpasswd = try await Htpasswd.write(user: "carol", password: "right-pass")
-        defer { try? FileManager.default.removeItem(at: htpasswd) }
-        var options = RegistryOptions()
-        options.htpasswdFile = htpasswd.path
-        try await RegistryServer.with(options) { registry in
+        try await RegistryServer.withBasicAuth(user: "carol", password: "right-pass") { registry in
             let fromStdin = try await EvictorBinary.run(
                 ["ls", registry.url, "--username", "carol", "--password-stdin"], input: Data("super-secret-typo\n".utf8))
             #expect(fromStdin.status != 0)

@@ -9,11 +9,7 @@ struct SecretHygieneTests {
     @Test("check, plan, apply and restore with basic auth: the password appears nowhere")
     func noSecretAnywhere() async throws {
         let password = "Pa55-\(UUID().uuidString.prefix(8))-secret"
-        let htpasswd = try await Htpasswd.write(user: "dora", password: password)
-        defer { try? FileManager.default.removeItem(at: htpasswd) }
-        var options = RegistryOptions()
-        options.htpasswdFile = htpasswd.path
-        try await RegistryServer.with(options) { registry in
+        try await RegistryServer.withBasicAuth(user: "dora", password: password) { registry in
             let work = try EvictionTests.workDirectory()
             defer { try? FileManager.default.removeItem(at: work) }
             let outputs = try await Self.everyCommand(on: registry, user: "dora", password: password, work: work)

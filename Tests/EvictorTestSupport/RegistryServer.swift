@@ -102,6 +102,18 @@ public final class RegistryServer: Sendable {
         }
     }
 
+    /// Starts a registry with basic auth for one user (bcrypt htpasswd), runs `body`, and always
+    /// stops the registry and removes the htpasswd file afterwards.
+    public static func withBasicAuth<Result>(
+        user: String, password: String, _ body: (RegistryServer) async throws -> Result
+    ) async throws -> Result {
+        let htpasswd = try await Htpasswd.write(user: user, password: password)
+        defer { try? FileManager.default.removeItem(at: htpasswd) }
+        var options = RegistryOptions()
+        options.htpasswdFile = htpasswd.path
+        return try await with(options, body)
+    }
+
     /// Starts a registry serving HTTPS with a fresh self-signed certificate, runs `body`, and
     /// always stops the registry and removes the certificate afterwards.
     public static func withTLS<Result>(

@@ -8,11 +8,7 @@ import Testing
 struct RegistryAuthTests {
     @Test("basic auth against an htpasswd registry; a wrong password fails naming the registry, not the secret")
     func basicAuth() async throws {
-        let htpasswd = try await Htpasswd.write(user: "alice", password: "correct-horse")
-        defer { try? FileManager.default.removeItem(at: htpasswd) }
-        var options = RegistryOptions()
-        options.htpasswdFile = htpasswd.path
-        try await RegistryServer.with(options) { registry in
+        try await RegistryServer.withBasicAuth(user: "alice", password: "correct-horse") { registry in
             let layout = try OCILayoutBuilder.temporary()
             defer { layout.remove() }
             try layout.addImage(tag: "v1", TestImageSpec(created: Date(), layerSeed: "basic"))
