@@ -39,6 +39,16 @@ struct InUseProtectionTests {
         }
     }
 
+    /// A seeded registry, a work directory and the delete-all policy written in it.
+    static func withSeededRegistry(_ body: (RegistryServer, URL, String) async throws -> Void) async throws {
+        try await RegistryServer.with { registry in
+            try await seed(registry)
+            let work = try EvictionTests.workDirectory()
+            defer { try? FileManager.default.removeItem(at: work) }
+            try await body(registry, work, try EvictionTests.writePolicy(work, "delete-all.lua", deleteAll))
+        }
+    }
+
     static func oneLine(_ result: ProcessResult, _ parts: [String], _ what: String) {
         #expect(result.status != 0, "\(what): exit 0: \(result.stdoutText)")
         let lines = result.stderrText.split(separator: "\n")
@@ -48,11 +58,7 @@ struct InUseProtectionTests {
 
     @Test("a reference without tag or digest protects :latest in plan, apply and check alike")
     func bareReferenceIsLatest() async throws {
-        try await RegistryServer.with { registry in
-            try await Self.seed(registry)
-            let work = try EvictionTests.workDirectory()
-            defer { try? FileManager.default.removeItem(at: work) }
-            let policy = try EvictionTests.writePolicy(work, "delete-all.lua", Self.deleteAll)
+        try await Self.withSeededRegistry { registry, work, policy in
             let inventory = work.appendingPathComponent("images.json").path
             try Self.inventory(["\(registry.hostPort)/tools/debug", "\(registry.hostPort)/shop/app:v2"], at: inventory)
 
@@ -80,11 +86,7 @@ struct InUseProtectionTests {
 
     @Test("an inventory none of whose images is on this registry is refused by every policy and by check; nothing is deleted")
     func foreignInventory() async throws {
-        try await RegistryServer.with { registry in
-            try await Self.seed(registry)
-            let work = try EvictionTests.workDirectory()
-            defer { try? FileManager.default.removeItem(at: work) }
-            let policy = try EvictionTests.writePolicy(work, "delete-all.lua", Self.deleteAll)
+        try await Self.withSeededRegistry { registry, work, policy in
             let inventory = work.appendingPathComponent("images.json").path
             // The same registry under another name: the plan talks to 127.0.0.1, the inventory says localhost.
             let otherName = "localhost:\(registry.port)"
@@ -116,11 +118,7 @@ struct InUseProtectionTests {
 
     @Test("an empty inventory, or one below --min-inventory, is refused for a policy that does not ask for one")
     func emptyOrTinyInventory() async throws {
-        try await RegistryServer.with { registry in
-            try await Self.seed(registry)
-            let work = try EvictionTests.workDirectory()
-            defer { try? FileManager.default.removeItem(at: work) }
-            let policy = try EvictionTests.writePolicy(work, "delete-all.lua", Self.deleteAll)
+        try await Self.withSeededRegistry { registry, work, policy in
             let empty = work.appendingPathComponent("empty.json").path
             try Self.inventory([], at: empty)
             let journal = work.appendingPathComponent("j.jsonl").path
