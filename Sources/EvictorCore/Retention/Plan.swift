@@ -17,6 +17,19 @@ public struct Plan: Sendable, Codable {
         }
     }
 
+    /// One of several policies a plan combined (keep wins), with where it applied.
+    public struct PolicyUse: Sendable, Codable, Hashable {
+        public var policy: Input
+        /// The regular expression on repository names it applied to (nil: all).
+        public var repositories: String?
+        public var options: [String: String]
+        public init(policy: Input, repositories: String?, options: [String: String]) {
+            self.policy = policy
+            self.repositories = repositories
+            self.options = options
+        }
+    }
+
     /// The limits the plan was made under.
     public struct Settings: Sendable, Codable, Hashable {
         public var maxDeletePercent: Double
@@ -74,7 +87,10 @@ public struct Plan: Sendable, Codable {
     public var createdAt: Date
     /// The registry's URL, as `apply` will reach it.
     public var registry: String
+    /// The policy (for several combined: their names joined by `+`, each in `policies`).
     public var policy: Input
+    /// Every policy, when more than one was combined or one applied to some repositories only.
+    public var policies: [PolicyUse]?
     public var inventory: Input?
     public var settings: Settings
     public var actions: [Action]
@@ -113,6 +129,7 @@ public enum PlanFile {
             var createdAt: Date
             var registry: String
             var policy: Plan.Input
+            var policies: [Plan.PolicyUse]?
             var inventory: Plan.Input?
             var settings: Plan.Settings
         }
@@ -120,7 +137,7 @@ public enum PlanFile {
         let header = try encoder.encode(
             Header(
                 format: plan.format, version: plan.version, createdAt: plan.createdAt, registry: plan.registry,
-                policy: plan.policy, inventory: plan.inventory, settings: plan.settings
+                policy: plan.policy, policies: plan.policies, inventory: plan.inventory, settings: plan.settings
             ))
         sink.write(header.dropLast())  // the closing brace; the lists follow
         sink.write(",\n\"actions\":[")

@@ -10,6 +10,14 @@ public struct ConfigDuration: Sendable, Equatable, Hashable, CustomStringConvert
         self.text = text
     }
 
+    /// `seconds` in the largest unit that keeps it above 1 (`7h`, `3d`, `40s`), for messages.
+    public static func rounded(_ seconds: Double) -> String {
+        for (unit, size) in [("w", 604_800.0), ("d", 86_400.0), ("h", 3_600.0), ("m", 60.0)] where seconds >= size {
+            return String(format: "%.0f%@", (seconds / size).rounded(.down), unit)
+        }
+        return String(format: "%.0fs", max(0, seconds))
+    }
+
     static let units: [Character: Int] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800]
 
     /// Parses `text`; nil unless it is one or more `<number><unit>` parts with units s, m, h,

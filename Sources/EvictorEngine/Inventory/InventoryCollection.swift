@@ -13,6 +13,12 @@ public enum InventoryCollection {
         public var argument: String?
         public var isFile: Bool
 
+        public init(name: String, argument: String?, isFile: Bool) {
+            self.name = name
+            self.argument = argument
+            self.isFile = isFile
+        }
+
         /// `NAME[:ARG]` or `FILE.lua[:ARG]`.
         public init(parsing text: String) throws {
             if let colon = text.firstIndex(of: ":") {
@@ -72,14 +78,20 @@ public enum InventoryCollection {
             plugins.append(
                 (request, try await SourcePlugin.load(script: script, pluginPath: pluginPath, log: pluginLogHandler(events, plugin: "inventory"))))
         }
-        let known = Set(plugins.map { $0.1.name })
+        // Options are keyed by the source's name, or (a file source in a config) its file.
+        let known = Set(plugins.map { $0.1.name } + plugins.map { $0.0.name })
         for name in settings.options.keys where !known.contains(name) {
             throw EngineError.invalidSettings("--option \(name).…: no source named \(name) in this run")
         }
         // Resolve every source's options before running any of them.
         var prepared: [(SourcePlugin, LuaValue)] = []
         for (request, plugin) in plugins {
-            prepared.append((plugin, try plugin.resolveOptions(argument: request.argument, settings: settings.options[plugin.name] ?? [])))
+            prepared.append(
+                (
+                    plugin,
+                    try plugin.resolveOptions(
+                        argument: request.argument, settings: settings.options[plugin.name] ?? settings.options[request.name] ?? [])
+                ))
         }
         let outcomes = await BoundedConcurrency.map(prepared, limit: prepared.count) {
             (plugin, options) -> Result<[InventoryImage], ScriptingError> in

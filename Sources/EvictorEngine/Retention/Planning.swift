@@ -2,6 +2,7 @@ import EvictorCore
 import EvictorScripting
 import Eviction
 import Foundation
+import LuaRuntime
 import RegistryAPI
 import RegistryStorage
 
@@ -9,12 +10,26 @@ import RegistryStorage
 /// snapshot the registry, run the policy per repository, apply the safety rails, and make the
 /// plan, refused when it deletes too large a share.
 public enum Planning {
-    /// Everything that shapes a plan.
-    public struct Settings: Sendable {
+    /// One policy of a plan, and the repositories it applies to.
+    public struct PolicyChoice: Sendable {
         /// A policy file, or the name of one on the plugin path or built in.
         public var policy: String
         /// `KEY=VALUE` settings of the policy's options, in order.
-        public var policyOptions: [(String, String)] = []
+        public var options: [(String, String)]
+        /// A regular expression: the policy judges the repositories whose name it matches (nil: all).
+        public var repositories: String?
+
+        public init(policy: String, options: [(String, String)] = [], repositories: String? = nil) {
+            self.policy = policy
+            self.options = options
+            self.repositories = repositories
+        }
+    }
+
+    /// Everything that shapes a plan.
+    public struct Settings: Sendable {
+        /// The policies; where several judge a repository, keep wins (`PolicyVerdicts.combined`).
+        public var policies: [PolicyChoice]
         public var inventoryPath: String?
         public var aliases: [String] = []
         /// Plan only these repositories (empty: all).
@@ -22,13 +37,24 @@ public enum Planning {
         /// The registry's storage root, read-only, to find untagged manifests.
         public var storageRoot: String?
         public var maxDeletePercent: Double = 50
-        /// nil: the policy's own `min_inventory`.
+        /// nil: the largest `min_inventory` of the policies.
         public var minInventory: Int?
         public var pluginPath: PluginPath
 
-        public init(policy: String, pluginPath: PluginPath) {
-            self.policy = policy
+        public init(policies: [PolicyChoice], pluginPath: PluginPath) {
+            self.policies = policies
             self.pluginPath = pluginPath
+        }
+
+        /// One policy for every repository.
+        public init(policy: String, pluginPath: PluginPath) {
+            self.init(policies: [PolicyChoice(policy: policy)], pluginPath: pluginPath)
+        }
+
+        /// The options of the first policy (the only one, for a plan with one).
+        public var policyOptions: [(String, String)] {
+            get { policies.first?.options ?? [] }
+            set { if !policies.isEmpty { policies[0].options = newValue } }
         }
     }
 
@@ -48,15 +74,15 @@ public enum Planning {
     /// Makes the plan. Throws `Refusal` when it deletes more than `maxDeletePercent` of the
     /// tags, and the layers' errors when it cannot be made.
     public static func makePlan(_ settings: Settings, client: RegistryClient, events: @escaping EngineEvents) async throws -> Outcome {
-        let policy = try await PolicyPlugin.load(
-            named: settings.policy, pluginPath: settings.pluginPath, log: pluginLogHandler(events, plugin: settings.policy))
-        let options = try policy.resolveOptions(settings: settings.policyOptions)
+        let policies = try await loadPolicies(settings, events: events)
+        let minInventory = settings.minInventory ?? policies.map(\.plugin.minInventory).max() ?? 0
         let planner = Planner(
             settings: Plan.Settings(
-                maxDeletePercent: settings.maxDeletePercent, minInventory: settings.minInventory ?? policy.minInventory,
-                policyOptions: Dictionary(settings.policyOptions, uniquingKeysWith: { _, last in last }), registryAliases: settings.aliases
+                maxDeletePercent: settings.maxDeletePercent, minInventory: minInventory,
+                policyOptions: policies.count == 1 ? Dictionary(settings.policyOptions, uniquingKeysWith: { _, last in last }) : [:],
+                registryAliases: settings.aliases
             ))
-        try planner.checkInventory(needed: policy.needsInventory, given: settings.inventoryPath != nil)
+        try planner.checkInventory(needed: policies.contains { $0.plugin.needsInventory }, given: settings.inventoryPath != nil)
         var inventoryInput: Plan.Input?
         var onRegistry: [InventoryImage] = []
         var inventoryCount: Int?
@@ -81,22 +107,83 @@ public enum Planning {
         let usage = InUseIndex(images: onRegistry)
         for index in snapshots.indices { usage.annotate(&snapshots[index]) }
 
-        let context = PolicyContext(options: options, registry: client.registry, inventory: inventoryCount.map { ($0, onRegistry.count) })
+        let now = Date()  // one clock for the whole plan
         var decisions: [RepositoryDecision] = []
         for snapshot in snapshots {
-            let verdicts = try await PolicyRunner.decide(policy, snapshot: snapshot, context: context)
-            decisions.append(SafetyRails.apply(to: snapshot, verdicts: verdicts))
+            var parts: [(policy: String, verdicts: PolicyVerdicts)] = []
+            for policy in policies where policy.applies(to: snapshot.name) {
+                let context = PolicyContext(
+                    now: now, options: policy.options, registry: client.registry, inventory: inventoryCount.map { ($0, onRegistry.count) })
+                parts.append((policy.plugin.name, try await PolicyRunner.decide(policy.plugin, snapshot: snapshot, context: context)))
+            }
+            decisions.append(SafetyRails.apply(to: snapshot, verdicts: PolicyVerdicts.combined(parts)))
         }
-        let plan = planner.draftPlan(
-            registry: client.configuration.endpoint.baseURL, policy: Plan.Input(name: policy.name, file: policy.file, sha256: policy.sha256),
-            inventory: inventoryInput, snapshots: snapshots, decisions: decisions
+        var plan = planner.draftPlan(
+            registry: client.configuration.endpoint.baseURL, policy: combinedInput(policies), inventory: inventoryInput, snapshots: snapshots,
+            decisions: decisions
         )
+        if policies.count > 1 || policies.contains(where: { $0.choice.repositories != nil }) {
+            plan.policies = policies.map { policy in
+                Plan.PolicyUse(
+                    policy: Plan.Input(name: policy.plugin.name, file: policy.plugin.file, sha256: policy.plugin.sha256),
+                    repositories: policy.choice.repositories,
+                    options: Dictionary(policy.choice.options, uniquingKeysWith: { _, last in last }))
+            }
+        }
         do {
             try planner.checkShare(plan)
         } catch {
             throw Refusal(reason: error, refused: Outcome(plan: plan, decisions: decisions))
         }
         return Outcome(plan: plan, decisions: decisions)
+    }
+
+    /// Loads every policy and checks its options, as `makePlan` does first: for a caller that
+    /// wants a broken policy found before it does anything else.
+    public static func validatePolicies(_ settings: Settings, events: @escaping EngineEvents) async throws {
+        _ = try await loadPolicies(settings, events: events)
+    }
+
+    private static func loadPolicies(_ settings: Settings, events: @escaping EngineEvents) async throws -> [LoadedPolicy] {
+        guard !settings.policies.isEmpty else { throw EngineError.missingInput("no policy: give --policy, or policies in the config file") }
+        var policies: [LoadedPolicy] = []
+        for choice in settings.policies {
+            let plugin = try await PolicyPlugin.load(
+                named: choice.policy, pluginPath: settings.pluginPath, log: pluginLogHandler(events, plugin: choice.policy))
+            let pattern = try choice.repositories.map { text throws in
+                do { return try NSRegularExpression(pattern: text) } catch {
+                    throw EngineError.invalidSettings("policy \(choice.policy): repositories \"\(text)\" is not a regular expression")
+                }
+            }
+            policies.append(
+                LoadedPolicy(choice: choice, plugin: plugin, options: try plugin.resolveOptions(settings: choice.options), pattern: pattern))
+        }
+        return policies
+    }
+
+    /// A policy ready to decide, with where it applies.
+    private struct LoadedPolicy {
+        var choice: PolicyChoice
+        var plugin: PolicyPlugin
+        var options: LuaValue
+        var pattern: NSRegularExpression?
+
+        func applies(to repository: String) -> Bool {
+            guard let pattern else { return true }
+            return pattern.firstMatch(in: repository, range: NSRange(repository.startIndex..., in: repository)) != nil
+        }
+    }
+
+    /// The plan's `policy`: the one policy, or the names of several joined by ` + `, with the
+    /// sha256 of their sha256s.
+    private static func combinedInput(_ policies: [LoadedPolicy]) -> Plan.Input {
+        if policies.count == 1, let only = policies.first {
+            return Plan.Input(name: only.plugin.name, file: only.plugin.file, sha256: only.plugin.sha256)
+        }
+        let identity = policies.map(\.plugin.sha256).joined(separator: "\n")
+        return Plan.Input(
+            name: policies.map(\.plugin.name).joined(separator: " + "), file: policies.map(\.plugin.file).joined(separator: " + "),
+            sha256: Digest.sha256(of: Array(identity.utf8)).hex)
     }
 
     /// The lines that explain `requests` (`repo`, `repo:tag` or `repo@digest`), rule by rule.

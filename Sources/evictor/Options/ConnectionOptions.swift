@@ -84,33 +84,38 @@ struct ConnectionOptions: ParsableArguments {
 
     /// A client for `resolved`: flags first, then the config file's registry, then defaults.
     func makeClient(for resolved: ResolvedRegistry, defaultConcurrency: Int = 8) throws -> RegistryClient {
-        let file = resolved.registry
-        let concurrency = self.concurrency ?? file?.concurrency ?? defaultConcurrency
-        let endpoint = try RegistryEndpoint(parsing: resolved.location, plainHTTP: plainHTTP)
+        let environment = ProcessInfo.processInfo.environment
         var password: String?
         if passwordStdin {
             guard username != nil else { throw ValidationError("--password-stdin needs --username") }
             password = readLine(strippingNewline: true) ?? ""
         }
-        let credentials: RegistryCredentials?
-        if username == nil, let file, let configured = file.credentials {
-            credentials = try ConfigCredentials.resolve(
-                configured, registry: file.name, endpoint: endpoint, environment: ProcessInfo.processInfo.environment)
+        var configuration: RegistryClientConfiguration
+        if let file = resolved.registry {
+            let endpoint = try RegistryEndpoint(parsing: file.url, plainHTTP: plainHTTP)
+            let given = try username.map { _ throws in try CredentialResolver().resolve(for: endpoint, username: username, password: password) }
+            configuration = try file.clientConfiguration(environment: environment, plainHTTP: plainHTTP, credentials: given ?? nil)
+            if file.tls.insecure && !insecure {
+                CommandLog.warn("TLS certificate verification is off for \(endpoint.hostPort) (tls.insecure of registry \(file.name))")
+            }
         } else {
-            credentials = try CredentialResolver().resolve(for: endpoint, username: username, password: password)
+            let endpoint = try RegistryEndpoint(parsing: resolved.location, plainHTTP: plainHTTP)
+            configuration = RegistryClientConfiguration(
+                endpoint: endpoint, credentials: try CredentialResolver().resolve(for: endpoint, username: username, password: password))
+            configuration.concurrency = defaultConcurrency
+            configuration.requestTimeout = RegistryConfig.defaultTimeout
         }
-        let insecure = self.insecure || (file?.tls.insecure ?? false)
         if insecure {
-            let origin = self.insecure ? "--insecure" : "tls.insecure of registry \(file?.name ?? "")"
-            CommandLog.warn("TLS certificate verification is off for \(endpoint.hostPort) (\(origin))")
+            configuration.insecure = true
+            CommandLog.warn("TLS certificate verification is off for \(configuration.endpoint.hostPort) (--insecure)")
         }
-        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
-        var configuration = RegistryClientConfiguration(endpoint: endpoint, credentials: credentials)
-        configuration.insecure = insecure
-        configuration.caFile = caFile ?? file?.tls.caFile
-        configuration.concurrency = concurrency
-        configuration.requestsPerSecond = rps ?? file?.requestsPerSecond
-        configuration.requestTimeout = timeout ?? file?.timeout ?? RegistryConfig.defaultTimeout
+        if let caFile { configuration.caFile = caFile }
+        if let concurrency {
+            guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+            configuration.concurrency = concurrency
+        }
+        if let rps { configuration.requestsPerSecond = rps }
+        if let timeout { configuration.requestTimeout = timeout }
         if let giveUpAfter {
             guard giveUpAfter >= 1 else { throw ValidationError("--give-up-after must be at least 1") }
             configuration.giveUpAfter = giveUpAfter

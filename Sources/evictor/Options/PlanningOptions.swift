@@ -49,52 +49,33 @@ struct PlanningOptions: ParsableArguments {
         if let minInventory, minInventory < 0 { throw ValidationError("--min-inventory must be 0 or more") }
     }
 
-    /// The engine's settings from these options, then the config file's registry (its single
-    /// policy, aliases, storage root) and `safety` and `inventory.file` where no flag is given.
+    /// The engine's settings from these options, over the config file's registry (every policy
+    /// with its options and repository pattern, aliases, storage root, `safety`, `inventory.file`)
+    /// where no flag is given. `--policy` replaces the file's policies.
     func settings(for resolved: ResolvedRegistry? = nil) throws -> Planning.Settings {
-        let file = resolved?.registry
-        let config = file == nil ? nil : resolved?.config
-        var (policyName, options) = (policy, try PolicyOptionSettings.parse(policyOptions))
-        if policyName == nil, let file, !file.policies.isEmpty {
-            guard file.policies.count == 1, let configured = file.policies.first else {
-                throw ValidationError(
-                    "registry \(file.name) has \(file.policies.count) policies: combining them comes with `evictor run`; give one with --policy")
-            }
-            if let pattern = configured.repositories {
-                throw ValidationError(
-                    "registry \(file.name): policy \(configured.policy) has repositories: \"\(pattern)\", which plan and evict do not apply yet; "
-                        + "give --policy (and -r REPO)")
-            }
-            policyName = configured.policy
-            options = configured.options.sorted { $0.key < $1.key }.map { ($0.key, Self.text(of: $0.value)) } + options
+        var settings: Planning.Settings
+        if let registry = resolved?.registry, let config = resolved?.config {
+            settings = try Planning.Settings(configured: registry, in: config, pluginPath: plugins.pluginPath)
+        } else {
+            settings = Planning.Settings(policies: [], pluginPath: plugins.pluginPath)
         }
-        guard let policyName else { throw ValidationError("Missing expected argument '--policy <policy>'") }
-        var settings = Planning.Settings(policy: policyName, pluginPath: plugins.pluginPath)
-        settings.policyOptions = options
-        settings.inventoryPath = inventory ?? config?.inventory?.file
-        settings.aliases = aliases + (file?.aliases ?? [])
+        let options = try PolicyOptionSettings.parse(policyOptions)
+        if let policy {
+            settings.policies = [Planning.PolicyChoice(policy: policy, options: options)]
+        } else if settings.policies.count == 1 {
+            settings.policies[0].options += options
+        } else if settings.policies.isEmpty {
+            throw ValidationError("Missing expected argument '--policy <policy>'")
+        } else if !options.isEmpty {
+            throw ValidationError("--policy-option needs --policy: the config file's registry has \(settings.policies.count) policies")
+        }
+        settings.aliases = aliases + settings.aliases
+        if let inventory { settings.inventoryPath = inventory }
         settings.repositories = repositories
-        settings.storageRoot = storageRoot ?? file?.storage.flatMap(Self.storageRoot)
-        settings.maxDeletePercent = maxDeletePercent ?? config?.safety.maxDeletePercent ?? SafetyConfig.defaultMaxDeletePercent
-        settings.minInventory = minInventory ?? config?.safety.minInventory
+        if let storageRoot { settings.storageRoot = storageRoot }
+        if let maxDeletePercent { settings.maxDeletePercent = maxDeletePercent }
+        if let minInventory { settings.minInventory = minInventory }
         return settings
-    }
-
-    /// A config option as `--policy-option` would give it (a list: its items joined by commas).
-    static func text(of value: ConfigValue) -> String {
-        switch value {
-        case .string(let text): text
-        case .integer(let number): String(number)
-        case .number(let number): number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
-        case .bool(let flag): flag ? "true" : "false"
-        case .list(let items): items.map(text(of:)).joined(separator: ",")
-        }
-    }
-
-    /// `storage.root`; `storage.config` is not read by plan and evict yet.
-    static func storageRoot(_ storage: StorageConfig) -> String? {
-        if case .root(let root) = storage { return root }
-        return nil
     }
 
     /// Makes the plan; a refused plan's summary and `--explain` lines are printed (text

@@ -1,0 +1,42 @@
+import Foundation
+import Yams
+
+/// The `storage` section of a registry's own configuration file (Distribution's
+/// `config.yml`), as far as Evictor reads it: where a filesystem store's root is.
+public enum RegistryStorageSettings {
+    /// The storage root `storage` names: the root itself, or the one in the registry's config file.
+    public static func root(of storage: StorageConfig) throws(ConfigError) -> String {
+        switch storage {
+        case .root(let root): return root
+        case .config(let file): return try rootDirectory(inRegistryConfig: file)
+        }
+    }
+
+    /// `storage.filesystem.rootdirectory` of the registry configuration `file`. Errors name the
+    /// file and the key; the file's other values (secrets among them) are never repeated.
+    public static func rootDirectory(inRegistryConfig file: String) throws(ConfigError) -> String {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            let reason = FileManager.default.fileExists(atPath: file) ? "not readable" : "no such file"
+            throw .unreadable(file: file, reason: reason)
+        }
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: String(decoding: data, as: UTF8.self))
+        } catch {
+            throw .invalidYAML(file: file, reason: "not a registry configuration file")
+        }
+        guard let storage = node?.mapping?["storage"]?.mapping else { throw .missingKey(file: file, path: "storage") }
+        guard let filesystem = storage["filesystem"] else {
+            let drivers = storage.keys.compactMap(\.string).filter { !["cache", "delete", "maintenance", "redirect", "tag"].contains($0) }
+            throw .invalidValue(
+                file: file, path: "storage",
+                reason: "driver \(drivers.first ?? "(none)") is not supported: only the filesystem driver's storage can be read")
+        }
+        // Distribution's default root when `filesystem` gives none.
+        guard let root = filesystem.mapping?["rootdirectory"] else { return "/var/lib/registry" }
+        guard let text = root.string, !text.isEmpty else {
+            throw .wrongType(file: file, path: "storage.filesystem.rootdirectory", expected: "a directory", got: "a non-text value")
+        }
+        return text
+    }
+}

@@ -1,0 +1,197 @@
+import EvictorCore
+import EvictorTestSupport
+import Foundation
+import Testing
+
+/// `evictor run` against a real registry with basic auth, images pushed by skopeo: a static
+/// and a compose source, the in-use and untagged policies combined, the storage root.
+@Suite("evictor run: the whole unattended job")
+struct RunCommandTests {
+    /// What the acceptance scenario seeded, to check the registry against.
+    struct Seeded {
+        var untagged: Digest
+        var work: URL
+        var config: String
+        var state: URL
+        var environment: [String: String]
+        var password: String
+    }
+
+    /// shop/app v1-v5 (v3 pinned by the static list, v5 by compose), tools/cli t1 (in use) with
+    /// an older push of t1 left untagged, old/unused a and b (in use nowhere).
+    static func seed(_ registry: RegistryServer, password: String, safety: String = "  max_delete_percent: 80\n  min_inventory: 2")
+        async throws -> Seeded
+    {
+        let layout = try OCILayoutBuilder.temporary()
+        defer { layout.remove() }
+        let credentials = ("run", password)
+        for day in 1...5 {
+            _ = try layout.addImage(tag: "v\(day)", EvictionTests.image("run-app-\(day)", day: Double(day)))
+            try await Skopeo.push(layout: layout, tag: "v\(day)", to: registry, repository: "shop/app", credentials: credentials)
+        }
+        let first = try layout.addImage(tag: "t1", EvictionTests.image("run-cli-old", day: 1))
+        try await Skopeo.push(layout: layout, tag: "t1", to: registry, repository: "tools/cli", credentials: credentials)
+        _ = try layout.addImage(tag: "t1", EvictionTests.image("run-cli-new", day: 2))
+        try await Skopeo.push(layout: layout, tag: "t1", to: registry, repository: "tools/cli", credentials: credentials)
+        for (index, tag) in ["a", "b"].enumerated() {
+            _ = try layout.addImage(tag: tag, EvictionTests.image("run-old-\(tag)", day: Double(index)))
+            try await Skopeo.push(layout: layout, tag: tag, to: registry, repository: "old/unused", credentials: credentials)
+        }
+
+        let work = try EvictionTests.workDirectory()
+        try "\(registry.hostPort)/shop/app:v3\n\(registry.hostPort)/tools/cli:t1\n".write(
+            to: work.appendingPathComponent("pinned.txt"), atomically: true, encoding: .utf8)
+        try "services:\n  web:\n    image: \(registry.hostPort)/shop/app:v5\n".write(
+            to: work.appendingPathComponent("docker-compose.yml"), atomically: true, encoding: .utf8)
+        let state = work.appendingPathComponent("state")
+        let config = work.appendingPathComponent("evictor.yaml")
+        try """
+        version: 1
+        registries:
+          - name: main
+            url: ${RUN_REGISTRY}
+            credentials:
+              username: run
+              password: ${RUN_PASSWORD}
+            concurrency: 4
+            policies:
+              - policy: in-use
+                options: {keep_newest: 1, keep_before: 0}
+              - policy: untagged
+                repositories: "^tools/"
+            storage:
+              root: \(registry.storageRoot.path)
+        inventory:
+          sources:
+            - name: static
+              argument: \(work.path)/pinned.txt
+            - name: compose
+              options:
+                files: ["\(work.path)/docker-compose.yml"]
+          file: \(work.path)/images.json
+        safety:
+        \(safety)
+        state:
+          directory: \(state.path)
+          keep: 3
+        """.write(to: config, atomically: true, encoding: .utf8)
+        return Seeded(
+            untagged: try Digest(parsing: first.digest), work: work, config: config.path, state: state,
+            environment: ["RUN_REGISTRY": registry.url, "RUN_PASSWORD": password], password: password)
+    }
+
+    /// Every file under `directory`, as text.
+    static func contents(of directory: URL) -> [String: String] {
+        var texts: [String: String] = [:]
+        let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil)
+        while let url = walker?.nextObject() as? URL {
+            if let data = try? Data(contentsOf: url) { texts[url.path] = String(decoding: data, as: UTF8.self) }
+        }
+        return texts
+    }
+
+    static func records(_ state: URL) throws -> [[String: Any]] {
+        let directory = state.appendingPathComponent("runs")
+        // In the order written (two runs in one second are STAMP.json and STAMP-002.json).
+        let files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: [.contentModificationDateKey])
+        let dated = try files.map { ($0, try $0.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate ?? .distantPast) }
+        return try dated.sorted { $0.1 < $1.1 }.map { url, _ in
+            try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        }
+    }
+
+    /// The (repository, digest) pairs a plan file deletes.
+    static func actions(inPlan path: String) throws -> Set<String> {
+        let plan = try PlanFile.read(path)
+        return Set(plan.actions.map { "\($0.repository)@\($0.digest)" })
+    }
+
+    @Test("dry run changes nothing; --delete leaves exactly what the two policies leave combined; figures match; the secret appears nowhere")
+    func acceptance() async throws {
+        let password = "Run-\(UUID().uuidString.prefix(8))-secret"
+        try await RegistryServer.withBasicAuth(user: "run", password: password) { registry in
+            let seeded = try await Self.seed(registry, password: password)
+            defer { try? FileManager.default.removeItem(at: seeded.work) }
+            let before = try await Self.tagsWithAuth(registry, password: password)
+            var outputs: [String] = []
+
+            let dry = try await EvictorBinary.run(["run", "--config", seeded.config], environment: seeded.environment)
+            outputs += [dry.stdoutText, dry.stderrText]
+            #expect(dry.status == 0, "\(dry.stdoutText)\(dry.stderrText)")
+            #expect(dry.stdoutText.contains("dry run: nothing deleted"), "\(dry.stdoutText)")
+            #expect(dry.stdoutText.contains("plan: delete 5 of 8 tags"), "\(dry.stdoutText)")
+            #expect(dry.stdoutText.contains("old/unused@"), "\(dry.stdoutText)")
+            #expect(dry.stdoutText.contains("tools/cli@\(seeded.untagged)"), "\(dry.stdoutText)")
+            #expect(try await Self.tagsWithAuth(registry, password: password) == before)
+            #expect(await Skopeo.canInspectWithAuth(registry, "tools/cli@\(seeded.untagged)", password: password))
+
+            // The run's plan is what each policy's own plan deletes, together (they judge disjoint items).
+            let dryRecord = try #require(try Self.records(seeded.state).last)
+            let dryPart = try #require((dryRecord["registries"] as? [[String: Any]])?.first)
+            let runPlan = try #require((dryPart["plan"] as? [String: Any])?["plan"] as? String)
+            var separately: Set<String> = []
+            for policy in [
+                ["--policy", "in-use", "--policy-option", "keep_newest=1", "--policy-option", "keep_before=0"],
+                ["--policy", "untagged", "-r", "tools/cli"],
+            ] {
+                let planFile = seeded.work.appendingPathComponent("plan-\(policy[1]).json").path
+                let planned = try await EvictorBinary.run(
+                    ["plan", "--config", seeded.config, "main", "-o", planFile] + policy, environment: seeded.environment)
+                outputs += [planned.stdoutText, planned.stderrText]
+                #expect(planned.status == 0, "\(planned.stderrText)")
+                separately.formUnion(try Self.actions(inPlan: planFile))
+            }
+            #expect(try Self.actions(inPlan: runPlan) == separately)
+            #expect(separately.count == 6)  // 5 tags on 5 manifests, and the untagged one
+
+            let real = try await EvictorBinary.run(["run", "--config", seeded.config, "--delete"], environment: seeded.environment)
+            outputs += [real.stdoutText, real.stderrText]
+            #expect(real.status == 0, "\(real.stdoutText)\(real.stderrText)")
+            let after = try await Self.tagsWithAuth(registry, password: password)
+            #expect(after == ["shop/app": ["v3", "v5"], "tools/cli": ["t1"]])
+            #expect(!(await Skopeo.canInspectWithAuth(registry, "tools/cli@\(seeded.untagged)", password: password)))
+
+            let record = try #require(try Self.records(seeded.state).last)
+            #expect(record["format"] as? String == "evictor-run")
+            #expect(record["exit_code"] as? Int == 0)
+            #expect(record["delete"] as? Bool == true)
+            let part = try #require((record["registries"] as? [[String: Any]])?.first)
+            let plan = try #require(part["plan"] as? [String: Any])
+            let apply = try #require(part["apply"] as? [String: Any])
+            let check = try #require(part["check"] as? [String: Any])
+            #expect(plan["tags_total"] as? Int == before.values.reduce(0) { $0 + $1.count })
+            #expect(apply["tags_deleted"] as? Int == before.values.reduce(0) { $0 + $1.count } - after.values.reduce(0) { $0 + $1.count })
+            #expect(apply["deleted"] as? Int == 6)
+            #expect(apply["failed"] as? Int == 0)
+            #expect(check["tags_checked"] as? Int == 8)
+            #expect((record["inventory"] as? [String: Any])?["images"] as? Int == 3)
+            let journal = try #require(apply["journal"] as? String)
+            #expect(FileManager.default.fileExists(atPath: journal))
+
+            let basic = Data("run:\(password)".utf8).base64EncodedString()
+            let files = Self.contents(of: seeded.work)
+            for secret in [password, basic] {
+                #expect(!outputs.contains { $0.contains(secret) }, "the secret is in an output")
+                #expect(!files.contains { $0.value.contains(secret) }, "the secret is in a file")
+            }
+        }
+    }
+
+    /// `evictor ls` with the test's credentials: tags per repository.
+    static func tagsWithAuth(_ registry: RegistryServer, password: String) async throws -> [String: Set<String>] {
+        let result = try await EvictorBinary.run(["ls", registry.url], environment: ["EVICTOR_USERNAME": "run", "EVICTOR_PASSWORD": password])
+        #expect(result.status == 0, "\(result.stderrText)")
+        var tags: [String: Set<String>] = [:]
+        for line in result.stdoutText.split(separator: "\n") {
+            guard let colon = line.lastIndex(of: ":") else { continue }
+            tags[String(line[..<colon]), default: []].insert(String(line[line.index(after: colon)...]))
+        }
+        return tags
+    }
+}
+
+extension Skopeo {
+    static func canInspectWithAuth(_ registry: RegistryServer, _ reference: String, password: String) async -> Bool {
+        (try? await inspectRaw(registry, reference, credentials: ("run", password))) != nil
+    }
+}
