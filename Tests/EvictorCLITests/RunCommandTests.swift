@@ -177,6 +177,92 @@ struct RunCommandTests {
         }
     }
 
+    @Test("bad configs, a broken policy, a down registry, a stale inventory: one line, exit 2, nothing deleted")
+    func refusals() async throws {
+        let password = "Bad-\(UUID().uuidString.prefix(8))-secret"
+        try await RegistryServer.withBasicAuth(user: "run", password: password) { registry in
+            let seeded = try await Self.seed(registry, password: password, safety: "  max_delete_percent: 100\n  min_inventory: 2")
+            defer { try? FileManager.default.removeItem(at: seeded.work) }
+            let before = try await Self.tagsWithAuth(registry, password: password)
+            let original = try String(contentsOfFile: seeded.config, encoding: .utf8)
+
+            func run(_ change: (String) -> String, environment: [String: String]? = nil) async throws -> ProcessResult {
+                let changed = change(original)
+                #expect(changed != original, "the change did not apply")
+                try changed.write(toFile: seeded.config, atomically: true, encoding: .utf8)
+                return try await EvictorBinary.run(["run", "--config", seeded.config, "--delete"], environment: environment ?? seeded.environment)
+            }
+            let cases: [(String, (String) -> String, [String: String]?, String)] = [
+                (
+                    "unknown key", { $0.replacingOccurrences(of: "    concurrency: 4", with: "    concurency: 4") }, nil,
+                    "registries[0].concurency: unknown key"
+                ),
+                ("wrong type", { $0.replacingOccurrences(of: "keep: 3", with: "keep: three") }, nil, "state.keep: expected"),
+                ("missing variable", { $0 }, ["RUN_REGISTRY": registry.url], "RUN_PASSWORD"),
+                (
+                    "unreadable policy", { $0.replacingOccurrences(of: "- policy: untagged", with: "- policy: \(seeded.work.path)/missing.lua") },
+                    nil,
+                    "missing.lua"
+                ),
+                ("down registry", { $0 }, ["RUN_REGISTRY": "http://127.0.0.1:9", "RUN_PASSWORD": password], "registry main"),
+                (
+                    "stale inventory",
+                    { text in
+                        let start = text.range(of: "inventory:\n")!.lowerBound
+                        let end = text.range(of: "safety:")!.lowerBound
+                        return text.replacingCharacters(in: start..<end, with: "inventory:\n  file: \(seeded.work.path)/images.json\n  max_age: 1h\n")
+                    },
+                    nil, "inventory"
+                ),
+            ]
+            for (name, change, environment, culprit) in cases {
+                if name == "stale inventory" {
+                    // One from yesterday (earlier cases collected a fresh one), and no sources to collect it again.
+                    var inventory = Inventory(generatedAt: Date().addingTimeInterval(-86_400))
+                    inventory.add([
+                        InventoryImage(
+                            reference: try ImageReference(parsing: "\(registry.hostPort)/shop/app:v1"), seenAt: ["static"], sources: ["static"])
+                    ])
+                    try InventoryFile.write(inventory, to: seeded.work.appendingPathComponent("images.json").path)
+                }
+                let result: ProcessResult
+                if name == "missing variable" || name == "down registry" {
+                    try original.write(toFile: seeded.config, atomically: true, encoding: .utf8)
+                    result = try await EvictorBinary.run(["run", "--config", seeded.config, "--delete"], environment: environment ?? [:])
+                } else {
+                    result = try await run(change, environment: environment)
+                }
+                #expect(result.status == 2, "\(name): \(result.status) \(result.stderrText)")
+                let lines = result.stderrText.split(separator: "\n")
+                #expect(lines.count == 1, "\(name): \(result.stderrText)")
+                #expect(result.stderrText.contains("Error: ") && result.stderrText.contains(culprit), "\(name): \(result.stderrText)")
+                #expect(!result.stderrText.contains(password) && !result.stdoutText.contains(password))
+            }
+            #expect(try await Self.tagsWithAuth(registry, password: password) == before)
+            // The stale inventory's run left a record saying why.
+            let stale = try #require(try Self.records(seeded.state).last)
+            #expect(stale["outcome"] as? String == "could_not_run")
+            #expect((stale["error"] as? String)?.contains("max_age 1h") == true, "\(stale)")
+        }
+    }
+
+    @Test("a second run on a state directory in use is refused")
+    func busyStateDirectory() async throws {
+        let work = try EvictionTests.workDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let config = work.appendingPathComponent("evictor.yaml")
+        try "version: 1\nregistries:\n  - name: main\n    url: http://127.0.0.1:9\nstate:\n  directory: \(work.path)/state\n".write(
+            to: config, atomically: true, encoding: .utf8)
+        // What a first run holds while it works: the lock on state/.lock.
+        try FileManager.default.createDirectory(atPath: "\(work.path)/state", withIntermediateDirectories: true)
+        let lock = open("\(work.path)/state/.lock", O_RDWR | O_CREAT, 0o600)
+        defer { close(lock) }
+        #expect(flock(lock, LOCK_EX | LOCK_NB) == 0)
+        let second = try await EvictorBinary.run(["run", "--config", config.path])
+        #expect(second.status == 2)
+        #expect(second.stderrText.contains("in use by another evictor run"), "\(second.stderrText)")
+    }
+
     /// `evictor ls` with the test's credentials: tags per repository.
     static func tagsWithAuth(_ registry: RegistryServer, password: String) async throws -> [String: Set<String>] {
         let result = try await EvictorBinary.run(["ls", registry.url], environment: ["EVICTOR_USERNAME": "run", "EVICTOR_PASSWORD": password])

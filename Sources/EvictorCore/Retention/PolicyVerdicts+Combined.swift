@@ -8,6 +8,8 @@ extension PolicyVerdicts {
     ///
     /// Each mark's reason is prefixed with its policy's name when there is more than one.
     public static func combined(_ verdicts: [(policy: String, verdicts: PolicyVerdicts)]) -> PolicyVerdicts {
+        // No policy judges the repository: everything stays (never "all defaults say delete").
+        guard !verdicts.isEmpty else { return PolicyVerdicts(defaultVerdict: .keep) }
         if verdicts.count == 1, let only = verdicts.first { return only.verdicts }
         var combined = PolicyVerdicts(defaultVerdict: verdicts.allSatisfy { $0.verdicts.defaultVerdict == .delete } ? .delete : .keep)
         for (policy, part) in verdicts {
