@@ -48,7 +48,7 @@ struct RunCommand: AsyncParsableCommand {
         let stop = delete ? SignalTrap.install() : StopRequest()
         let text = output == .text
         let record = try await UnattendedRun.run(settings, stop: stop, events: CommandLog.events()) { milestone in
-            if text { RunSummary.print(milestone) }
+            if text { RunSummary.print(milestone, dryRun: !delete) }
         }
         switch output {
         case .json:
@@ -67,7 +67,7 @@ struct RunCommand: AsyncParsableCommand {
 enum RunSummary {
     static let listed = 20
 
-    static func print(_ milestone: UnattendedRun.Milestone) {
+    static func print(_ milestone: UnattendedRun.Milestone, dryRun: Bool) {
         switch milestone {
         case .inventory(let step):
             let origin =
@@ -91,7 +91,8 @@ enum RunSummary {
             guard !plan.refused else { return }
             for action in actions.prefix(listed) {
                 let names = action.tags.isEmpty ? "(untagged)" : action.tags.joined(separator: ",")
-                Swift.print("    \(action.repository)@\(action.digest)\t\(names)\t\(action.reasons.first ?? "")")
+                Swift.print(
+                    "    \(dryRun ? "would delete" : "delete")\t\(action.repository)@\(action.digest)\t\(names)\t\(action.reasons.first ?? "")")
             }
             if actions.count > listed { Swift.print("    ... and \(actions.count - listed) more in the plan") }
         case .applied(let apply):
