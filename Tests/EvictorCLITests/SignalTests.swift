@@ -166,4 +166,62 @@ struct SignalTests {
         #expect(gcRerun.status == 0, "\(gcRerun.stdoutText)\(gcRerun.stderrText)")
         #expect(present(orphans) == 0)
     }
+
+    @Test("run --delete stopped by SIGTERM: journals complete, record says stopped, exit 143; running it again ends as one run would")
+    func unattendedRun() async throws {
+        let reference = try await FaultInjectionTests.seededRegistry()
+        defer { reference.stop() }
+        let registry = try await FaultInjectionTests.seededRegistry()
+        defer { registry.stop() }
+        let work = try EvictionTests.workDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let referencePlan = work.appendingPathComponent("reference-plan.json").path
+        #expect(try await EvictorBinary.run(["plan", reference.url] + FaultInjectionTests.planArguments + ["-o", referencePlan]).status == 0)
+        #expect(try await EvictorBinary.run(["apply", referencePlan, "--journal", work.appendingPathComponent("reference.jsonl").path]).status == 0)
+        let expected = try await FaultInjectionTests.listing(reference.url)
+
+        var slow = FaultPlan(rate: 0.3, faults: [.slow], seed: CrashConsistencyTests.seed)
+        slow.stallSeconds = 0
+        try await FaultProxy.with(upstreamPort: registry.port, plan: .none) { proxy in
+            let state = work.appendingPathComponent("state")
+            let config = work.appendingPathComponent("evictor.yaml").path
+            try """
+            version: 1
+            registries:
+              - name: faults
+                url: \(proxy.url)
+                policies:
+                  - policy: \(Fixtures.url("policies/keep-last.lua").path)
+                    options: {keep: 4, repositories: "^team"}
+            safety:
+              max_delete_percent: 80
+            state:
+              directory: \(state.path)
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+            let journals = state.appendingPathComponent("journals")
+            proxy.change(to: slow)
+            let (stopped, sent) = try await EvictorBinary.run(["run", "--config", config, "--delete"], signal: SIGTERM) {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: journals.path)) ?? []
+                return names.filter { $0.hasSuffix(".jsonl") }.contains { Self.lineCount(journals.appendingPathComponent($0).path) >= 12 }
+            }
+            #expect(sent)
+            #expect(stopped.status == 143, "\(stopped.stdoutText)\(stopped.stderrText)")
+            let resume = try #require(Self.resumeArguments(stopped), "\(stopped.stderrText)")
+            #expect(resume == ["run", "--config", config, "--delete"])
+            let journal = try #require(try FileManager.default.contentsOfDirectory(atPath: journals.path).first { $0.hasSuffix(".jsonl") })
+            #expect(try Self.everyIntentSettled(journals.appendingPathComponent(journal).path))
+            let records = try FileManager.default.contentsOfDirectory(atPath: state.appendingPathComponent("runs").path)
+            let recordName = try #require(records.first)
+            let record = try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: state.appendingPathComponent("runs/\(recordName)"))) as? [String: Any])
+            #expect(record["outcome"] as? String == "stopped")
+            #expect(record["exit_code"] as? Int == 143)
+
+            proxy.change(to: .none)
+            // damaged/app has a missing layer and a corrupt manifest: the check's problems give 4.
+            let again = try await EvictorBinary.run(resume)
+            #expect(again.status == 4, "\(again.stdoutText)\(again.stderrText)")
+            #expect(try await FaultInjectionTests.listing(registry.url) == expected)
+        }
+    }
 }
