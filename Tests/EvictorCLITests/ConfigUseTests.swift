@@ -90,6 +90,21 @@ struct ConfigUseTests {
             #expect(dryRun.stdoutText.components(separatedBy: "would delete\t").count == 2, "\(dryRun.stdoutText)")
             outputs += [dryRun.stdoutText, dryRun.stderrText]
 
+            // apply and restore find the registry by the plan's or journal's URL in --config.
+            let journal = work.appendingPathComponent("journal.jsonl").path
+            let anonymous = try await EvictorBinary.run(["apply", planFile, "--journal", journal], environment: environment)
+            #expect(anonymous.status == 2, "\(anonymous.stderrText)")
+            let applied = try await EvictorBinary.run(["apply", planFile, "--journal", journal, "--config", config], environment: environment)
+            #expect(applied.status == 0, "\(applied.stdoutText)\(applied.stderrText)")
+            let restored = try await EvictorBinary.run(["restore", "--journal", journal, "--config", config], environment: environment)
+            #expect(restored.status == 0, "\(restored.stdoutText)\(restored.stderrText)")
+            #expect(restored.stdoutText.contains("restored 2,"), "\(restored.stdoutText)")
+            let elsewhere = try await EvictorBinary.run(
+                ["restore", "--journal", journal, "--config", config, "--registry", "http://127.0.0.1:9"], environment: environment)
+            #expect(elsewhere.status == 2)
+            #expect(elsewhere.stderrText.contains("has no registry with url http://127.0.0.1:9"), "\(elsewhere.stderrText)")
+            outputs += [anonymous.stderrText, applied.stdoutText, applied.stderrText, restored.stdoutText, elsewhere.stderrText]
+
             let basic = Data("cora:\(password)".utf8).base64EncodedString()
             for secret in [password, basic] {
                 #expect(!outputs.contains { $0.contains(secret) }, "a secret (\(secret.count) characters) was found")

@@ -17,6 +17,13 @@ extension EvictorConfig {
     }
 }
 
+extension EvictorConfig {
+    /// The registry whose `url` is `baseURL` (as a plan or journal records it: `scheme://host:port`).
+    public func registry(atURL baseURL: String) -> RegistryConfig? {
+        registries.first { (try? RegistryEndpoint(parsing: $0.url, plainHTTP: false))?.baseURL == baseURL }
+    }
+}
+
 /// Turns a registry's `credentials` into the user name and password to log in with. Errors
 /// name the variable, file or key, never a value.
 public enum ConfigCredentials {

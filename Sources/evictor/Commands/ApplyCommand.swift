@@ -30,11 +30,14 @@ struct ApplyCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    @OptionGroup var configFile: RecordedRegistryConfigOption
+
     func run() async throws {
         let plan = try PlanFile.read(planFile)
         let journalPath = journal ?? PlanApplication.defaultJournalPath(forPlan: planFile)
         let stop = SignalTrap.install()
-        let outcome = try await connection.withClient(for: plan.registry) { client in
+        let resolved = try configFile.resolve(url: plan.registry)
+        let outcome = try await connection.withClient(for: resolved) { client in
             try await PlanApplication.apply(
                 plan, planPath: planFile, journalPath: journalPath, client: client, stop: stop, events: CommandLog.events())
         }

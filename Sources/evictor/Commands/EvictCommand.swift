@@ -68,7 +68,10 @@ struct EvictCommand: AsyncParsableCommand {
             let files = try Evicting.files(journal: journal)
             if output == .text { print("plan kept at \(files.planPath)") }
             let applied = try await Evicting.delete(outcome.plan, files: files, client: client, stop: stop, events: CommandLog.events())
-            let resume = [CommandLine.arguments.first ?? "evictor", "apply", files.planPath, "--journal", files.journalPath] + connection.arguments
+            let configPath = resolved.config == nil ? nil : configFile.config ?? ProcessInfo.processInfo.environment[ConfigLoader.environmentVariable]
+            let config = configPath.map { ["--config", $0] } ?? []
+            let resume =
+                [CommandLine.arguments.first ?? "evictor", "apply", files.planPath, "--journal", files.journalPath] + connection.arguments + config
             return try ApplyRun.report(applied, registry: outcome.plan.registry, output: output, resumeCommand: resume)
         }
         if status != 0 { throw ExitCode(status) }

@@ -29,6 +29,8 @@ struct RestoreCommand: AsyncParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    @OptionGroup var configFile: RecordedRegistryConfigOption
+
     func run() async throws {
         let candidates = try Restoring.candidates(journalPath: journal, repositories: repositories)
         guard let target = registry ?? candidates.registry else {
@@ -39,7 +41,8 @@ struct RestoreCommand: AsyncParsableCommand {
             return
         }
         let stop = SignalTrap.install()
-        let outcome = try await connection.withClient(for: target) { client in
+        let resolved = try configFile.resolve(url: target)
+        let outcome = try await connection.withClient(for: resolved) { client in
             try await Restoring.restore(candidates, journalPath: journal, client: client, stop: stop)
         }
         var failed = 0

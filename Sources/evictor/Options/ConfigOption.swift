@@ -34,6 +34,23 @@ struct ConfigOption: ParsableArguments {
     }
 }
 
+/// `--config FILE` of the commands that take a plan or journal (`apply`, `restore`): the
+/// registry it names by URL gets its settings (credentials, TLS, limits) from the file.
+struct RecordedRegistryConfigOption: ParsableArguments {
+    @Option(name: .long, help: "The config file (evictor.yaml) whose registry with the plan's or journal's URL gives credentials, TLS and limits.")
+    var config: String?
+
+    /// `url` with the file's registry at that URL (or of that name); an error when the file has none.
+    func resolve(url: String) throws -> ResolvedRegistry {
+        guard let config, !config.isEmpty else { return ResolvedRegistry(argument: url) }
+        let loaded = try ConfigLoader.load(file: config, environment: ProcessInfo.processInfo.environment)
+        guard let registry = loaded.registry(named: url) ?? loaded.registry(atURL: url) else {
+            throw ValidationError("\(config) has no registry with url \(url) (registries: \(loaded.registries.map(\.name).joined(separator: ", ")))")
+        }
+        return ResolvedRegistry(argument: url, registry: registry, config: loaded)
+    }
+}
+
 /// A REGISTRY argument and, when it names one, the config file's registry.
 struct ResolvedRegistry {
     var argument: String
