@@ -168,6 +168,16 @@ struct RunCommandTests {
             let journal = try #require(apply["journal"] as? String)
             #expect(FileManager.default.fileExists(atPath: journal))
 
+            // Nothing left to delete; --output json prints the record (the same as runs/).
+            let json = try await EvictorBinary.run(["run", "--config", seeded.config, "--output", "json"], environment: seeded.environment)
+            outputs += [json.stdoutText, json.stderrText]
+            #expect(json.status == 0, "\(json.stderrText)")
+            let printed = try #require(try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any])
+            #expect(printed["format"] as? String == "evictor-run" && printed["delete"] as? Bool == false)
+            let printedPart = try #require((printed["registries"] as? [[String: Any]])?.first)
+            #expect((printedPart["plan"] as? [String: Any])?["tags_planned"] as? Int == 0)
+            #expect(printed["id"] as? String == (try Self.records(seeded.state).last)?["id"] as? String)
+
             let basic = Data("run:\(password)".utf8).base64EncodedString()
             let files = Self.contents(of: seeded.work)
             for secret in [password, basic] {

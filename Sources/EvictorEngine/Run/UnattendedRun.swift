@@ -140,7 +140,9 @@ public enum UnattendedRun {
             tagsChecked: summary.tagsChecked, healthyTags: summary.healthyTags, problems: summary.problems, report: checked.reportDirectory)
         part.check = check
         milestones(.checked(check))
-        if !checked.report.findings.isEmpty { part.outcome = .problemsFound }
+        // A repository without tags is reported, not a problem: deleting a repository's last tag
+        // makes one, and the registry API cannot remove it (`evictor storage rm` can).
+        if checked.report.findings.contains(where: { $0.problem != .noTags }) { part.outcome = .problemsFound }
         guard !planning.policies.isEmpty else { return }
 
         let outcome: Planning.Outcome

@@ -19,7 +19,7 @@ struct RunCommand: AsyncParsableCommand {
             part, always before anything is deleted. A run record (JSON) goes to runs/; files of runs \
             older than the newest state.keep are removed. Exit status: 0 clean, 1 some deletes \
             failed, 2 could not run (the record says why), 3 some deletes skipped because a tag \
-            moved, 4 the check found problems (everything else ran), 130/143 stopped by \
+            moved, 4 the check found problems (everything else ran; a repository without tags alone does not count), 130/143 stopped by \
             SIGINT/SIGTERM (run it again).
             """
     )
