@@ -388,11 +388,6 @@ struct DeployManifestTests {
 
     // MARK: - The CronJob's command, run
 
-    /// `evictor run` is on this branch (it is being written on main; this test waits for it).
-    static var hasRunCommand: Bool {
-        FileManager.default.fileExists(atPath: Fixtures.url("Sources/evictor/Commands/RunCommand.swift").path)
-    }
-
     /// A `PodList` of running pods, one container each, using `images`.
     static func podList(_ images: [String]) throws -> Data {
         let items: [[String: Any]] = images.enumerated().map { index, image in
@@ -406,9 +401,7 @@ struct DeployManifestTests {
         ])
     }
 
-    @Test(
-        "the CronJob's args, run with the ConfigMap's config and the Secret's shape against a real registry: a dry run, nothing deleted",
-        .enabled(if: DeployManifestTests.hasRunCommand, "evictor run has not landed on this branch yet"))
+    @Test("the CronJob's args, run with the ConfigMap's config and the Secret's shape against a real registry: a dry run, nothing deleted")
     func cronJobRunsDry() async throws {
         let user = "evictor"
         let password = "pw-\(UUID().uuidString)"
@@ -465,12 +458,30 @@ struct DeployManifestTests {
                 environment["KUBECONFIG"] = kubeconfig.path
                 let run = try await EvictorBinary.run(arguments, environment: environment, timeout: .seconds(300))
                 #expect(run.status == 0, "exit \(run.status): \(run.stdoutText)\(run.stderrText)")
-                #expect(run.stdoutText.contains("old/tool"), "the dry run does not say what would go: \(run.stdoutText)")
-                for output in [run.stdoutText, run.stderrText] { #expect(!output.contains(password)) }
-                let state = try #require(DeployFiles.map(config, "state")?["directory"] as? String)
-                let records = try FileManager.default.contentsOfDirectory(atPath: try pod.rooted(state))
-                #expect(!records.isEmpty, "nothing in the state directory")
+                #expect(run.stdoutText.contains("dry run: nothing deleted"), "\(run.stdoutText)")
+                #expect(run.stdoutText.contains("plan: delete 1 of 4 tags"), "\(run.stdoutText)")
+                #expect(run.stdoutText.contains("would delete\told/tool@"), "\(run.stdoutText)")
 
+                // The run record in the state volume: a clean dry run over the cluster's images and the registry's tags.
+                let state = try pod.rooted(try #require(DeployFiles.map(config, "state")?["directory"] as? String))
+                let runs = try FileManager.default.contentsOfDirectory(atPath: "\(state)/runs").filter { $0.hasSuffix(".json") }
+                #expect(runs.count == 1, "\(runs)")
+                let recordFile = URL(fileURLWithPath: "\(state)/runs/\(try #require(runs.first))")
+                let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: recordFile)) as? [String: Any])
+                #expect(record["exit_code"] as? Int == 0 && record["delete"] as? Bool == false)
+                #expect((record["inventory"] as? [String: Any])?["images"] as? Int == images.count)
+                let part = try #require((record["registries"] as? [[String: Any]])?.first)
+                #expect((part["check"] as? [String: Any])?["tags_checked"] as? Int == 4)
+                #expect((part["plan"] as? [String: Any])?["tags_planned"] as? Int == 1)
+
+                let basic = Data("\(user):\(password)".utf8).base64EncodedString()
+                let written = try FileManager.default.subpathsOfDirectory(atPath: state).compactMap {
+                    try? Data(contentsOf: URL(fileURLWithPath: "\(state)/\($0)"))
+                }
+                for secret in [password, basic] {
+                    #expect(![run.stdoutText, run.stderrText].contains { $0.contains(secret) }, "the secret is in the output")
+                    #expect(!written.contains { String(decoding: $0, as: UTF8.self).contains(secret) }, "the secret is in the state directory")
+                }
                 let after = try await EvictorBinary.run(["ls", registry.url], environment: credentials)
                 #expect(after.status == 0)
                 #expect(after.stdoutText == before.stdoutText, "a dry run changed the registry")
