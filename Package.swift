@@ -140,7 +140,9 @@ let package = Package(
         .testTarget(
             name: "EvictorEngineTests",
             dependencies: ["EvictorEngine", "EvictorCore", "EvictorScripting", "RegistryAPI", "Eviction", "EvictorTestSupport"]),
-        .testTarget(name: "EvictorCLITests", dependencies: ["evictor", "EvictorCore", "Eviction", "EvictorTestSupport"]),
+        .testTarget(
+            name: "EvictorCLITests",
+            dependencies: ["evictor", "EvictorCore", "Eviction", "EvictorTestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "EndToEndTests", dependencies: ["EvictorTestSupport"]),
         .testTarget(name: "RegistryStorageTests", dependencies: ["RegistryStorage", "EvictorCore", "EvictorTestSupport"]),
         .testTarget(name: "EvictionTests", dependencies: ["Eviction", "RegistryAPI", "RegistryStorage", "EvictorCore", "EvictorTestSupport"]),
