@@ -18,6 +18,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
         // MARK: - Lua 5.4 through C
@@ -105,12 +111,28 @@ let package = Package(
             ]
         ),
 
+        // MARK: - `evictor serve`: scheduler, history (SQLite), HTTP endpoints, metrics, web report
+        .target(
+            name: "EvictorServer",
+            dependencies: [
+                "EvictorEngine", "EvictorCore", "Eviction", "RegistryAPI", "RegistryStorage", "EvictorScripting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
         // MARK: - CLI
         .executableTarget(
             name: "evictor",
             dependencies: [
-                "LuaRuntime", "EvictorCore", "RegistryAPI", "RegistryStorage", "Eviction", "EvictorScripting", "EvictorEngine",
+                "LuaRuntime", "EvictorCore", "RegistryAPI", "RegistryStorage", "Eviction", "EvictorScripting", "EvictorEngine", "EvictorServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 

@@ -23,6 +23,9 @@ public final class RegistryClient: Sendable {
 
     /// HTTP requests sent to the registry so far, every attempt counted (token requests are not).
     public var requestCount: Int { requests.load(ordering: .relaxed) }
+    private let retries = Atomic<Int>(0)
+    /// Requests sent again after a retryable answer or failure (part of `requestCount`).
+    public var retryCount: Int { retries.load(ordering: .relaxed) }
 
     /// The registry's name in messages.
     public var registry: String { configuration.endpoint.hostPort }
@@ -99,6 +102,7 @@ public final class RegistryClient: Sendable {
         var authRounds = 0
         while true {
             attempt += 1
+            if attempt > 1 { retries.wrappingAdd(1, ordering: .relaxed) }
             var request = HTTPClientRequest(url: url)
             request.method = method
             request.headers.add(name: "User-Agent", value: configuration.userAgent)

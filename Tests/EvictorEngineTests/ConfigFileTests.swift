@@ -199,7 +199,7 @@ struct ConfigFileTests {
             ),
             (
                 registry + "    credentials: {username: ci, password: hunter2}\n", [:],
-                "/etc/evictor.yaml: registries[0].credentials.password: no passwords in the config file: write ${VARIABLE} or use password_env"
+                "/etc/evictor.yaml: registries[0].credentials.password: no secrets in the config file: write ${VARIABLE} or use password_env"
             ),
             (registry + "    credentials: {username_env: U}\n", [:], "/etc/evictor.yaml: registries[0].credentials.password_env: missing (required)"),
             (registry + "    storage: {config: /c.yml, root: /r}\n", [:], "/etc/evictor.yaml: registries[0].storage: give only one of config, root"),

@@ -64,7 +64,7 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
         case .conflictingKeys(let file, let path, let keys):
             return "\(file): \(path): give only one of \(keys.joined(separator: ", "))"
         case .inlineSecret(let file, let path):
-            return "\(file): \(path): no passwords in the config file: write ${VARIABLE} or use password_env"
+            return "\(file): \(path): no secrets in the config file: write ${VARIABLE}\(path.hasSuffix("password") ? " or use password_env" : "")"
         case .unknownRegistry(let file, let name, let known):
             let names = known.isEmpty ? "none" : known.joined(separator: ", ")
             return "\(file): no registry named \"\(name)\" (registries: \(names)); a host or URL needs a dot, a colon or ://"

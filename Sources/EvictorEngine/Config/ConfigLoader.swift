@@ -63,6 +63,7 @@ public enum ConfigLoader {
             secretVariables.formUnion(credentials.variables)
             if case .inline = credentials { paths.insert("registries[\(index)].credentials.password") }
         }
+        if config.serve.token != nil { paths.insert("serve.token") }
         for (path, names) in variables where names.contains(where: { secretVariables.contains($0) || isSecretName($0) }) {
             paths.insert(path)
         }
@@ -81,7 +82,7 @@ private struct Walker {
     let file: String
 
     func config(_ root: Node, reader: inout ConfigReader) throws(ConfigError) -> EvictorConfig {
-        let top = try reader.mapping(root, at: "", keys: ["version", "registries", "inventory", "safety", "state", "schedules"])
+        let top = try reader.mapping(root, at: "", keys: ["version", "registries", "inventory", "safety", "state", "schedules", "serve"])
         guard let versionNode = top["version"] else { throw .missingKey(file: file, path: "version") }
         guard case .scalar(let versionScalar) = versionNode, Int(versionScalar.string) == EvictorConfig.currentVersion else {
             throw .unsupportedVersion(file: file, found: ConfigReader.describe(versionNode))
@@ -122,9 +123,34 @@ private struct Walker {
                 schedules.append(try schedule(item, at: ConfigReader.element("schedules", index), registries: registries, reader: &reader))
             }
         }
-        return EvictorConfig(
+        var config = EvictorConfig(
             version: EvictorConfig.currentVersion, registries: registries, inventory: inventory, safety: safety, state: state, schedules: schedules,
             secretPaths: [])
+        if let node = top["serve"] { config.serve = try serve(node, reader: &reader) }
+        return config
+    }
+
+    func serve(_ node: Node, reader: inout ConfigReader) throws(ConfigError) -> ServeConfig {
+        let mapping = try reader.mapping(node, at: "serve", keys: ["listen", "token", "history_keep"])
+        var serve = ServeConfig()
+        if let value = mapping["listen"] {
+            let listen = try nonEmpty(reader.string(value, at: mapping.child("listen")), mapping.child("listen"))
+            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65_535).contains(port),
+                colon != listen.startIndex
+            else {
+                throw .invalidValue(file: file, path: mapping.child("listen"), reason: "expected HOST:PORT, got \(ConfigRendering.quoted(listen))")
+            }
+            serve.listen = listen
+        }
+        if let value = mapping["token"] {
+            guard case .scalar(let scalar) = value, let variable = ConfigInterpolation.soleVariable(scalar.string) else {
+                throw .inlineSecret(file: file, path: mapping.child("token"))
+            }
+            serve.token = try nonEmpty(reader.string(value, at: mapping.child("token")), mapping.child("token"))
+            serve.tokenVariable = variable
+        }
+        if let value = mapping["history_keep"] { serve.historyKeep = try reader.integer(value, at: mapping.child("history_keep"), atLeast: 1) }
+        return serve
     }
 
     func nonEmpty(_ text: String, _ path: String) throws(ConfigError) -> String {

@@ -64,6 +64,10 @@ public enum ConfigRendering {
         root.append(("safety", .mapping(safety)))
         root.append(("state", .mapping([("directory", .string(config.state.directory)), ("keep", .integer(config.state.keep))])))
         root.append(("schedules", .list(config.schedules.map(tree))))
+        var serve: [(String, Tree)] = [("listen", .string(config.serve.listen))]
+        if let token = config.serve.token { serve.append(("token", .string(token))) }
+        serve.append(("history_keep", .integer(config.serve.historyKeep)))
+        root.append(("serve", .mapping(serve)))
         return masked(.mapping(root), path: "", secrets: config.secretPaths)
     }
 

@@ -75,6 +75,27 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Whether the expression fires at this minute (weekday 0 = Sunday).
+    /// The first whole minute after `date` (UTC) that matches, within a little over four years
+    /// (nil: none, as for `0 0 30 2 *`).
+    public func nextMatch(after date: Date) -> Date? {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        var minute = (date.timeIntervalSince1970 / 60).rounded(.down) * 60 + 60
+        let limit = minute + 4 * 366 * 86_400 + 86_400
+        while minute < limit {
+            let moment = Date(timeIntervalSince1970: minute)
+            let parts = calendar.dateComponents([.minute, .hour, .day, .month, .weekday], from: moment)
+            let (hour, day, month, weekday) = (parts.hour ?? 0, parts.day ?? 1, parts.month ?? 1, (parts.weekday ?? 1) - 1)
+            guard months.contains(month) else {
+                minute += 86_400 - Double((parts.hour ?? 0) * 3_600 + (parts.minute ?? 0) * 60)  // next day
+                continue
+            }
+            if matches(minute: parts.minute ?? 0, hour: hour, day: day, month: month, weekday: weekday) { return moment }
+            minute += hours.contains(hour) ? 60 : Double(3_600 - (parts.minute ?? 0) * 60)
+        }
+        return nil
+    }
+
     public func matches(minute: Int, hour: Int, day: Int, month: Int, weekday: Int) -> Bool {
         guard minutes.contains(minute), hours.contains(hour), months.contains(month) else { return false }
         let dayMatch = daysOfMonth.contains(day)

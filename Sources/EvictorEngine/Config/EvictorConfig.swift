@@ -11,6 +11,8 @@ public struct EvictorConfig: Sendable, Equatable {
     public var safety: SafetyConfig
     public var state: StateConfig
     public var schedules: [ScheduleConfig]
+    /// `evictor serve`'s settings (defaults when the file has no `serve`).
+    public var serve = ServeConfig()
     /// Key paths (`registries[0].credentials.password`) whose values are secrets: shown as `***`.
     public var secretPaths: Set<String>
 

@@ -49,10 +49,25 @@ public struct RunRecord: Sendable, Codable {
         public var error: String?
     }
 
-    /// The health check of one registry.
+    /// The health check of one registry, with the registry's figures as `evictor count` gives them.
     public struct CheckStep: Sendable, Codable {
+        public var repositories: Int
+        public var tags: Int
+        /// Distinct manifests that tags point to.
+        public var manifests: Int
         public var tagsChecked: Int
         public var healthyTags: Int
+        /// Findings by problem class.
+        public var problems: [String: Int]
+        public var report: String
+    }
+
+    /// A scan of one registry's storage (the `storage-scan` job).
+    public struct StorageStep: Sendable, Codable {
+        public var repositories: Int
+        public var tags: Int
+        public var manifests: Int
+        public var blobs: Int
         /// Findings by problem class.
         public var problems: [String: Int]
         public var report: String
@@ -90,14 +105,20 @@ public struct RunRecord: Sendable, Codable {
         /// Why the registry's part could not run or stopped (one line).
         public var error: String?
         public var check: CheckStep?
+        public var storage: StorageStep?
         public var plan: PlanStep?
         public var apply: ApplyStep?
+        /// HTTP requests to the registry, and how many of them were retries.
+        public var requests: Int?
+        public var retries: Int?
     }
 
     public var format = RunRecord.formatName
     public var version = RunRecord.formatVersion
     /// The run's id: its UTC start stamp (the prefix of every file it wrote).
     public var id: String
+    /// `run`, or the scheduled job this was (`inventory`, `check`, `plan`).
+    public var job: String
     public var config: String
     public var delete: Bool
     public var startedAt: Date

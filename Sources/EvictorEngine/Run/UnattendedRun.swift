@@ -20,6 +20,10 @@ public enum UnattendedRun {
         public var delete = false
         public var pluginPath: PluginPath
         public var environment: [String: String]
+        /// The steps to run (default: all of them, as `evictor run` does; a scheduled job runs some).
+        public var steps: Steps = .all
+        /// What the run is recorded as (`run`, or a scheduled job's name).
+        public var job = "run"
 
         public init(config: EvictorConfig, configPath: String, pluginPath: PluginPath, environment: [String: String]) {
             self.config = config
@@ -29,13 +33,32 @@ public enum UnattendedRun {
         }
     }
 
+    /// The steps of a run. Without `inventory`, an existing inventory file is used whatever its
+    /// age (and none is fine); `plan` includes the deletes when `delete` is set.
+    public struct Steps: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        public static let inventory = Steps(rawValue: 1)
+        public static let check = Steps(rawValue: 2)
+        public static let plan = Steps(rawValue: 4)
+        /// A read-only scan of each registry's storage (`storage` in the config), as `evictor storage scan`.
+        public static let storageScan = Steps(rawValue: 8)
+        public static let all: Steps = [.inventory, .check, .plan]
+    }
+
     /// What a registry's part tells the caller as it goes (for a human summary).
     public enum Milestone: Sendable {
         case inventory(RunRecord.InventoryStep)
         case registryStarted(name: String, url: String)
         case checked(RunRecord.CheckStep)
+        /// The check's report.
+        case checkReport(registry: String, HealthReport)
         /// The plan, or the refused plan, with its actions.
         case planned(RunRecord.PlanStep, actions: [Plan.Action])
+        /// Every decision behind a registry's plan (kept and deleted, with their reasons).
+        case decided(registry: String, [RepositoryDecision])
+        /// The deletes of a registry, with the journal that restores them.
+        case deletions(registry: String, journal: String, [ApplyReport.Entry])
         case applied(RunRecord.ApplyStep)
         case registryFailed(name: String, error: String)
     }
@@ -45,17 +68,27 @@ public enum UnattendedRun {
     public static func run(
         _ settings: Settings, stop: StopRequest, events: @escaping EngineEvents, milestones: @escaping @Sendable (Milestone) -> Void = { _ in }
     ) async throws -> RunRecord {
-        let selected = try selectedRegistries(settings)
         let state = try StateDirectory(path: settings.config.state.directory)
+        return try await run(settings, state: state, stop: stop, events: events, milestones: milestones)
+    }
+
+    /// Runs the job in `state`, which the caller holds open (a server that runs jobs one after
+    /// another keeps the directory's lock for its whole life).
+    public static func run(
+        _ settings: Settings, state: StateDirectory, stop: StopRequest, events: @escaping EngineEvents,
+        milestones: @escaping @Sendable (Milestone) -> Void = { _ in }
+    ) async throws -> RunRecord {
+        let selected = try selectedRegistries(settings)
         let started = Date()
         let recordPath = try UniquePath.makeFile(stem: state.file("runs", stamp: UTCStamp.string(started)), suffix: ".json")
         let id = ((recordPath as NSString).lastPathComponent as NSString).deletingPathExtension
         var record = RunRecord(
-            id: id, config: settings.configPath, delete: settings.delete, startedAt: started, registries: [], outcome: .clean, exitCode: 0,
+            id: id, job: settings.job, config: settings.configPath, delete: settings.delete, startedAt: started, registries: [], outcome: .clean,
+            exitCode: 0,
             record: recordPath, pruned: 0)
         do {
             // Every registry's policies and storage settings, before anything runs.
-            for registry in selected {
+            for registry in selected where settings.steps.contains(.plan) {
                 do {
                     let planning = try Planning.Settings(configured: registry, in: settings.config, pluginPath: settings.pluginPath)
                     if !planning.policies.isEmpty { try await Planning.validatePolicies(planning, events: events) }
@@ -63,10 +96,13 @@ public enum UnattendedRun {
                     throw PreflightFailure(description: "registry \(registry.name): \(error)")
                 }
             }
-            record.inventory = try await RunInventory.prepare(
-                settings.config.inventory, defaultFile: "\(state.path)/images.json", pluginPath: settings.pluginPath, now: started, events: events)
-            if let inventory = record.inventory { milestones(.inventory(inventory)) }
-            for registry in selected {
+            if settings.steps.contains(.inventory) {
+                record.inventory = try await RunInventory.prepare(
+                    settings.config.inventory, defaultFile: "\(state.path)/images.json", pluginPath: settings.pluginPath, now: started,
+                    events: events)
+                if let inventory = record.inventory { milestones(.inventory(inventory)) }
+            }
+            for registry in selected where !settings.steps.isDisjoint(with: [.check, .plan, .storageScan]) {
                 guard stop.signal == nil else { break }
                 milestones(.registryStarted(name: registry.name, url: registry.url))
                 var part = RunRecord.RegistryPart(name: registry.name, url: registry.url, outcome: .clean)
@@ -81,7 +117,8 @@ public enum UnattendedRun {
                 record.registries.append(part)
             }
             record.outcome = record.registries.map(\.outcome).max() ?? .clean
-            if stop.signal != nil, record.registries.count < selected.count { record.outcome = .stopped }
+            let expected = settings.steps.isDisjoint(with: [.check, .plan, .storageScan]) ? 0 : selected.count
+            if stop.signal != nil, record.registries.count < expected { record.outcome = .stopped }
         } catch {
             record.outcome = .couldNotRun
             record.error = "\(error)"
@@ -112,23 +149,53 @@ public enum UnattendedRun {
         events: @escaping EngineEvents, milestones: @Sendable (Milestone) -> Void
     ) async throws {
         var planning = try Planning.Settings(configured: registry, in: settings.config, pluginPath: settings.pluginPath)
-        let inventoryPath = settings.config.inventory == nil ? nil : (settings.config.inventory?.file ?? "\(state.path)/images.json")
+        var inventoryPath = settings.config.inventory == nil ? nil : (settings.config.inventory?.file ?? "\(state.path)/images.json")
+        if !settings.steps.contains(.inventory), let path = inventoryPath, !FileManager.default.fileExists(atPath: path) { inventoryPath = nil }
         planning.inventoryPath = inventoryPath
         let client = try RegistryClient(registry.clientConfiguration(environment: settings.environment))
         do {
             try await runSteps(
                 registry, client: client, planning: planning, part: &part, id: id, state: state, settings: settings, stop: stop,
                 events: events, milestones: milestones)
-            await client.shutdown()
         } catch {
+            (part.requests, part.retries) = (client.requestCount, client.retryCount)
             await client.shutdown()
             throw error
         }
+        (part.requests, part.retries) = (client.requestCount, client.retryCount)
+        await client.shutdown()
     }
 
     private static func runSteps(
         _ registry: RegistryConfig, client: RegistryClient, planning: Planning.Settings, part: inout RunRecord.RegistryPart, id: String,
         state: StateDirectory, settings: Settings, stop: StopRequest, events: @escaping EngineEvents, milestones: @Sendable (Milestone) -> Void
+    ) async throws {
+        if settings.steps.contains(.storageScan) {
+            guard let storage = registry.storage else {
+                throw EngineError.missingInput("registry \(registry.name) has no storage (root or config) to scan")
+            }
+            let scanned = try StorageScan.run(
+                StorageScan.Settings(
+                    root: try RegistryStorageSettings.root(of: storage),
+                    reportDirectory: try UniquePath.makeDirectory(state.file("reports", stamp: id, name: registry.name + "-storage"))))
+            let report = scanned.report
+            part.storage = RunRecord.StorageStep(
+                repositories: report.repositories, tags: report.tags, manifests: report.manifests, blobs: report.blobs,
+                problems: report.problems, report: scanned.reportDirectory)
+            if !report.findings.isEmpty { part.outcome = max(part.outcome, .problemsFound) }
+        }
+        if settings.steps.contains(.check) {
+            try await check(registry, client: client, planning: planning, part: &part, id: id, state: state, events: events, milestones: milestones)
+        }
+        guard settings.steps.contains(.plan), !planning.policies.isEmpty else { return }
+        try await plan(
+            registry, client: client, planning: planning, part: &part, id: id, state: state, settings: settings, stop: stop, events: events,
+            milestones: milestones)
+    }
+
+    private static func check(
+        _ registry: RegistryConfig, client: RegistryClient, planning: Planning.Settings, part: inout RunRecord.RegistryPart, id: String,
+        state: StateDirectory, events: @escaping EngineEvents, milestones: @Sendable (Milestone) -> Void
     ) async throws {
         let checked = try await HealthCheck.run(
             HealthCheck.Settings(
@@ -136,15 +203,22 @@ public enum UnattendedRun {
                 reportDirectory: try UniquePath.makeDirectory(state.file("reports", stamp: id, name: registry.name))),
             client: client, events: events)
         let summary = checked.report.summary
+        let census = try await RegistryCensus.count(client: client, byRepository: false, events: events)
         let check = RunRecord.CheckStep(
-            tagsChecked: summary.tagsChecked, healthyTags: summary.healthyTags, problems: summary.problems, report: checked.reportDirectory)
+            repositories: census.repositories, tags: census.tags, manifests: census.manifests, tagsChecked: summary.tagsChecked,
+            healthyTags: summary.healthyTags, problems: summary.problems, report: checked.reportDirectory)
         part.check = check
+        milestones(.checkReport(registry: registry.name, checked.report))
         milestones(.checked(check))
         // A repository without tags is reported, not a problem: deleting a repository's last tag
         // makes one, and the registry API cannot remove it (`evictor storage rm` can).
         if checked.report.findings.contains(where: { $0.problem != .noTags }) { part.outcome = .problemsFound }
-        guard !planning.policies.isEmpty else { return }
+    }
 
+    private static func plan(
+        _ registry: RegistryConfig, client: RegistryClient, planning: Planning.Settings, part: inout RunRecord.RegistryPart, id: String,
+        state: StateDirectory, settings: Settings, stop: StopRequest, events: @escaping EngineEvents, milestones: @Sendable (Milestone) -> Void
+    ) async throws {
         let outcome: Planning.Outcome
         do {
             outcome = try await Planning.makePlan(planning, client: client, events: events)
@@ -154,9 +228,11 @@ public enum UnattendedRun {
             let step = planStep(refusal.refused.plan, path: path, refused: true)
             part.plan = step
             milestones(.planned(step, actions: refusal.refused.plan.actions))
+            milestones(.decided(registry: registry.name, refusal.refused.decisions))
             throw refusal
         }
         let plan = outcome.plan
+        milestones(.decided(registry: registry.name, outcome.decisions))
         guard settings.delete else {
             let path = try UniquePath.makeFile(stem: state.file("plans", stamp: id, name: registry.name), suffix: ".json")
             try PlanFile.write(plan, to: path)
@@ -178,6 +254,7 @@ public enum UnattendedRun {
             deleted: report.deleted, alreadyGone: report.alreadyGone, skipped: report.skipped.count, failed: report.failed.count,
             notStarted: report.notStarted, tagsDeleted: tagsDeleted, journal: journal)
         part.apply = apply
+        milestones(.deletions(registry: registry.name, journal: journal, report.entries))
         milestones(.applied(apply))
         let applyOutcome: RunRecord.Outcome =
             switch applied.status {

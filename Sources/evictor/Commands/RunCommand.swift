@@ -99,6 +99,8 @@ enum RunSummary {
             Swift.print(
                 "  deleted \(apply.deleted) manifests (\(apply.tagsDeleted) tags), \(apply.alreadyGone) already gone, \(apply.skipped) skipped, "
                     + "\(apply.failed) failed\(apply.notStarted > 0 ? ", \(apply.notStarted) not started" : ""); journal: \(apply.journal)")
+        case .checkReport, .decided, .deletions:
+            break
         case .registryFailed(let name, let error):
             CommandLog.info("Error: registry \(name): \(error)")
         }
