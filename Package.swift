@@ -166,6 +166,7 @@ let package = Package(
             name: "EvictorCLITests",
             dependencies: ["evictor", "EvictorCore", "Eviction", "EvictorTestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "EndToEndTests", dependencies: ["EvictorTestSupport"]),
+        .testTarget(name: "EvictorServerTests", dependencies: ["EvictorServer", "EvictorEngine", "EvictorCore", "Eviction"]),
         .testTarget(name: "RegistryStorageTests", dependencies: ["RegistryStorage", "EvictorCore", "EvictorTestSupport"]),
         .testTarget(name: "EvictionTests", dependencies: ["Eviction", "RegistryAPI", "RegistryStorage", "EvictorCore", "EvictorTestSupport"]),
     ]

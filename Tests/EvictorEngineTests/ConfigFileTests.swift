@@ -202,6 +202,12 @@ struct ConfigFileTests {
                 "/etc/evictor.yaml: registries[0].credentials.password: no secrets in the config file: write ${VARIABLE} or use password_env"
             ),
             (registry + "    credentials: {username_env: U}\n", [:], "/etc/evictor.yaml: registries[0].credentials.password_env: missing (required)"),
+            (
+                registry + "serve: {token: s3cret}\n", [:],
+                "/etc/evictor.yaml: serve.token: no secrets in the config file: write ${VARIABLE}"
+            ),
+            (registry + "serve: {listen: localhost}\n", [:], "/etc/evictor.yaml: serve.listen: expected HOST:PORT, got \"localhost\""),
+            (registry + "serve: {history_keep: 0}\n", [:], "/etc/evictor.yaml: serve.history_keep: must be 1 or more, got 0"),
             (registry + "    storage: {config: /c.yml, root: /r}\n", [:], "/etc/evictor.yaml: registries[0].storage: give only one of config, root"),
             (
                 registry + "    policies:\n      - {policy: age, repositories: \"(\"}\n", [:],

@@ -143,10 +143,15 @@ private struct Walker {
             serve.listen = listen
         }
         if let value = mapping["token"] {
-            guard case .scalar(let scalar) = value, let variable = ConfigInterpolation.soleVariable(scalar.string) else {
+            // `${VAR}`, or `${VAR:-}`: no token while VAR is unset or empty.
+            guard case .scalar(let scalar) = value,
+                let variable = ConfigInterpolation.soleVariable(scalar.string)
+                    ?? ConfigInterpolation.soleVariable(scalar.string.replacingOccurrences(of: ":-}", with: "}"))
+            else {
                 throw .inlineSecret(file: file, path: mapping.child("token"))
             }
-            serve.token = try nonEmpty(reader.string(value, at: mapping.child("token")), mapping.child("token"))
+            let token = try reader.string(value, at: mapping.child("token"))
+            serve.token = token.isEmpty ? nil : token
             serve.tokenVariable = variable
         }
         if let value = mapping["history_keep"] { serve.historyKeep = try reader.integer(value, at: mapping.child("history_keep"), atLeast: 1) }
