@@ -38,7 +38,8 @@ struct ReportPages: Sendable {
         if let last = figures.last(where: { $0.tags != nil }) {
             page.raw("<p>")
             page.add(
-                "\(last.repositories ?? 0) repositories, \(last.tags ?? 0) tags, \(last.manifests ?? 0) manifests (checked \(Self.time(last.startedAt)))."
+                "\(last.repositories ?? 0) repositories, \(last.tags ?? 0) tags, \(last.manifests ?? 0) manifests "
+                    + "(checked \(Self.time(last.startedAt)))."
             )
             page.raw("</p>")
         }
@@ -137,7 +138,8 @@ struct ReportPages: Sendable {
         }
         page.raw("<div class=\"scroll\"><table><caption>The last 30 jobs (UTC)</caption><thead><tr><th scope=\"col\">Started</th>")
         page.raw(
-            "<th scope=\"col\">Job</th><th scope=\"col\">Registry</th><th scope=\"col\">Trigger</th><th scope=\"col\">Outcome</th></tr></thead><tbody>"
+            "<th scope=\"col\">Job</th><th scope=\"col\">Registry</th><th scope=\"col\">Trigger</th>"
+                + "<th scope=\"col\">Outcome</th></tr></thead><tbody>"
         )
         for run in runs {
             page.raw(run.outcome == "clean" ? "<tr>" : "<tr class=\"problem\">")

@@ -126,7 +126,8 @@ public final class RunHistory: Sendable {
             try Row.fetchAll(
                 db,
                 sql:
-                    "SELECT id, job, trigger, registry, started_at, ended_at, outcome, exit_code, deletes, error FROM runs ORDER BY started_at DESC, id DESC LIMIT ?",
+                    "SELECT id, job, trigger, registry, started_at, ended_at, outcome, exit_code, deletes, error "
+                    + "FROM runs ORDER BY started_at DESC, id DESC LIMIT ?",
                 arguments: [limit]
             ).map(RunSummary.init(row:))
         }
