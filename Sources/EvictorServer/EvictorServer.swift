@@ -51,6 +51,9 @@ public enum EvictorServer {
         let router = Router()
         ServerRoutes(server: server).register(on: router)
         let scheduler = JobScheduler(schedules: settings.config.schedules, runner: runner, logger: logger)
+        // The HTTP layer logs only what goes wrong; `serve` says itself where it listens.
+        var httpLogger = logger
+        httpLogger.logLevel = max(logger.logLevel, .warning)
         let app = Application(
             router: router, configuration: .init(address: .hostname(host, port: port), serverName: "evictor"),
             services: [JobDrain(runner: runner), scheduler],
@@ -58,7 +61,7 @@ public enum EvictorServer {
                 let bound = channel.localAddress?.port ?? port
                 listening("http://\(host.contains(":") ? "[\(host)]" : host):\(bound)")
             },
-            logger: logger)
+            logger: httpLogger)
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
     }
 }
