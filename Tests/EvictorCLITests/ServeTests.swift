@@ -151,4 +151,72 @@ struct ServeTests {
         _ = await serve.stop()
         #expect(!serve.stderrText.contains(Self.token) && !again.stderrText.contains(Self.token))
     }
+
+    @Test("SIGTERM during a scheduled delete: in-flight deletes finish and are journaled, the journal resumes; the job API")
+    func stopDuringScheduledDelete() async throws {
+        let reference = try await FaultInjectionTests.seededRegistry()
+        defer { reference.stop() }
+        let registry = try await FaultInjectionTests.seededRegistry()
+        defer { registry.stop() }
+        let work = try EvictionTests.workDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let referencePlan = work.appendingPathComponent("reference-plan.json").path
+        #expect(try await EvictorBinary.run(["plan", reference.url] + FaultInjectionTests.planArguments + ["-o", referencePlan]).status == 0)
+        #expect(try await EvictorBinary.run(["apply", referencePlan, "--journal", work.appendingPathComponent("ref.jsonl").path]).status == 0)
+        let expected = try await FaultInjectionTests.listing(reference.url)
+
+        var slow = FaultPlan(rate: 0.3, faults: [.slow], seed: CrashConsistencyTests.seed)
+        slow.stallSeconds = 0
+        try await FaultProxy.with(upstreamPort: registry.port, plan: slow) { proxy in
+            let policy = Fixtures.url("policies/keep-last.lua").path
+            let config = try Self.writeConfig(
+                in: work, url: proxy.url, schedules: "  - {job: run, registry: main, every: 1h, delete: true}",
+                policies:
+                    "    policies:\n      - policy: \(policy)\n        options: {keep: 4, repositories: \"^team\"}\n  - name: other\n    url: http://127.0.0.1:9"
+            )
+            let serve = try await ServeProcess.start(
+                arguments: ["serve", "--config", config, "--listen", "127.0.0.1:0"], environment: ["SERVE_TOKEN": Self.token])
+            let journals = work.appendingPathComponent("state/journals")
+            func journal() -> String? {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: journals.path)) ?? []
+                return names.first { $0.hasSuffix(".jsonl") }.map { journals.appendingPathComponent($0).path }
+            }
+            #expect(try await Self.eventually { journal().map { SignalTests.lineCount($0) >= 12 } ?? false })
+
+            // The job API while the run holds the registry: busy is 409 (skipped, not stacked).
+            let busy = try await serve.request("/api/v1/registries/main/jobs/plan", method: "POST", token: Self.token)
+            #expect(busy.status == 409, "\(busy.body)")
+            let forbidden = try await serve.request("/api/v1/registries/other/jobs/run?delete=true", method: "POST", token: Self.token)
+            #expect(forbidden.status == 403, "\(forbidden.body)")
+            #expect(try await serve.request("/api/v1/registries/nosuch/jobs/check", method: "POST", token: Self.token).status == 404)
+            #expect(try await serve.request("/api/v1/registries/main/jobs/dance", method: "POST", token: Self.token).status == 404)
+            #expect(try await serve.request("/api/v1/registries/main/jobs/check", method: "POST").status == 401)
+            let metrics = try await Self.parsedMetrics(try await serve.request("/metrics", token: Self.token).body)
+            #expect(metrics["evictor_jobs_skipped_total{job=\"plan\",registry=\"main\"}"] == 1)
+
+            #expect(await serve.stop(signal: SIGTERM) == 0, "\(serve.stderrText)")
+            let journalPath = try #require(journal())
+            #expect(try SignalTests.everyIntentSettled(journalPath))
+            let records = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("state/runs").path)
+            let recordName = try #require(records.first)
+            let record = try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: work.appendingPathComponent("state/runs/\(recordName)"))) as? [String: Any])
+            #expect(record["outcome"] as? String == "stopped", "\(record)")
+
+            // Resumed by apply with the plan kept beside the journal: the uninterrupted result.
+            proxy.change(to: .none)
+            let planPath = String(journalPath.dropLast(".jsonl".count)) + ".plan.json"
+            let resumed = try await EvictorBinary.run(["apply", planPath, "--journal", journalPath])
+            #expect(resumed.status == 0, "\(resumed.stdoutText)\(resumed.stderrText)")
+            #expect(try await FaultInjectionTests.listing(registry.url) == expected)
+
+            // The stopped run is in the history (a new serve reads it).
+            let again = try await ServeProcess.start(
+                arguments: ["serve", "--config", config, "--listen", "127.0.0.1:0"],
+                environment: ["SERVE_TOKEN": Self.token])
+            let runs = try await Self.runs(again)
+            #expect(runs.contains { $0["outcome"] as? String == "stopped" && $0["job"] as? String == "run" }, "\(runs)")
+            _ = await again.stop()
+        }
+    }
 }
