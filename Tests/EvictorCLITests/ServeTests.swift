@@ -172,7 +172,8 @@ struct ServeTests {
             let config = try Self.writeConfig(
                 in: work, url: proxy.url, schedules: "  - {job: run, registry: main, every: 1h, delete: true}",
                 policies:
-                    "    policies:\n      - policy: \(policy)\n        options: {keep: 4, repositories: \"^team\"}\n  - name: other\n    url: http://127.0.0.1:9"
+                    "    policies:\n      - policy: \(policy)\n        options: {keep: 4, repositories: \"^team\"}"
+                    + "\n  - name: other\n    url: http://127.0.0.1:9"
             )
             let serve = try await ServeProcess.start(
                 arguments: ["serve", "--config", config, "--listen", "127.0.0.1:0"], environment: ["SERVE_TOKEN": Self.token])
