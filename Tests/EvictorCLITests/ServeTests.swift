@@ -90,7 +90,8 @@ struct ServeTests {
         defer { registry.stop() }
         let work = try EvictionTests.workDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
-        let config = try Self.writeConfig(in: work, url: registry.url, schedules: "  - {job: check, every: 2s}")
+        let config = try Self.writeConfig(
+            in: work, url: registry.url, schedules: "  - {job: check, every: 2s}", policies: "    storage: {root: \(root.path)}")
         let environment = ["SERVE_TOKEN": Self.token]
         let serve = try await ServeProcess.start(
             arguments: ["serve", "--config", config, "--listen", "127.0.0.1:0"], environment: environment)
@@ -132,6 +133,16 @@ struct ServeTests {
         #expect(check.status == 1)
         let after = try await Self.parsedMetrics(try await serve.request("/metrics", token: Self.token).body)
         #expect(after["evictor_problems{class=\"blob-missing\",registry=\"main\"}"] == 1)
+        // A storage scan on demand sees the missing blob on disk too.
+        // (409 while a scheduled check holds the registry: asked again until it starts.)
+        #expect(
+            try await Self.eventually {
+                try await serve.request("/api/v1/registries/main/jobs/storage-scan", method: "POST", token: Self.token).status == 202
+            })
+        #expect(
+            try await Self.eventually {
+                try await Self.runs(serve).contains { $0["job"] as? String == "storage-scan" && $0["outcome"] as? String == "problems_found" }
+            })
         let csv = try await serve.request("/_report.csv", token: Self.token)
         #expect(csv.status == 200 && csv.body.contains("shop/web") && csv.body.contains("blob-missing"), "\(csv.body)")
 
