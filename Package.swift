@@ -108,6 +108,7 @@ let package = Package(
             dependencies: [
                 "EvictorCore", "RegistryAPI", "RegistryStorage", "Eviction", "EvictorScripting", "LuaRuntime",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
 

@@ -47,7 +47,9 @@ public enum EvictorServer {
         let runner = JobRunner(
             config: settings.config, configPath: settings.configPath, pluginPath: settings.pluginPath, environment: settings.environment,
             state: state, history: history, metrics: metrics, logger: logger)
-        let server = ServerState(config: settings.config, history: history, runner: runner, metrics: metrics, state: state)
+        let windowDays = settings.config.registries.compactMap(\.notifications?.windowDays).max() ?? NotificationsConfig.defaultWindowDays
+        let usage = try UsageStore(path: "\(state.path)/\(UsageStore.fileName)", windowDays: windowDays)
+        let server = ServerState(config: settings.config, history: history, runner: runner, metrics: metrics, state: state, usage: usage)
         let router = Router()
         ServerRoutes(server: server).register(on: router)
         let scheduler = JobScheduler(schedules: settings.config.schedules, runner: runner, logger: logger)

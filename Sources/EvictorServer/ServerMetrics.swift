@@ -59,6 +59,21 @@ public final class ServerMetrics: Sendable {
         }
     }
 
+    /// A notification batch: its events received, recorded, counted before (replays), ignored
+    /// (HEADs, blobs, Evictor's own requests); or refused whole (`refused`: why).
+    public func recordEvents(registry: String, received: Int, recorded: Int, duplicates: Int, ignored: Int) {
+        let labels = [("registry", registry)]
+        counter("evictor_events_received_total", labels).increment(by: received)
+        counter("evictor_events_recorded_total", labels).increment(by: recorded)
+        counter("evictor_events_duplicate_total", labels).increment(by: duplicates)
+        counter("evictor_events_ignored_total", labels).increment(by: ignored)
+    }
+
+    /// A notification batch refused whole (unauthorized, malformed, too large).
+    public func recordRefusedBatch(registry: String, reason: String) {
+        counter("evictor_event_batches_refused_total", [("registry", registry), ("reason", reason)]).increment()
+    }
+
     /// A scheduled job was skipped because the registry was busy with another.
     public func recordSkip(job: String, registry: String) {
         counter("evictor_jobs_skipped_total", [("job", job), ("registry", registry)]).increment()

@@ -16,6 +16,8 @@ struct ServerRoutes: Sendable {
             return Self.text("ready\n")
         }
 
+        NotificationReceiver(server: server).register(on: router)
+
         let guarded = router.group().add(middleware: BearerTokenMiddleware<BasicRequestContext>(token: server.config.serve.token))
         guarded.get("/metrics") { _, _ in
             Self.text(server.metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
@@ -57,6 +59,11 @@ struct ServerRoutes: Sendable {
             return try Self.json(try server.history.figures(registry: name, limit: request.uri.queryParameters.get("limit", as: Int.self) ?? 100))
         }
         api.get("/inventory") { _, _ in try Self.inventory(server) }
+        api.get("/registries/:name/usage") { _, context in
+            let name = try context.parameters.require("name")
+            guard server.config.registry(named: name) != nil else { return Self.text("no registry named \(name)\n", status: .notFound) }
+            return try Self.json(UsageView(since: try server.usage.since(registry: name), manifests: try server.usage.manifests(registry: name)))
+        }
         api.post("/registries/:name/jobs/:job") { request, context in
             let name = try context.parameters.require("name")
             let jobName = try context.parameters.require("job")

@@ -10,6 +10,8 @@ public struct ServerState: Sendable {
     public let runner: JobRunner
     public let metrics: ServerMetrics
     public let state: StateDirectory
+    /// The pull history the notifications receiver writes (STATE/usage.sqlite).
+    public let usage: UsageStore
 
     /// The inventory file jobs write and read (nil: the config has no inventory).
     var inventoryPath: String? {
@@ -93,4 +95,10 @@ struct PlanView: Sendable, Codable {
     var registry: String
     var repositories: [PlanRepositoryRow]
     var items: [PlanItemRow]
+}
+
+/// `/api/v1/registries/NAME/usage`: the pull history of a registry's manifests.
+struct UsageView: Sendable, Codable {
+    var since: Date?
+    var manifests: [UsageRow]
 }

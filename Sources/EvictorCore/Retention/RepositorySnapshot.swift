@@ -28,6 +28,8 @@ public struct RepositorySnapshot: Sendable {
     public var usedBy: [String]
     /// Digests the inventory pins in this repository (`repo@sha256:...`), with where they run.
     public var inUseDigests: [Digest: [String]]
+    /// Pull history per manifest, from the usage store (empty without one).
+    public var usage: [Digest: UsageFacts] = [:]
 
     public init(
         name: String, tags: [TagRecord], images: [Digest: ImageRecord], untagged: [Digest] = [],

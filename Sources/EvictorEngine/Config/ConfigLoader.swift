@@ -64,6 +64,9 @@ public enum ConfigLoader {
             if case .inline = credentials { paths.insert("registries[\(index)].credentials.password") }
         }
         if config.serve.token != nil { paths.insert("serve.token") }
+        for (index, registry) in config.registries.enumerated() where registry.notifications != nil {
+            paths.insert("registries[\(index)].notifications.token")
+        }
         for (path, names) in variables where names.contains(where: { secretVariables.contains($0) || isSecretName($0) }) {
             paths.insert(path)
         }
@@ -174,7 +177,10 @@ private struct Walker {
     func registry(_ node: Node, at path: String, reader: inout ConfigReader) throws(ConfigError) -> RegistryConfig {
         let mapping = try reader.mapping(
             node, at: path,
-            keys: ["name", "url", "credentials", "aliases", "tls", "concurrency", "requests_per_second", "timeout", "policies", "storage"])
+            keys: [
+                "name", "url", "credentials", "aliases", "tls", "concurrency", "requests_per_second", "timeout", "policies", "storage",
+                "notifications",
+            ])
         guard let nameNode = mapping["name"] else { throw .missingKey(file: file, path: mapping.child("name")) }
         let name = try nonEmpty(reader.string(nameNode, at: mapping.child("name")), mapping.child("name"))
         guard let urlNode = mapping["url"] else { throw .missingKey(file: file, path: mapping.child("url")) }
@@ -208,6 +214,19 @@ private struct Walker {
             for (index, item) in try reader.list(node, at: mapping.child("policies")).enumerated() {
                 registry.policies.append(try policy(item, at: ConfigReader.element(mapping.child("policies"), index), reader: &reader))
             }
+        }
+        if let node = mapping["notifications"] {
+            let notifications = try reader.mapping(node, at: mapping.child("notifications"), keys: ["token", "window_days"])
+            guard let tokenNode = notifications["token"] else { throw .missingKey(file: file, path: notifications.child("token")) }
+            guard case .scalar(let scalar) = tokenNode, ConfigInterpolation.soleVariable(scalar.string) != nil else {
+                throw .inlineSecret(file: file, path: notifications.child("token"))
+            }
+            var config = NotificationsConfig(
+                token: try nonEmpty(reader.string(tokenNode, at: notifications.child("token")), notifications.child("token")))
+            if let value = notifications["window_days"] {
+                config.windowDays = try reader.integer(value, at: notifications.child("window_days"), atLeast: 1)
+            }
+            registry.notifications = config
         }
         if let node = mapping["storage"] {
             let storage = try reader.mapping(node, at: mapping.child("storage"), keys: ["config", "root"])

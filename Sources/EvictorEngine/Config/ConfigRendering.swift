@@ -98,6 +98,10 @@ public enum ConfigRendering {
         if let rate = registry.requestsPerSecond { entries.append(("requests_per_second", number(rate))) }
         entries.append(("timeout", number(registry.timeout)))
         entries.append(("policies", .list(registry.policies.map(tree))))
+        if let notifications = registry.notifications {
+            entries.append(
+                ("notifications", .mapping([("token", .string(notifications.token)), ("window_days", .integer(notifications.windowDays))])))
+        }
         switch registry.storage {
         case .config(let path)?: entries.append(("storage", .mapping([("config", .string(path))])))
         case .root(let path)?: entries.append(("storage", .mapping([("root", .string(path))])))

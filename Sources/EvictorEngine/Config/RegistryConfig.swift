@@ -18,6 +18,8 @@ public struct RegistryConfig: Sendable, Equatable {
     public var timeout: Double
     public var policies: [PolicyConfig]
     public var storage: StorageConfig?
+    /// Where `serve` takes the registry's notifications (nil: it does not).
+    public var notifications: NotificationsConfig?
 
     public static let defaultConcurrency = 8
     public static let defaultTimeout: Double = 30

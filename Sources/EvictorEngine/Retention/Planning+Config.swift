@@ -1,4 +1,5 @@
 import EvictorScripting
+import Foundation
 
 extension Planning.Settings {
     /// The settings a config file gives registry `registry`: every policy with its options and
@@ -16,6 +17,12 @@ extension Planning.Settings {
         storageRoot = try registry.storage.map { storage throws(ConfigError) in try RegistryStorageSettings.root(of: storage) }
         maxDeletePercent = config.safety.maxDeletePercent
         minInventory = config.safety.minInventory
+        // The pull history `serve` keeps, when there is one.
+        let usage = "\(config.state.directory)/\(UsageStore.fileName)"
+        if FileManager.default.fileExists(atPath: usage) {
+            usagePath = usage
+            usageRegistry = registry.name
+        }
     }
 }
 

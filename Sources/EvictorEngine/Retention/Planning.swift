@@ -40,6 +40,10 @@ public enum Planning {
         /// nil: the largest `min_inventory` of the policies.
         public var minInventory: Int?
         public var pluginPath: PluginPath
+        /// The usage store (`usage.sqlite` of `serve`), read-only: policies see pulls.
+        public var usagePath: String?
+        /// The registry's name in the usage store (nil: the store's only registry).
+        public var usageRegistry: String?
 
         public init(policies: [PolicyChoice], pluginPath: PluginPath) {
             self.policies = policies
@@ -106,14 +110,22 @@ public enum Planning {
         }
         let usage = InUseIndex(images: onRegistry)
         for index in snapshots.indices { usage.annotate(&snapshots[index]) }
+        var usageSince: Date?
+        if let path = settings.usagePath {
+            let store = try UsageStore(readingAt: path)
+            let name = try usageRegistryName(settings.usageRegistry, in: store, path: path)
+            usageSince = try store.since(registry: name)
+            for index in snapshots.indices { snapshots[index].usage = try store.facts(registry: name, repository: snapshots[index].name) }
+        }
 
         let now = Date()  // one clock for the whole plan
         var decisions: [RepositoryDecision] = []
         for snapshot in snapshots {
             var parts: [(policy: String, verdicts: PolicyVerdicts)] = []
             for policy in policies where policy.applies(to: snapshot.name) {
-                let context = PolicyContext(
+                var context = PolicyContext(
                     now: now, options: policy.options, registry: client.registry, inventory: inventoryCount.map { ($0, onRegistry.count) })
+                context.usageSince = usageSince
                 parts.append((policy.plugin.name, try await PolicyRunner.decide(policy.plugin, snapshot: snapshot, context: context)))
             }
             decisions.append(SafetyRails.apply(to: snapshot, verdicts: PolicyVerdicts.combined(parts)))
@@ -159,6 +171,18 @@ public enum Planning {
                 LoadedPolicy(choice: choice, plugin: plugin, options: try plugin.resolveOptions(settings: choice.options), pattern: pattern))
         }
         return policies
+    }
+
+    /// The registry's name in the usage store: the one asked for, else the store's only one.
+    private static func usageRegistryName(_ asked: String?, in store: UsageStore, path: String) throws -> String {
+        let known = try store.registries()
+        if let asked { return asked }
+        if known.isEmpty { return "" }  // no data yet: every manifest's usage is unknown
+        guard known.count == 1, let only = known.first else {
+            throw EngineError.invalidSettings(
+                "the usage store \(path) has registries \(known.joined(separator: ", ")): name one with --usage-registry")
+        }
+        return only
     }
 
     /// A policy ready to decide, with where it applies.

@@ -54,8 +54,13 @@ enum PolicyFixture {
             let images = Int(counts["images"].doubleValue ?? 0)
             inventory = (images, Int(counts["on_registry"].doubleValue ?? Double(images)))
         }
-        return PolicyContext(
+        var context = PolicyContext(
             now: now, options: .table(options), registry: testCase["registry"].stringValue ?? "registry.example:5000", inventory: inventory)
+        if let text = testCase["usage_since"].stringValue {
+            guard let parsed = Timestamp.parse(text) else { throw Invalid("'usage_since' is not an RFC 3339 time: \(text)") }
+            context.usageSince = parsed
+        }
+        return context
     }
 
     private static func image(_ digest: String, from fields: LuaTable, what: String) throws -> PolicyRepositoryView.Image {
@@ -64,14 +69,14 @@ enum PolicyFixture {
         image.mediaType =
             fields["media_type"].stringValue
             ?? (image.isIndex ? "application/vnd.oci.image.index.v1+json" : "application/vnd.oci.image.manifest.v1+json")
-        switch fields["created"] {
-        case .nil: break
-        case .string(let text):
-            guard let date = Timestamp.parse(text.description) else { throw Invalid("\(what): 'created' is not an RFC 3339 time") }
-            image.created = date
-        case let value:
-            guard let seconds = value.doubleValue else { throw Invalid("\(what): 'created' must be an RFC 3339 string or Unix seconds") }
-            image.created = Date(timeIntervalSince1970: seconds)
+        image.created = try time(fields["created"], "created", what: what)
+        // Usage as the store gives it: all absent (unknown), or pull_count and optional times.
+        let lastPulled = try time(fields["last_pulled"], "last_pulled", what: what)
+        let pushed = try time(fields["pushed"], "pushed", what: what)
+        if let count = fields["pull_count"].doubleValue {
+            image.usage = UsageFacts(pushed: pushed, lastPulled: lastPulled, pullCount: Int(count))
+        } else if lastPulled != nil || pushed != nil {
+            throw Invalid("\(what): 'last_pulled' and 'pushed' need 'pull_count' (the store knows all three or nothing)")
         }
         image.size = Int64(fields["size"].doubleValue ?? 0)
         image.platforms = strings(fields["platforms"])
@@ -81,6 +86,19 @@ enum PolicyFixture {
         image.subject = fields["subject"].stringValue
         image.inUse = fields["in_use"].isTruthy
         return image
+    }
+
+    /// An RFC 3339 string or Unix seconds; nil when absent.
+    private static func time(_ value: LuaValue, _ name: String, what: String) throws -> Date? {
+        switch value {
+        case .nil: return nil
+        case .string(let text):
+            guard let date = Timestamp.parse(text.description) else { throw Invalid("\(what): '\(name)' is not an RFC 3339 time") }
+            return date
+        default:
+            guard let seconds = value.doubleValue else { throw Invalid("\(what): '\(name)' must be an RFC 3339 string or Unix seconds") }
+            return Date(timeIntervalSince1970: seconds)
+        }
     }
 
     private static func strings(_ value: LuaValue) -> [String] {

@@ -16,6 +16,8 @@ struct PolicyRepositoryView: Sendable {
         var isIndex = false
         var subject: String?
         var inUse = false
+        /// From the usage store; nil: it knows nothing of this manifest.
+        var usage: UsageFacts?
     }
 
     struct Tag: Sendable {
@@ -50,7 +52,9 @@ struct PolicyRepositoryView: Sendable {
         let tags = snapshot.tags.map { tag in
             let image = snapshot.images[tag.digest]
             return Tag(
-                name: tag.name, image: Image(record: image, digest: tag.digest, subject: snapshot.subject(ofTag: tag), inUse: tag.inUse),
+                name: tag.name,
+                image: Image(
+                    record: image, digest: tag.digest, subject: snapshot.subject(ofTag: tag), inUse: tag.inUse, usage: snapshot.usage[tag.digest]),
                 usedBy: tag.usedBy)
         }
         let parentsByChild = snapshot.parentsByChild
@@ -58,7 +62,9 @@ struct PolicyRepositoryView: Sendable {
             let image = snapshot.images[digest]
             let parents = parentsByChild[digest] ?? []
             return Manifest(
-                image: Image(record: image, digest: digest, subject: image?.subject, inUse: snapshot.inUseDigests[digest] != nil),
+                image: Image(
+                    record: image, digest: digest, subject: image?.subject, inUse: snapshot.inUseDigests[digest] != nil,
+                    usage: snapshot.usage[digest]),
                 parents: parents.map(\.description), taggedParent: parents.contains { taggedDigests.contains($0) }
             )
         }
@@ -96,11 +102,11 @@ struct PolicyRepositoryView: Sendable {
 }
 
 extension PolicyRepositoryView.Image {
-    init(record: ImageRecord?, digest: Digest, subject: Digest?, inUse: Bool) {
+    init(record: ImageRecord?, digest: Digest, subject: Digest?, inUse: Bool, usage: UsageFacts? = nil) {
         self.init(
             digest: digest.description, mediaType: record?.mediaType ?? "", created: record?.created, size: record?.size ?? 0,
             platforms: record?.platforms ?? [], labels: record?.labels ?? [:], isIndex: record?.isIndex ?? false,
-            subject: subject?.description, inUse: inUse
+            subject: subject?.description, inUse: inUse, usage: usage
         )
     }
 
@@ -118,6 +124,12 @@ extension PolicyRepositoryView.Image {
         fields["is_index"] = .boolean(isIndex)
         if let subject { fields["subject"] = .string(LuaString(subject)) }
         fields["in_use"] = .boolean(inUse)
+        // Unknown stays nil, never 0: a manifest the store never saw may be pulled every day.
+        if let usage {
+            fields["pull_count"] = .integer(Int64(usage.pullCount))
+            if let pulled = usage.lastPulled { fields["last_pulled"] = .number(pulled.timeIntervalSince1970) }
+            if let pushed = usage.pushed { fields["pushed"] = .number(pushed.timeIntervalSince1970) }
+        }
         return fields
     }
 }

@@ -11,6 +11,8 @@ public struct PolicyContext: Sendable {
     public var registry: String
     /// Images in the inventory, and how many are on this registry; nil without an inventory.
     public var inventory: (images: Int, onRegistry: Int)?
+    /// From when the usage store has data for this registry (nil: no store, or no data).
+    public var usageSince: Date?
 
     public init(now: Date = Date(), options: LuaValue, registry: String, inventory: (images: Int, onRegistry: Int)?) {
         self.now = now
@@ -22,6 +24,7 @@ public struct PolicyContext: Sendable {
     var luaValue: LuaValue {
         var table = LuaTable()
         table["now"] = .number(now.timeIntervalSince1970)
+        if let usageSince { table["usage_since"] = .number(usageSince.timeIntervalSince1970) }
         table["options"] = options
         table["registry"] = .string(LuaString(registry))
         if let inventory {

@@ -39,6 +39,12 @@ struct PlanningOptions: ParsableArguments {
         help: "Smallest plausible inventory (default: the policy's min_inventory, in-use: 10); an empty one is always refused.")
     var minInventory: Int?
 
+    @Option(name: .long, help: "The pull history (usage.sqlite in the state directory of `evictor serve`), read-only: policies see pulls.")
+    var usage: String?
+
+    @Option(name: .customLong("usage-registry"), help: "The registry's name in the usage store (default: its only one, or the --config name).")
+    var usageRegistry: String?
+
     @Option(name: .long, help: "Print why REPO[:TAG] or REPO@DIGEST is kept or deleted, rule by rule; repeatable (also for a refused plan).")
     var explain: [String] = []
 
@@ -75,6 +81,8 @@ struct PlanningOptions: ParsableArguments {
         if let storageRoot { settings.storageRoot = storageRoot }
         if let maxDeletePercent { settings.maxDeletePercent = maxDeletePercent }
         if let minInventory { settings.minInventory = minInventory }
+        if let usage { settings.usagePath = usage }
+        if let usageRegistry { settings.usageRegistry = usageRegistry }
         return settings
     }
 
