@@ -37,7 +37,7 @@ struct BuiltInPluginTests {
         let path = PluginPath(directories: [])
         #expect(path.scripts(in: "sources").map(\.name) == ["compose", "k8s", "static"])
         #expect(path.scripts(in: "fixers").count == 8)
-        #expect(path.scripts(in: "policies").map(\.name) == ["age", "in-use", "keep-last", "untagged"])
+        #expect(path.scripts(in: "policies").map(\.name) == ["age", "in-use", "keep-last", "pulled-within", "untagged"])
         #expect(path.scripts(in: "lib").map(\.name) == ["retention"])
         #expect(path.scripts(in: "sources").allSatisfy { $0.origin == .builtIn })
         for name in ["in-use", "keep-last.lua", "untagged", "age"] {

@@ -8,7 +8,7 @@ import Testing
 struct PolicyTests {
     static var pluginPath: PluginPath { PluginPath(directories: [Fixtures.url("plugins").path]) }
 
-    @Test("every built-in policy passes its own _test.lua", arguments: ["in-use", "keep-last", "untagged", "age"])
+    @Test("every built-in policy passes its own _test.lua", arguments: ["in-use", "keep-last", "untagged", "age", "pulled-within"])
     func builtIn(name: String) async throws {
         let results = try await PolicyTestRunner.run(
             testFile: Fixtures.url("policies/\(name)_test.lua").path, pluginPath: Self.pluginPath, log: { _, _ in })

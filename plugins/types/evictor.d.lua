@@ -199,6 +199,9 @@ function evictor.semver.compare(a, b) end
 ---@field used_by string[]       where: "k8s;CONTEXT;NAMESPACE;KIND/NAME", "compose;FILE;SERVICE", ...
 ---@field is_index boolean       a multi-arch image index / manifest list
 ---@field subject string|nil     the subject digest of a referrer tag ("sha256-<hex>.sig")
+---@field last_pulled number|nil  last counted pull (a GET, not Evictor's), Unix seconds; nil: none known
+---@field pull_count integer|nil  pulls the history counted; nil when it knows nothing of this manifest (unknown is not unused)
+---@field pushed number|nil       first push the history saw, Unix seconds; nil: before its data
 ---@field keep fun(self: evictor.Tag, reason: string)    marks it kept (a keep mark wins over a delete mark)
 ---@field delete fun(self: evictor.Tag, reason: string)  marks it for deletion
 
@@ -215,6 +218,9 @@ function evictor.semver.compare(a, b) end
 ---@field tagged_parent boolean  a tagged index lists it
 ---@field subject string|nil     the digest it refers to (signature, SBOM, attestation)
 ---@field in_use boolean
+---@field last_pulled number|nil  last counted pull (a GET, not Evictor's), Unix seconds; nil: none known
+---@field pull_count integer|nil  pulls the history counted; nil when it knows nothing of this manifest (unknown is not unused)
+---@field pushed number|nil       first push the history saw, Unix seconds; nil: before its data
 ---@field keep fun(self: evictor.Manifest, reason: string)
 ---@field delete fun(self: evictor.Manifest, reason: string)
 
@@ -237,6 +243,7 @@ function evictor.semver.compare(a, b) end
 ---@field options table<string, any> declared options, defaults applied, CLI values converted
 ---@field registry string            "host:port"
 ---@field inventory evictor.InventorySummary|nil  nil when the plan runs without --inventory
+---@field usage_since number|nil     Unix seconds: from when the pull history has data; nil without one
 
 ---@class evictor.PolicySpec
 ---@field name string
@@ -266,6 +273,9 @@ function evictor.policy(spec) end
 ---@field used_by? string[]
 ---@field is_index? boolean
 ---@field subject? string
+---@field pull_count? integer  the usage store's record: all three absent (unknown), or pull_count with optional times
+---@field last_pulled? string  RFC 3339
+---@field pushed? string       RFC 3339
 
 ---An untagged manifest in a policy test fixture.
 ---@class evictor.PolicyTestManifest
@@ -280,6 +290,9 @@ function evictor.policy(spec) end
 ---@field tagged_parent? boolean
 ---@field subject? string
 ---@field in_use? boolean
+---@field pull_count? integer  the usage store's record: all three absent (unknown), or pull_count with optional times
+---@field last_pulled? string  RFC 3339
+---@field pushed? string       RFC 3339
 
 ---@class evictor.PolicyTestRepository
 ---@field name string
@@ -298,6 +311,7 @@ function evictor.policy(spec) end
 ---@field name string
 ---@field options? table<string, any>     as if given with --policy-option (typed values)
 ---@field now? string                     RFC 3339: fixes ctx.now
+---@field usage_since? string             RFC 3339: sets ctx.usage_since (absent: no pull history)
 ---@field inventory? evictor.InventorySummary
 ---@field repository evictor.PolicyTestRepository
 ---@field expect? evictor.PolicyTestExpect
