@@ -18,6 +18,10 @@ public struct RegistryOptions: Sendable {
     /// Serve HTTPS with this PEM certificate and key (`http.tls`).
     public var tlsCertificate: String?
     public var tlsKey: String?
+    /// Send notifications (pushes, pulls, deletes) to this URL with `Authorization: Bearer TOKEN`.
+    public var notifications: (url: String, token: String)?
+    /// Write the access log (`response completed` lines) into the registry's log file.
+    public var accessLog = false
 
     public init() {}
 }
@@ -224,9 +228,9 @@ public final class RegistryServer: Sendable {
         var yaml = """
             version: 0.1
             log:
-              level: warn
+              level: \(options.accessLog ? "info" : "warn")
               accesslog:
-                disabled: true
+                disabled: \(!options.accessLog)
             storage:
               filesystem:
                 rootdirectory: \(storageRoot.path)
@@ -268,6 +272,22 @@ public final class RegistryServer: Sendable {
                     service: \(token.service)
                     issuer: \(token.issuer)
                     rootcertbundle: \(token.rootCertBundle)
+
+                """
+        }
+        if let (url, token) = options.notifications {
+            yaml += """
+                notifications:
+                  events:
+                    includereferences: true
+                  endpoints:
+                    - name: evictor
+                      url: \(url)
+                      headers:
+                        Authorization: [Bearer \(token)]
+                      timeout: 2s
+                      threshold: 3
+                      backoff: 500ms
 
                 """
         }
