@@ -78,7 +78,8 @@ public final class UsageStore: Sendable {
                 let digest = event.digest.description
                 try db.execute(
                     sql:
-                        "INSERT INTO registries (registry, since) VALUES (?, ?) ON CONFLICT(registry) DO UPDATE SET since = min(since, excluded.since)",
+                        "INSERT INTO registries (registry, since) VALUES (?, ?) "
+                        + "ON CONFLICT(registry) DO UPDATE SET since = min(since, excluded.since)",
                     arguments: [registry, time])
                 try db.execute(
                     sql: "INSERT OR IGNORE INTO manifests (registry, repository, digest) VALUES (?, ?, ?)",

@@ -16,7 +16,8 @@ struct EvictorCommand: AsyncParsableCommand {
         version: EvictorVersion.current,
         subcommands: [
             ListCommand.self, CountCommand.self, CheckCommand.self, InventoryCommand.self, PlanCommand.self, ApplyCommand.self, EvictCommand.self,
-            RestoreCommand.self, PolicyCommand.self, StorageCommand.self, PluginsCommand.self, ConfigCommand.self, RunCommand.self, ServeCommand.self, UsageCommand.self,
+            RestoreCommand.self, PolicyCommand.self, StorageCommand.self, PluginsCommand.self, ConfigCommand.self, RunCommand.self, ServeCommand.self,
+            UsageCommand.self,
         ]
     )
 
