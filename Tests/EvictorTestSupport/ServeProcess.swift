@@ -113,12 +113,16 @@ public final class ServeProcess: Sendable {
 
     /// `GET`s (or `method`s) `path` on the server, with `Authorization: Bearer TOKEN` when a token
     /// is given; returns the status, the body and the headers.
-    public func request(_ path: String, method: String = "GET", token: String? = nil, timeout: Duration = .seconds(30)) async throws
-        -> (status: Int, body: String, headers: [String: String])
-    {
+    public func request(
+        _ path: String, method: String = "GET", token: String? = nil, body: Data? = nil, timeout: Duration = .seconds(30)
+    ) async throws -> (status: Int, body: String, headers: [String: String]) {
         var request = HTTPClientRequest(url: url + path)
         request.method = .init(rawValue: method)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/vnd.docker.distribution.events.v1+json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
         let response = try await HTTPClient.shared.execute(request, timeout: .init(timeout))
         let body = try await response.body.collect(upTo: 64 << 20)
         var headers: [String: String] = [:]
