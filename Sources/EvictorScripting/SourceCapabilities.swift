@@ -15,6 +15,8 @@ public struct SourceCapabilities: Sendable, Equatable {
     public var env: [String] = []
     /// `env = true`: any variable (compose interpolation needs this).
     public var anyEnv = false
+    /// `host.pulled(days)`: the pull history of `evictor serve`.
+    public var usage = false
 
     public init() {}
 
@@ -30,8 +32,9 @@ public struct SourceCapabilities: Sendable, Equatable {
                 if element == .boolean(true) { anyEnv = true } else { env = try Self.strings(element, "env", file) }
             case "read": read = element.isTruthy
             case "glob": glob = element.isTruthy
+            case "usage": usage = element.isTruthy
             default:
-                throw .invalidSpec(file: file, reason: "unknown capability '\(key.description)' (known: run, read, glob, env)")
+                throw .invalidSpec(file: file, reason: "unknown capability '\(key.description)' (known: run, read, glob, env, usage)")
             }
         }
     }

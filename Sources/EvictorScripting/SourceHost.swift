@@ -4,7 +4,7 @@ import LuaRuntime
 
 /// Builds the `host` table a source's `collect` receives: only the capabilities it declared.
 enum SourceHost {
-    static func install(_ capabilities: SourceCapabilities, source: String, in vm: LuaVM) -> LuaValue {
+    static func install(_ capabilities: SourceCapabilities, source: String, in vm: LuaVM, pulled: PulledImages? = nil) -> LuaValue {
         var host = LuaTable()
         let prefix = "__evictor_host_\(source.filter { $0.isLetter || $0.isNumber })"
         if !capabilities.run.isEmpty {
@@ -48,7 +48,28 @@ enum SourceHost {
                     return [ProcessInfo.processInfo.environment[name].map { .string(LuaString($0)) } ?? .nil]
                 })
         }
+        if capabilities.usage {
+            host["pulled"] = .function(
+                vm.register(function: "\(prefix).pulled") { arguments in
+                    guard let days = arguments.first?.doubleValue, days > 0 else { throw LuaHostError("expects a number of days") }
+                    guard let pulled else {
+                        throw LuaHostError("no pull history: give the config (its state directory holds evictor serve's usage.sqlite)")
+                    }
+                    return [.table(LuaTable(array: try pulled(days).map(Self.luaValue)))]
+                })
+        }
         return .table(host)
+    }
+
+    private static func luaValue(_ image: PulledImage) -> LuaValue {
+        var fields = LuaTable()
+        fields["registry"] = .string(LuaString(image.registry))
+        fields["repository"] = .string(LuaString(image.repository))
+        fields["digest"] = .string(LuaString(image.digest))
+        fields["tags"] = .table(LuaTable(array: image.tags.map { .string(LuaString($0)) }))
+        fields["last_pulled"] = .number(image.lastPulled.timeIntervalSince1970)
+        fields["pull_count"] = .integer(Int64(image.pullCount))
+        return .table(fields)
     }
 
     /// `host.run({"kubectl", "get", ...}, { timeout = 30, stdin = "...", env = { K = "v" } })`

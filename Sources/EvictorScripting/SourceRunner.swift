@@ -9,10 +9,12 @@ import LuaRuntime
 /// Any entry that is not a valid reference fails the whole source: a short inventory is
 /// worse than none.
 public enum SourceRunner {
-    public static func collect(_ plugin: SourcePlugin, options: LuaValue) async throws(ScriptingError) -> [InventoryImage] {
+    public static func collect(_ plugin: SourcePlugin, options: LuaValue, pulled: PulledImages? = nil) async throws(ScriptingError)
+        -> [InventoryImage]
+    {
         let results: [LuaValue]
         do {
-            let host = await plugin.engine.withVM { vm in SourceHost.install(plugin.capabilities, source: plugin.name, in: vm) }
+            let host = await plugin.engine.withVM { vm in SourceHost.install(plugin.capabilities, source: plugin.name, in: vm, pulled: pulled) }
             results = try await plugin.engine.call(plugin.collect, [options, host])
         } catch let error as LuaError {
             throw .sourceFailed(source: plugin.name, reason: error.description)

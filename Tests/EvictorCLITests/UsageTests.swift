@@ -160,5 +160,21 @@ struct UsageTests {
                 "--policy-option", "unknown=age",
             ], environment: environment)
         #expect(importedPlan.stdoutText.contains("delete 2 of 5 tags"), "\(importedPlan.stdoutText)")
+
+        // The usage source: what was pulled is in use for in-use.lua and every rail.
+        let inventory = work.appendingPathComponent("pulled.json").path
+        let collected = try await EvictorBinary.run(
+            ["inventory", "--config", config, "--source", "usage:7", "-o", inventory], environment: environment)
+        #expect(collected.status == 0, "\(collected.stderrText)")
+        let text = try String(contentsOfFile: inventory, encoding: .utf8)
+        #expect(text.contains("\(registry.hostPort)/shop/app@\(digests["v2"] ?? "")") && text.contains("shop/app:v3"), "\(text)")
+        #expect(!text.contains(digests["v4"] ?? "?"), "a HEAD made v4 no pull: \(text)")
+        let inUse = try await EvictorBinary.run(
+            [
+                "plan", registry.url, "--policy", "in-use", "--inventory", inventory, "--min-inventory", "1", "--policy-option", "keep_newest=0",
+                "--policy-option", "keep_before=0", "--max-delete-percent", "100", "--explain", "shop/app:v2",
+            ])
+        #expect(inUse.stdoutText.contains("delete 3 of 5 tags"), "\(inUse.stdoutText)")
+        #expect(inUse.stdoutText.contains("usage;\(registry.hostPort);pulled"), "\(inUse.stdoutText)")
     }
 }

@@ -35,7 +35,7 @@ struct BuiltInPluginTests {
     @Test("with no plugin directories every kind comes from the built-ins, and built-in policies load and require lib.retention")
     func noDirectories() async throws {
         let path = PluginPath(directories: [])
-        #expect(path.scripts(in: "sources").map(\.name) == ["compose", "k8s", "static"])
+        #expect(path.scripts(in: "sources").map(\.name) == ["compose", "k8s", "static", "usage"])
         #expect(path.scripts(in: "fixers").count == 8)
         #expect(path.scripts(in: "policies").map(\.name) == ["age", "in-use", "keep-last", "pulled-within", "untagged"])
         #expect(path.scripts(in: "lib").map(\.name) == ["retention"])
@@ -64,7 +64,7 @@ struct BuiltInPluginTests {
         ]) { path, root in
             let source = try #require(path.script(in: "sources", named: "static"))
             #expect(source.origin == .file(root.appendingPathComponent("sources/static.lua").path))
-            #expect(path.scripts(in: "sources").map(\.name) == ["compose", "k8s", "static"])
+            #expect(path.scripts(in: "sources").map(\.name) == ["compose", "k8s", "static", "usage"])
             let overridden = try await PolicyPlugin.load(named: "probe", pluginPath: path, log: quiet)
             #expect(overridden.description == "from disk")
             let entries = await PluginCatalog.list(path)

@@ -63,6 +63,7 @@ function evictor.time.days(n) end
 ---@field read? boolean   host.read_file, host.exists
 ---@field glob? boolean   host.glob
 ---@field env? string[]|boolean  variables host.env may read (true: any)
+---@field usage? boolean  host.pulled: the pull history of evictor serve (the config's state directory)
 
 ---@class evictor.RunResult
 ---@field code integer
@@ -76,6 +77,16 @@ function evictor.time.days(n) end
 ---@field exists? fun(path: string): boolean
 ---@field glob? fun(pattern: string): string[]
 ---@field env? fun(name: string): string|nil
+---@field pulled? fun(days: number): evictor.PulledImage[]  manifests pulled within `days` days
+
+---A manifest the pull history saw pulled (host.pulled).
+---@class evictor.PulledImage
+---@field registry string     "host:port" as image references name the registry
+---@field repository string
+---@field digest string
+---@field tags string[]       tags the history saw on it
+---@field last_pulled number  Unix seconds
+---@field pull_count integer
 
 ---@class evictor.SeenImage
 ---@field image string              an image reference

@@ -40,6 +40,8 @@ public enum InventoryCollection {
         public var allowPartial: [String] = []
         public var outputPath: String
         public var pluginPath: PluginPath
+        /// The pull history for sources with the `usage` capability (nil: none).
+        public var pulled: PulledImages?
 
         public init(sources: [SourceRequest], outputPath: String, pluginPath: PluginPath) {
             self.sources = sources
@@ -96,7 +98,7 @@ public enum InventoryCollection {
         let outcomes = await BoundedConcurrency.map(prepared, limit: prepared.count) {
             (plugin, options) -> Result<[InventoryImage], ScriptingError> in
             do throws(ScriptingError) {
-                return .success(try await SourceRunner.collect(plugin, options: options))
+                return .success(try await SourceRunner.collect(plugin, options: options, pulled: settings.pulled))
             } catch {
                 return .failure(error)
             }

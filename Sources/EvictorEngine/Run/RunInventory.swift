@@ -14,7 +14,8 @@ enum RunInventory {
     /// The inventory file to plan with, and what this step did; nil when the config has no
     /// `inventory`.
     static func prepare(
-        _ config: InventoryConfig?, defaultFile: String, pluginPath: PluginPath, now: Date, events: @escaping EngineEvents
+        _ config: InventoryConfig?, defaultFile: String, pluginPath: PluginPath, now: Date, pulled: PulledImages? = nil,
+        events: @escaping EngineEvents
     ) async throws -> RunRecord.InventoryStep? {
         guard let config else { return nil }
         let file = config.file ?? defaultFile
@@ -35,6 +36,7 @@ enum RunInventory {
         }
         var settings = InventoryCollection.Settings(
             sources: config.sources.map(Self.request), outputPath: file, pluginPath: pluginPath)
+        settings.pulled = pulled
         settings.options = Dictionary(
             config.sources.map { source in
                 (Self.request(source).name, source.options.sorted { $0.key < $1.key }.map { ($0.key, $0.value.optionText) })

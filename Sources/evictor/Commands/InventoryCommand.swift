@@ -30,6 +30,9 @@ struct InventoryCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Where to write the inventory.")
     var outputFile = "images.json"
 
+    @Option(name: .long, help: "A config file (evictor.yaml): sources with the usage capability read its state directory's pull history.")
+    var config: String?
+
     @OptionGroup var plugins: PluginOptions
 
     func run() async throws {
@@ -39,6 +42,9 @@ struct InventoryCommand: AsyncParsableCommand {
         )
         settings.options = try InventoryCollection.parseOptions(options)
         settings.allowPartial = allowPartial
+        if let config {
+            settings.pulled = PulledImagesProvider.make(for: try ConfigLoader.load(file: config, environment: ProcessInfo.processInfo.environment))
+        }
         let inventory = try await InventoryCollection.collect(settings, events: CommandLog.events())
         let parts = inventory.sources.map { "\($0.name) \($0.failure == nil ? String($0.images) : "failed")" }.joined(separator: ", ")
         CommandLog.info("inventory: \(inventory.images.count) images (\(parts)) written to \(outputFile)")
