@@ -56,13 +56,19 @@ public actor JobRunner {
         config.schedules.contains { $0.job == .run && $0.delete && ($0.registry == nil || $0.registry == registry) }
     }
 
+    /// What `job` on `registry` (every registry when nil) holds while it runs, so that no other
+    /// job runs there meanwhile: those registries' names, or `inventory`.
+    public nonisolated func holds(_ job: ScheduleConfig.Job, registry: String?) -> [String] {
+        job == .inventory ? ["inventory"] : registry.map { [$0] } ?? config.registries.map(\.name)
+    }
+
     /// Starts `job` (on `registry`, or every registry when nil) and returns its run's id once
     /// it has started; throws a `Refusal` when it cannot start now.
     @discardableResult
     public func start(_ job: ScheduleConfig.Job, registry: String?, delete: Bool, trigger: String) throws(Refusal) -> Task<RunRecord?, Never> {
         guard stop.signal == nil else { throw .stopping }
         if let registry, config.registry(named: registry) == nil { throw .unknownRegistry(registry) }
-        let names = job == .inventory ? ["inventory"] : registry.map { [$0] } ?? config.registries.map(\.name)
+        let names = holds(job, registry: registry)
         if delete {
             for name in names where !deleteAllowed(on: name) { throw .deleteNotAllowed(name) }
         }

@@ -5,7 +5,9 @@ import ServiceLifecycle
 
 /// Starts the config's scheduled jobs on time (UTC): a cron schedule at each matching minute,
 /// an interval schedule at start and then every interval. A job whose registry is still busy
-/// is skipped (and counted by the runner), never stacked.
+/// with an earlier job is skipped (and counted by the runner), never stacked. Jobs due at the
+/// same moment on the same registry (a nightly `run` and an hourly `check` at 03:00) run one
+/// after the other, in the config's order: the later ones are not skipped for the first.
 public struct JobScheduler: Service {
     let schedules: [ScheduleConfig]
     let runner: JobRunner
@@ -32,18 +34,41 @@ public struct JobScheduler: Service {
                 if Task.isShuttingDownGracefully { return }
             }
             let now = Date()
+            // The jobs this moment started (or queued), with what each holds.
+            var startedNow: [(holds: Set<String>, done: Task<Void, Never>)] = []
             for index in schedules.indices {
                 guard let time = due[index], time <= now else { continue }
                 let schedule = schedules[index]
-                do {
-                    try await runner.start(
-                        schedule.job, registry: schedule.registry, delete: schedule.job == .run && schedule.delete, trigger: "schedule \(index)")
-                } catch {
-                    logger.info("scheduled job not started: \(error)", metadata: ["job": "\(schedule.job.rawValue)"])
+                let holds = Set(runner.holds(schedule.job, registry: schedule.registry))
+                let before = startedNow.filter { !$0.holds.isDisjoint(with: holds) }.map(\.done)
+                if before.isEmpty {
+                    do {
+                        let task = try await start(schedule, index: index)
+                        startedNow.append((holds, Task { _ = await task.value }))
+                    } catch {
+                        logger.info("scheduled job not started: \(error)", metadata: ["job": "\(schedule.job.rawValue)"])
+                    }
+                } else {
+                    // Due with another on the same registry: after it (skipped only if that
+                    // registry is busy again by then).
+                    let queued = Task { [self] in
+                        for job in before { await job.value }
+                        do {
+                            _ = try await start(schedule, index: index).value
+                        } catch {
+                            logger.info("scheduled job not started: \(error)", metadata: ["job": "\(schedule.job.rawValue)"])
+                        }
+                    }
+                    startedNow.append((holds, queued))
                 }
                 due[index] = Self.next(schedule, after: now, previous: time)
             }
         }
+    }
+
+    private func start(_ schedule: ScheduleConfig, index: Int) async throws -> Task<RunRecord?, Never> {
+        try await runner.start(
+            schedule.job, registry: schedule.registry, delete: schedule.job == .run && schedule.delete, trigger: "schedule \(index)")
     }
 
     /// When `schedule` first runs, counting from the server's start.
