@@ -78,18 +78,18 @@ public final class ServeProcess: Sendable {
         throw TestSupportError("evictor \(arguments.joined(separator: " ")) did not say `listening on` within \(timeout): \(text)")
     }
 
-    /// The URL of the first `listening on http://...` in `text` (trailing punctuation dropped).
+    /// The URL of the first complete line saying `listening on http(s)://...` in `text`
+    /// (trailing punctuation dropped). Another line that says `listening on HOST:PORT` without
+    /// a scheme (as Hummingbird's info log does) is passed over, not taken as "no URL".
     static func listeningURL(in text: String) -> String? {
-        guard let range = text.range(of: "listening on ") else { return nil }
-        let rest = text[range.upperBound...]
-        guard rest.hasPrefix("http://") || rest.hasPrefix("https://") else { return nil }
-        let url = rest.prefix { !$0.isWhitespace }
-        // The line must be complete (its port fully written) before it counts.
-        guard url.endIndex < rest.endIndex else { return nil }
-        var trimmed = String(url)
-        while let last = trimmed.last, ",;.)".contains(last) { trimmed.removeLast() }
-        while trimmed.hasSuffix("/") { trimmed.removeLast() }
-        return trimmed
+        // The last piece has no newline yet: its port may not be fully written.
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+            guard let range = line.range(of: "listening on http://") ?? line.range(of: "listening on https://") else { continue }
+            var url = String(line[range.lowerBound...].dropFirst("listening on ".count).prefix { !$0.isWhitespace })
+            while let last = url.last, ",;.)/".contains(last) { url.removeLast() }
+            return url
+        }
+        return nil
     }
 
     /// Sends `signal` to the process by its PID and waits for it to exit (SIGKILL after
