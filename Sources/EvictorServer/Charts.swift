@@ -1,6 +1,7 @@
 import Foundation
 
-/// Inline SVG charts for the web report, each with a text alternative.
+/// The web report's charts: inline SVG lines over time, each with its figures in words, and
+/// the space per repository as a table whose bars are plain CSS (readable at any width).
 enum Charts {
     /// Tags and reclaimable bytes per run, over time.
     static func overTime(_ figures: [RegistryFigures], into page: inout HTML) {
@@ -8,72 +9,100 @@ enum Charts {
         guard points.count >= 1 else { return }
         let tags = points.compactMap { figure in figure.tags.map { (figure.startedAt, Double($0)) } }
         let bytes = points.compactMap { figure in figure.reclaimableBytes.map { (figure.startedAt, Double($0)) } }
+        guard !tags.isEmpty || !bytes.isEmpty else { return }
+        page.raw("<div class=\"charts\">")
         if !tags.isEmpty { line(tags, title: "Tags over time", unit: "tags", into: &page) }
         if !bytes.isEmpty { line(bytes, title: "Space the plan would free, over time", unit: "bytes", into: &page) }
+        page.raw("</div>")
     }
 
-    /// One series as a line chart with its first and last value stated.
+    /// One series as a line chart: the largest value and zero on the left, the first and last
+    /// time below, and the same in a sentence.
     static func line(_ series: [(Date, Double)], title: String, unit: String, into page: inout HTML) {
-        let (width, height, pad) = (600.0, 160.0, 30.0)
+        // Small enough a viewBox that its 16-unit text stays legible when a phone scales it down.
+        let (width, height, left, right, top, bottom) = (400.0, 176.0, 8.0, 8.0, 26.0, 28.0)
         let values = series.map(\.1)
-        let top = max(values.max() ?? 1, 1)
+        let largest = max(values.max() ?? 1, 1)
         let times = series.map { $0.0.timeIntervalSince1970 }
         let (start, span) = (times.min() ?? 0, max((times.max() ?? 0) - (times.min() ?? 0), 1))
+        let plotWidth = width - left - right
+        let plotHeight = height - top - bottom
         let coordinates = series.map { time, value in
-            (pad + (time.timeIntervalSince1970 - start) / span * (width - 2 * pad), height - pad - value / top * (height - 2 * pad))
+            (
+                series.count == 1 ? left + plotWidth / 2 : left + (time.timeIntervalSince1970 - start) / span * plotWidth,
+                top + plotHeight - value / largest * plotHeight
+            )
         }
-        let summary = "\(title): from \(format(values.first ?? 0, unit)) to \(format(values.last ?? 0, unit)) over \(series.count) runs"
+        let first = series.first.map { ReportPages.time($0.0) } ?? ""
+        let last = series.last.map { ReportPages.time($0.0) } ?? ""
+        let summary =
+            "\(title): \(format(values.first ?? 0, unit)) at \(first), \(format(values.last ?? 0, unit)) at \(last) "
+            + "(\(ReportPages.plural(series.count, "run")); at most \(format(values.max() ?? 0, unit)))"
         page.raw("<figure><figcaption>")
         page.add(title)
         page.raw("</figcaption><svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"")
         page.add(summary)
-        page.raw("\"><rect x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(height))\" fill=\"#fafafa\" stroke=\"#767676\"/>")
+        page.raw("\">")
+        page.raw(
+            String(
+                format: "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"#fafafa\" stroke=\"#767676\"/>", left, top, plotWidth,
+                plotHeight))
         let path = coordinates.map { String(format: "%.1f,%.1f", $0.0, $0.1) }.joined(separator: " ")
-        page.raw("<polyline fill=\"none\" stroke=\"#0b5394\" stroke-width=\"2\" points=\"\(path)\"/>")
-        for (x, y) in coordinates { page.raw(String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#0b5394\"/>", x, y)) }
-        page.raw("<text x=\"4\" y=\"14\" font-size=\"12\" fill=\"#1a1a1a\">")
-        page.add(format(top, unit))
-        page.raw("</text></svg><p>")
+        page.raw("<polyline fill=\"none\" stroke=\"#0b4f8a\" stroke-width=\"2.5\" points=\"\(path)\"/>")
+        for (x, y) in coordinates { page.raw(String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"#0b4f8a\"/>", x, y)) }
+        page.raw(String(format: "<text x=\"%.0f\" y=\"19\" font-size=\"16\" fill=\"#1a1a1a\">", left))
+        page.add("at most \(format(largest, unit))")
+        page.raw(
+            String(
+                format: "</text><text x=\"%.0f\" y=\"%.0f\" font-size=\"16\" text-anchor=\"end\" fill=\"#1a1a1a\">0</text>", width - right - 4,
+                top + plotHeight - 4))
+        page.raw(String(format: "<text x=\"%.0f\" y=\"%.0f\" font-size=\"16\" fill=\"#1a1a1a\">", left, height - 7))
+        page.add(shortTime(series.first?.0))
+        page.raw(
+            String(format: "</text><text x=\"%.0f\" y=\"%.0f\" font-size=\"16\" text-anchor=\"end\" fill=\"#1a1a1a\">", width - right, height - 7))
+        page.add(shortTime(series.last?.0))
+        page.raw("</text></svg><p class=\"figures\">")
         page.add(summary + ".")
         page.raw("</p></figure>")
     }
 
-    /// The space each repository would free, largest first (the ten largest).
+    /// `11-30 23:36` (UTC): short enough for a chart's axis.
+    static func shortTime(_ date: Date?) -> String {
+        guard let date else { return "" }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "MM-dd HH:mm"
+        return formatter.string(from: date)
+    }
+
+    /// The space each repository would free, largest first (the twenty largest), as a table
+    /// with a bar per row.
     static func reclaimable(_ repositories: [PlanRepositoryRow], into page: inout HTML) {
-        let rows = repositories.filter { $0.reclaimableBytes > 0 || $0.tagsDeleted > 0 }.prefix(10)
+        let rows = repositories.filter { $0.reclaimableBytes > 0 || $0.tagsDeleted > 0 }.prefix(20)
         guard !rows.isEmpty else {
             page.raw("<p>The plan frees nothing.</p>")
             return
         }
         let largest = Double(max(rows.map(\.reclaimableBytes).max() ?? 1, 1))
-        let barHeight = 22.0
-        let height = Double(rows.count) * (barHeight + 6) + 6
-        page.raw("<figure><figcaption>Space each repository would free</figcaption><svg viewBox=\"0 0 600 \(Int(height))\" role=\"img\" ")
-        page.raw("aria-label=\"Space each repository would free; the table below lists it\">")
-        for (index, row) in rows.enumerated() {
-            let y = 6 + Double(index) * (barHeight + 6)
-            let width = max(2, Double(row.reclaimableBytes) / largest * 300)
-            page.raw(String(format: "<rect x=\"290\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"#b45f06\"/>", y, width, barHeight))
-            page.raw(String(format: "<text x=\"284\" y=\"%.0f\" font-size=\"12\" text-anchor=\"end\" fill=\"#1a1a1a\">", y + 15))
-            page.add(String(row.repository.suffix(40)))
-            page.raw("</text>")
-        }
-        page.raw("</svg></figure><div class=\"scroll\"><table><caption>Space each repository would free</caption><thead><tr>")
-        page.raw("<th scope=\"col\">Repository</th><th scope=\"col\">Tags</th><th scope=\"col\">Tags deleted</th><th scope=\"col\">Reclaimable</th>")
-        page.raw("</tr></thead><tbody>")
+        page.raw("<div class=\"scroll\"><table><caption>Space each repository would free, largest first</caption><thead><tr>")
+        page.raw("<th scope=\"col\">Repository</th><th scope=\"col\">Tags deleted</th><th scope=\"col\">Reclaimable</th>")
+        page.raw("<th scope=\"col\" class=\"share\">Share</th></tr></thead><tbody>")
         for row in rows {
             page.raw("<tr>")
-            page.element("td", row.repository)
-            page.element("td", String(row.tags))
-            page.element("td", String(row.tagsDeleted))
+            page.element("th", row.repository, attributes: "scope=\"row\"")
+            page.element("td", "\(row.tagsDeleted) of \(row.tags)")
             page.element("td", format(Double(row.reclaimableBytes), "bytes"))
+            let percent = Int((Double(row.reclaimableBytes) / largest * 100).rounded())
+            page.raw("<td class=\"share\"><span class=\"bar\" style=\"width:\(percent)%\" aria-hidden=\"true\"></span></td>")
             page.raw("</tr>")
         }
         page.raw("</tbody></table></div>")
+        if repositories.count > rows.count, rows.count == 20 { page.raw("<p>The 20 largest are shown.</p>") }
     }
 
     static func format(_ value: Double, _ unit: String) -> String {
-        guard unit == "bytes" else { return "\(Int(value)) \(unit)" }
+        guard unit == "bytes" else { return ReportPages.plural(Int(value), unit.hasSuffix("s") ? String(unit.dropLast()) : unit) }
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         var amount = value
         var index = 0

@@ -123,6 +123,21 @@ public struct DeletionRow: Sendable, Codable {
         at = Date(timeIntervalSince1970: row["started_at"])
     }
 
-    /// The command that puts it back (until garbage collection runs).
-    public var restoreCommand: String { "evictor restore --journal \(journal) -r \(repository)" }
+    /// Whether the run deleted it (a skipped, failed or not started one is still there).
+    public var restorable: Bool { outcome == "deleted" || outcome == "deleted earlier" }
+
+    /// The command that puts it back, with every other manifest of its repository this run
+    /// deleted (until garbage collection runs); `config` gives restore the registry's
+    /// credentials, TLS and limits.
+    public func restoreCommand(config: String?) -> String {
+        (["evictor", "restore"] + (config.map { ["--config", $0] } ?? []) + ["--journal", journal, "-r", repository]).map(Self.shellWord)
+            .joined(separator: " ")
+    }
+
+    /// A shell word: quoted when it holds anything but safe characters.
+    static func shellWord(_ word: String) -> String {
+        let safe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@%+,")
+        if !word.isEmpty, word.unicodeScalars.allSatisfy({ safe.contains($0) }) { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
 }

@@ -1,5 +1,6 @@
 import EvictorCore
 import EvictorEngine
+import Eviction
 import Foundation
 import GRDB
 
@@ -109,7 +110,7 @@ public final class RunHistory: Sendable {
                             sql: "INSERT INTO deletions (run_id, registry, repository, digest, tags, outcome, journal) VALUES (?, ?, ?, ?, ?, ?, ?)",
                             arguments: [
                                 record.id, part.name, entry.repository, entry.digest, entry.tags.joined(separator: ","),
-                                String(describing: entry.outcome),
+                                Self.text(entry.outcome),
                                 journal,
                             ])
                     }
@@ -117,6 +118,19 @@ public final class RunHistory: Sendable {
             }
             try db.execute(
                 sql: "DELETE FROM runs WHERE id NOT IN (SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT ?)", arguments: [keep])
+        }
+    }
+
+    /// How a deletion ended, in words: `deleted`, `deleted earlier`, `already gone`, `not
+    /// started`, `skipped: WHY`, `failed: WHY`.
+    static func text(_ outcome: ApplyReport.Outcome) -> String {
+        switch outcome {
+        case .deleted: "deleted"
+        case .deletedEarlier: "deleted earlier"
+        case .alreadyGone: "already gone"
+        case .notStarted: "not started"
+        case .skipped(let why): "skipped: \(why)"
+        case .failed(let why): "failed: \(why)"
         }
     }
 

@@ -13,6 +13,9 @@ public struct ServerState: Sendable {
     /// The pull history the notifications receiver writes (STATE/usage.sqlite).
     public let usage: UsageStore
 
+    /// The config file the server was started with (for the commands the report shows).
+    var configPath: String? { runner.configPath.isEmpty ? nil : runner.configPath }
+
     /// The inventory file jobs write and read (nil: the config has no inventory).
     var inventoryPath: String? {
         guard let inventory = config.inventory else { return nil }
