@@ -102,6 +102,9 @@ struct ReportPages: Sendable {
             text += "would delete \(Self.plural(plan.tagsPlanned ?? 0, "tag")) and \(Self.plural(plan.manifestsPlanned ?? 0, "manifest"))"
         }
         text += ", \(Charts.format(Double(plan.reclaimableBytes ?? 0), "bytes")) reclaimable by garbage collection"
+        if plan.error != nil, plan.deleted == nil {
+            text += plan.error?.hasPrefix("refused") == true ? " (refused: nothing deleted)" : " (stopped: nothing deleted)"
+        }
         return text
     }
 
@@ -169,12 +172,19 @@ struct ReportPages: Sendable {
             return
         }
         page.raw("<p>")
-        if let figures = figures.last(where: { $0.runID == plan.run }) {
-            page.add("Run \(plan.run), " + Self.planSentence(figures) + ".")
+        let planFigures = figures.last { $0.runID == plan.run }
+        if let planFigures {
+            page.add("Run \(plan.run), " + Self.planSentence(planFigures) + ".")
         } else {
             page.add("Run \(plan.run).")
         }
         page.raw("</p>")
+        if let error = planFigures?.error {
+            // A refused plan (a safety limit) or a registry part that stopped: say why, plainly.
+            page.raw("<p class=\"warning\" role=\"note\"><strong>Nothing of this plan was deleted.</strong> ")
+            page.add(error)
+            page.raw("</p>")
+        }
         Charts.reclaimable(plan.repositories.filter { Self.matches($0.repository, search) }, into: &page)
         page.raw("<div class=\"scroll\"><table><caption>Every tag and untagged manifest of the last plan, with the reasons, ")
         page.raw("by repository</caption><thead><tr><th scope=\"col\">Tag</th><th scope=\"col\">Verdict</th><th scope=\"col\">Why</th>")
@@ -251,6 +261,7 @@ struct ReportPages: Sendable {
 
     private func runs(into page: inout HTML) throws {
         let runs = try server.history.runs(limit: 30)
+        let errors = try server.history.registryErrors(runIDs: runs.map(\.id))
         page.raw("<section aria-labelledby=\"runs\"><h2 id=\"runs\">Recent runs</h2>")
         guard !runs.isEmpty else {
             page.raw("<p>No run yet.</p></section>")
@@ -265,8 +276,9 @@ struct ReportPages: Sendable {
             page.element("td", run.job + (run.delete ? " (deleting)" : run.job == "run" ? " (dry run)" : ""))
             page.element("td", run.registry ?? "all")
             page.element("td", trigger(run.trigger))
-            page.element(
-                "td", run.outcome.replacingOccurrences(of: "_", with: " ") + (run.error.map { ": " + $0 } ?? ""), attributes: "class=\"long\"")
+            // The run's own error, else its registries' (a refused plan, a registry down).
+            let why = run.error ?? errors[run.id].map { $0.joined(separator: "; ") }
+            page.element("td", run.outcome.replacingOccurrences(of: "_", with: " ") + (why.map { ": " + $0 } ?? ""), attributes: "class=\"long\"")
             page.raw("</tr>")
         }
         page.raw("</tbody></table></div></section>")
@@ -328,6 +340,7 @@ struct ReportPages: Sendable {
         input{font-size:1rem;padding:.35rem;border:1px solid #595959;min-width:0;flex:1 1 12rem;max-width:24rem}
         button{font-size:1rem;padding:.35rem .8rem;border:1px solid #0b4f8a;background:#0b4f8a;color:#fff}
         :focus-visible{outline:3px solid #b45f06;outline-offset:2px}.note{background:#eef4fa;padding:.4rem .6rem}
+        .warning{background:#fdecec;border-left:4px solid #a61b1b;padding:.4rem .6rem}
         .bar{display:block;height:.9rem;background:#8a4a05;min-width:2px}th.share,td.share{width:30%}.figures{font-size:.9rem}
         .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,20rem),1fr));gap:0 1.5rem}
         @media (max-width:40rem){header,main{padding:0 .6rem}th,td{padding:.25rem .3rem}th.share,td.share{width:20%}

@@ -231,6 +231,26 @@ public final class RunHistory: Sendable {
         }
     }
 
+    /// Per run of `runIDs`, its registries' errors as `NAME: ERROR` (runs without one left out).
+    public func registryErrors(runIDs: [String]) throws -> [String: [String]] {
+        guard !runIDs.isEmpty else { return [:] }
+        return try database.read { db in
+            var errors: [String: [String]] = [:]
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT run_id, registry, error FROM registry_runs WHERE error IS NOT NULL
+                    AND run_id IN (\(Array(repeating: "?", count: runIDs.count).joined(separator: ", "))) ORDER BY run_id, registry
+                    """,
+                arguments: StatementArguments(runIDs))
+            for row in rows {
+                let (run, registry, error): (String, String, String) = (row["run_id"], row["registry"], row["error"])
+                errors[run, default: []].append("\(registry): \(error)")
+            }
+            return errors
+        }
+    }
+
     /// A run's record (JSON) as it was written.
     public func record(id: String) throws -> String? {
         try database.read { db in try String.fetchOne(db, sql: "SELECT record FROM runs WHERE id = ?", arguments: [id]) }
