@@ -24,7 +24,7 @@ struct ServeReportTests {
     /// shop/app v1-v4 and `broken` (newest, in use, its layer removed on disk), tools/cli t1 (in
     /// use; an older push of t1 left untagged) and t2, old/unused a and b (in use nowhere).
     /// Policies: in-use (keep the 2 newest, none before) and untagged; a static inventory.
-    static func seed(_ registry: RegistryServer, schedules: String, serve: String) async throws -> Seeded {
+    static func seed(_ registry: RegistryServer, schedules: String, serve: String, maxDeletePercent: Int = 80) async throws -> Seeded {
         let layout = try OCILayoutBuilder.temporary()
         defer { layout.remove() }
         var broken: BuiltManifest?
@@ -69,7 +69,7 @@ struct ServeReportTests {
               argument: \(work.path)/pinned.txt
           file: \(work.path)/images.json
         safety:
-          max_delete_percent: 80
+          max_delete_percent: \(maxDeletePercent)
           min_inventory: 2
         state:
           directory: \(state.path)
@@ -437,6 +437,35 @@ struct ServeReportTests {
                     try await browser.load(server.url + "/")
                     try Self.keep(try await browser.dom(), try await browser.screenshot(), name: "deletions")
                 }
+            } catch {
+                await browser.stop()
+                throw error
+            }
+            await browser.stop()
+            #expect(await server.stop() == 0, "\(server.stderrText)")
+        }
+    }
+
+    @Test("a plan a safety limit refuses says so, and why, where the plan and the runs are shown")
+    func refusedPlan() async throws {
+        try await RegistryServer.with { registry in
+            let seeded = try await Self.seed(
+                registry, schedules: "  - {job: plan, registry: main, every: 1h}", serve: "  listen: 127.0.0.1:0", maxDeletePercent: 10)
+            defer { try? FileManager.default.removeItem(at: seeded.work) }
+            let server = try await ServeProcess.start(arguments: ["serve", "--config", seeded.config], environment: seeded.environment)
+            _ = try await Self.waitForRuns(server, token: nil) { runs in runs.contains { $0["job"] as? String == "plan" && $0["ended_at"] != nil } }
+            let browser = try await HeadlessChromium.start()
+            do {
+                try await browser.load(server.url + "/")
+                let warning = try await browser.evaluate(
+                    "return [...document.querySelectorAll('.warning')].map(e => e.textContent)", as: [String].self)
+                #expect(warning.count == 1 && warning[0].hasPrefix("Nothing of this plan was deleted."), "\(warning)")
+                #expect(warning.first?.contains("refused: the plan deletes") == true && warning.first?.contains("10") == true, "\(warning)")
+                let tables = try await browser.evaluate(Self.tablesScript, as: [PageTable].self)
+                let glance = try #require(Self.table(tables, "Each registry"), "\(tables.map(\.caption))")
+                #expect(glance.rows.first?.last?.hasSuffix("(refused: nothing deleted)") == true, "\(glance.rows)")
+                let runs = try #require(Self.table(tables, "The last 30 jobs"), "\(tables.map(\.caption))")
+                #expect(runs.rows.first?.last?.hasPrefix("could not run: main: refused: the plan deletes") == true, "\(runs.rows)")
             } catch {
                 await browser.stop()
                 throw error
