@@ -146,7 +146,9 @@ struct ReportPages: Sendable {
             page.add(" (" + summary.problems.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")")
         }
         page.raw(".</p>")
-        let shown = report.findings.filter { Self.matches($0.repository, search) }
+        // Problems first; a repository without tags (no problem) after them, each in the check's order.
+        let matching = report.findings.filter { Self.matches($0.repository, search) }
+        let shown = matching.filter { $0.problem != .noTags } + matching.filter { $0.problem == .noTags }
         guard !shown.isEmpty else { return }
         page.raw("<div class=\"scroll\"><table><caption>Findings of the last check</caption><thead><tr>")
         page.raw(
