@@ -419,6 +419,10 @@ struct ServeReportTests {
                     #expect(Array(words.suffix(2)) == ["-r", repository], "\(row[3])")
                     commands[repository] = row[3]
                 }
+                // Broken tags first; the repository the run emptied after them, as no problem.
+                let findings = try #require(Self.table(tables, "Findings"), "\(tables.map(\.caption))")
+                #expect(findings.rows.map { $0[0] } == ["shop/app:broken", "old/unused"], "\(findings.rows)")
+                #expect(findings.rows.last.map { $0[1] == "no-tags" && $0[3] == "not in use" } == true, "\(findings.rows)")
                 let runsTable = try #require(Self.table(tables, "The last 30 jobs"), "\(tables.map(\.caption))")
                 #expect(runsTable.rows.contains { $0[1] == "run (deleting)" && $0[3] == "schedule: every 1h" }, "\(runsTable.rows)")
                 #expect(runsTable.rows.contains { $0[1] == "check" && $0[3] == "schedule: every 2s" }, "\(runsTable.rows)")
