@@ -4,6 +4,7 @@ import EvictorEngine
 import Foundation
 import Metrics
 import Prometheus
+import Synchronization
 
 /// What `/metrics` exposes, through swift-metrics into a Prometheus registry of its own (no
 /// global bootstrap, so tests can run several servers in one process).
@@ -86,8 +87,17 @@ public final class ServerMetrics: Sendable {
         CoreMetrics.Gauge(label: label, dimensions: dimensions, factory: factory)
     }
 
+    /// Counters made once per label and dimensions (the receiver counts every batch).
+    private let counters = Mutex<[String: CoreMetrics.Counter]>([:])
+
     private func counter(_ label: String, _ dimensions: [(String, String)]) -> CoreMetrics.Counter {
-        CoreMetrics.Counter(label: label, dimensions: dimensions, factory: factory)
+        let key = label + "|" + dimensions.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
+        return counters.withLock { cache in
+            if let made = cache[key] { return made }
+            let made = CoreMetrics.Counter(label: label, dimensions: dimensions, factory: factory)
+            cache[key] = made
+            return made
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 import EvictorCore
 import Foundation
 import GRDB
+import Synchronization
 
 /// Pull history per registry, repository and manifest digest, in SQLite (`STATE/usage.sqlite`):
 /// first push seen, last pull, pull count and pulls per day (for `windowDays`), tags seen, and
@@ -8,6 +9,17 @@ import GRDB
 /// writes it; plans read it read-only.
 public final class UsageStore: Sendable {
     private let database: DatabaseQueue
+    private let lastPrune = Mutex<Date>(.distantPast)
+
+    /// Old day counts and event ids are pruned at most once an hour (not with every batch).
+    private func pruneDue() -> Bool {
+        lastPrune.withLock { last in
+            guard Date().timeIntervalSince(last) > 3_600 else { return false }
+            last = Date()
+            return true
+        }
+    }
+
     /// Its file name in the state directory.
     public static let fileName = "usage.sqlite"
     /// Days of per-day counts (and of event ids for replays) kept.
@@ -23,6 +35,12 @@ public final class UsageStore: Sendable {
     public init(path: String, windowDays: Int = 90) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        // WAL without an fsync per commit: a batch costs microseconds, so one registry sending
+        // event after event is never held up; a committed batch survives a crash of evictor.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
         database = try DatabaseQueue(path: path, configuration: configuration)
         self.windowDays = windowDays
         try Self.migrator.migrate(database)
@@ -67,8 +85,10 @@ public final class UsageStore: Sendable {
     public func record(_ events: [UsageEvent], registry: String) throws -> Recorded {
         var result = Recorded()
         try database.write { db in
+            // Statements compiled once per connection, not once per event.
+            func run(_ sql: String, _ arguments: StatementArguments) throws { try db.cachedStatement(sql: sql).execute(arguments: arguments) }
             for event in events {
-                try db.execute(sql: "INSERT OR IGNORE INTO seen (key, at) VALUES (?, ?)", arguments: [event.key, event.time.timeIntervalSince1970])
+                try run("INSERT OR IGNORE INTO seen (key, at) VALUES (?, ?)", [event.key, event.time.timeIntervalSince1970])
                 guard db.changesCount > 0 else {
                     result.duplicates += 1
                     continue
@@ -76,51 +96,50 @@ public final class UsageStore: Sendable {
                 result.recorded += 1
                 let time = event.time.timeIntervalSince1970
                 let digest = event.digest.description
-                try db.execute(
-                    sql:
-                        "INSERT INTO registries (registry, since) VALUES (?, ?) "
+                try run(
+                    "INSERT INTO registries (registry, since) VALUES (?, ?) "
                         + "ON CONFLICT(registry) DO UPDATE SET since = min(since, excluded.since)",
-                    arguments: [registry, time])
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO manifests (registry, repository, digest) VALUES (?, ?, ?)",
-                    arguments: [registry, event.repository, digest])
+                    [registry, time])
+                try run(
+                    "INSERT OR IGNORE INTO manifests (registry, repository, digest) VALUES (?, ?, ?)",
+                    [registry, event.repository, digest])
                 let key: StatementArguments = [registry, event.repository, digest]
                 switch event.action {
                 case .push:
-                    try db.execute(
-                        sql: """
-                            UPDATE manifests SET pushed = min(coalesce(pushed, ?1), ?1), deleted = NULL
-                            WHERE registry = ?2 AND repository = ?3 AND digest = ?4
-                            """,
-                        arguments: [time] + key)
+                    try run(
+                        """
+                        UPDATE manifests SET pushed = min(coalesce(pushed, ?1), ?1), deleted = NULL
+                        WHERE registry = ?2 AND repository = ?3 AND digest = ?4
+                        """,
+                        [time] + key)
                 case .pull:
-                    try db.execute(
-                        sql: """
-                            UPDATE manifests SET last_pulled = max(coalesce(last_pulled, ?1), ?1), pull_count = pull_count + 1
-                            WHERE registry = ?2 AND repository = ?3 AND digest = ?4
-                            """,
-                        arguments: [time] + key)
-                    try db.execute(
-                        sql: """
-                            INSERT INTO daily (registry, repository, digest, day, pulls) VALUES (?, ?, ?, ?, 1)
-                            ON CONFLICT DO UPDATE SET pulls = pulls + 1
-                            """,
-                        arguments: key + [Self.day(event.time)])
+                    try run(
+                        """
+                        UPDATE manifests SET last_pulled = max(coalesce(last_pulled, ?1), ?1), pull_count = pull_count + 1
+                        WHERE registry = ?2 AND repository = ?3 AND digest = ?4
+                        """,
+                        [time] + key)
+                    try run(
+                        """
+                        INSERT INTO daily (registry, repository, digest, day, pulls) VALUES (?, ?, ?, ?, 1)
+                        ON CONFLICT DO UPDATE SET pulls = pulls + 1
+                        """,
+                        key + [Self.day(event.time)])
                 case .delete:
-                    try db.execute(
-                        sql: "UPDATE manifests SET deleted = max(coalesce(deleted, ?1), ?1) WHERE registry = ?2 AND repository = ?3 AND digest = ?4",
-                        arguments: [time] + key)
+                    try run(
+                        "UPDATE manifests SET deleted = max(coalesce(deleted, ?1), ?1) WHERE registry = ?2 AND repository = ?3 AND digest = ?4",
+                        [time] + key)
                 }
                 if let tag = event.tag, event.action != .delete {
-                    try db.execute(
-                        sql: """
-                            INSERT INTO tags (registry, repository, digest, tag, last_seen) VALUES (?, ?, ?, ?, ?)
-                            ON CONFLICT DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)
-                            """,
-                        arguments: key + [tag, time])
+                    try run(
+                        """
+                        INSERT INTO tags (registry, repository, digest, tag, last_seen) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)
+                        """,
+                        key + [tag, time])
                 }
             }
-            if windowDays > 0 {
+            if windowDays > 0, pruneDue() {
                 let cutoff = Date().addingTimeInterval(-Double(windowDays) * 86_400)
                 try db.execute(sql: "DELETE FROM daily WHERE day < ?", arguments: [Self.day(cutoff)])
                 try db.execute(sql: "DELETE FROM seen WHERE at < ?", arguments: [cutoff.timeIntervalSince1970])
@@ -189,8 +208,19 @@ public final class UsageStore: Sendable {
         }
     }
 
+    /// `yyyyMMdd` in UTC, by arithmetic (a formatter per event would cost more than the write).
     static func day(_ date: Date) -> String {
-        String(UTCStamp.string(date).prefix(8))
+        // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+        let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down)) + 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let dayOfEra = days - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthPart = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthPart + 2) / 5 + 1
+        let month = monthPart < 10 ? monthPart + 3 : monthPart - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return String(format: "%04d%02d%02d", year, month, day)
     }
 }
 
