@@ -24,14 +24,14 @@ public final class ServerMetrics: Sendable {
 
     /// A job ended: its count by outcome, duration, last success, and the registries' figures.
     public func recordRun(_ record: RunRecord, job: String, details: RunDetails) {
-        CoreMetrics.Counter(label: "evictor_runs_total", dimensions: [("job", job), ("outcome", record.outcome.rawValue)], factory: factory)
+        CoreMetrics.Counter(label: "evictor_runs_total", dimensions: [("task", job), ("outcome", record.outcome.rawValue)], factory: factory)
             .increment()
         if let ended = record.endedAt {
-            CoreMetrics.Timer(label: "evictor_run_duration_seconds", dimensions: [("job", job)], preferredDisplayUnit: .seconds, factory: factory)
+            CoreMetrics.Timer(label: "evictor_run_duration_seconds", dimensions: [("task", job)], preferredDisplayUnit: .seconds, factory: factory)
                 .recordNanoseconds(Int64(max(0, ended.timeIntervalSince(record.startedAt)) * 1e9))
         }
         if record.outcome == .clean || record.outcome == .problemsFound {
-            gauge("evictor_last_success_timestamp_seconds", [("job", job)]).record((record.endedAt ?? Date()).timeIntervalSince1970)
+            gauge("evictor_last_success_timestamp_seconds", [("task", job)]).record((record.endedAt ?? Date()).timeIntervalSince1970)
         }
         for part in record.registries {
             let registry = [("registry", part.name)]
@@ -77,7 +77,7 @@ public final class ServerMetrics: Sendable {
 
     /// A scheduled job was skipped because the registry was busy with another.
     public func recordSkip(job: String, registry: String) {
-        counter("evictor_jobs_skipped_total", [("job", job), ("registry", registry)]).increment()
+        counter("evictor_jobs_skipped_total", [("task", job), ("registry", registry)]).increment()
     }
 
     /// Every problem class a check knows, so each has a series (0 included).

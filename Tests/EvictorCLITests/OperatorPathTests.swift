@@ -83,7 +83,7 @@ struct OperatorPathTests {
                 "plan", registry.url, "--policy", policy, "--explain", "shop/app:v1", "--explain", "tools/debug@\(digest)",
                 "-o", work.appendingPathComponent("plan.json").path,
             ])
-            InUseProtectionTests.oneLine(refused, ["refused", "--max-delete-percent 50"], "refused plan")
+            InUseProtectionTests.oneLine(refused, ["refused", "limit of 50%"], "refused plan")
             #expect(refused.status == 2)
             #expect(refused.stdoutText.contains("REPOSITORY"), "\(refused.stdoutText)")
             #expect(refused.stdoutText.contains("delete 5 of 5 tags"), "\(refused.stdoutText)")

@@ -104,6 +104,13 @@ struct ServeTests {
             #expect(try await serve.request(path, token: "wrong").status == 401, "\(path) with a wrong token")
         }
         #expect(try await Self.eventually { try await Self.runs(serve).contains { $0["job"] as? String == "check" } })
+        // A browser's Basic auth: any user name, the token as the password.
+        for (credentials, status) in [("ops:\(Self.token)", "200"), ("ops:wrong", "401")] {
+            let basic = try await ProcessRunner.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-u", credentials, serve.url + "/"])
+            #expect(basic.stdoutText == status, "\(credentials.prefix(4)): \(basic.stdoutText)")
+        }
+        let challenge = try await serve.request("/")
+        #expect(challenge.headers["www-authenticate"]?.contains("Basic") == true || challenge.status == 401)
 
         // /metrics against `evictor count` and `evictor check --all`.
         let metrics = try await Self.parsedMetrics(try await serve.request("/metrics", token: Self.token).body)
@@ -114,7 +121,7 @@ struct ServeTests {
         #expect(metrics["evictor_manifests{registry=\"main\"}"] == (counted["manifests"] as? Double))
         #expect(metrics["evictor_tags_checked{registry=\"main\"}"] == 9)
         #expect(metrics["evictor_problems{class=\"blob-missing\",registry=\"main\"}"] == 0)
-        #expect((metrics["evictor_runs_total{job=\"check\",outcome=\"clean\"}"] ?? 0) >= 1)
+        #expect((metrics["evictor_runs_total{outcome=\"clean\",task=\"check\"}"] ?? 0) >= 1)
         #expect((metrics["evictor_registry_requests_total{registry=\"main\"}"] ?? 0) > 0)
         #expect(metrics.keys.contains { $0.hasPrefix("evictor_last_success_timestamp_seconds") })
         let healthy = try await serve.request("/_nagios_check_registry", token: Self.token)
@@ -204,7 +211,7 @@ struct ServeTests {
             #expect(try await serve.request("/api/v1/registries/main/jobs/dance", method: "POST", token: Self.token).status == 404)
             #expect(try await serve.request("/api/v1/registries/main/jobs/check", method: "POST").status == 401)
             let metrics = try await Self.parsedMetrics(try await serve.request("/metrics", token: Self.token).body)
-            #expect(metrics["evictor_jobs_skipped_total{job=\"plan\",registry=\"main\"}"] == 1)
+            #expect(metrics["evictor_jobs_skipped_total{registry=\"main\",task=\"plan\"}"] == 1)
 
             #expect(await serve.stop(signal: SIGTERM) == 0, "\(serve.stderrText)")
             let journalPath = try #require(journal())

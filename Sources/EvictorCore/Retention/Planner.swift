@@ -70,7 +70,8 @@ public struct Planner: Sendable {
                 throw .refused(
                     String(
                         format:
-                            "the plan deletes %.1f%% of the tags (%d of %d), more than --max-delete-percent %g; "
+                            "the plan deletes %.1f%% of the tags (%d of %d), more than the limit of %g%% "
+                            + "(--max-delete-percent, or safety.max_delete_percent in the config); "
                             + "review it with --explain and raise the limit to go ahead",
                         share, plan.tagsDeleted, total, settings.maxDeletePercent
                     ))
