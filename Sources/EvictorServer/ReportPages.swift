@@ -127,6 +127,7 @@ struct ReportPages: Sendable {
         }
         Charts.overTime(figures, into: &page)
         findings(report, search: search, into: &page)
+        try pulls(registry.name, search: search, into: &page)
         try deletions(registry.name, search: search, into: &page)
         try plan(registry.name, figures: figures, search: search, into: &page)
         page.raw("</section>")
@@ -189,14 +190,15 @@ struct ReportPages: Sendable {
         }
         Charts.reclaimable(plan.repositories.filter { Self.matches($0.repository, search) }, into: &page)
         page.raw("<div class=\"scroll\"><table><caption>Every tag and untagged manifest of the last plan, with the reasons, ")
+        let pulls = lastPulls(registry)
         page.raw("by repository</caption><thead><tr><th scope=\"col\">Tag</th><th scope=\"col\">Verdict</th><th scope=\"col\">Why</th>")
-        page.raw("</tr></thead>")
+        page.raw("<th scope=\"col\">Last pull</th></tr></thead>")
         var repository: String?
         for item in plan.items.prefix(2_000) {
             if item.repository != repository {
                 // One row group per repository, its name heading it (no column repeats it).
                 page.raw(repository == nil ? "<tbody><tr>" : "</tbody><tbody><tr>")
-                page.element("th", item.repository, attributes: "scope=\"rowgroup\" colspan=\"3\" class=\"group\"")
+                page.element("th", item.repository, attributes: "scope=\"rowgroup\" colspan=\"4\" class=\"group\"")
                 page.raw("</tr>")
                 repository = item.repository
             }
@@ -224,7 +226,13 @@ struct ReportPages: Sendable {
                 }
                 page.raw("</li>")
             }
-            page.raw("</ul></td></tr>")
+            page.raw("</ul></td>")
+            if let (pulled, count) = pulls["\(item.repository)@\(item.digest)"] {
+                page.element("td", pulled.map { "\(Self.time($0)) (\(Self.plural(count, "pull")))" } ?? "none recorded")
+            } else {
+                page.element("td", "unknown")
+            }
+            page.raw("</tr>")
         }
         page.raw(repository == nil ? "</table></div>" : "</tbody></table></div>")
         if plan.items.isEmpty, search != nil { page.raw("<p>No repository of this plan matches the filter.</p>") }

@@ -45,7 +45,7 @@ struct ServeTests {
     }
 
     /// The runs the API lists.
-    static func runs(_ serve: ServeProcess) async throws -> [[String: Any]] {
+    static func runs(_ serve: ServeProcess, token: String = ServeTests.token) async throws -> [[String: Any]] {
         let answer = try await serve.request("/api/v1/runs", token: token)
         return (try? JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [[String: Any]]) ?? []
     }

@@ -55,6 +55,9 @@ struct UsageTests {
             url: \(registry.url)
             notifications:
               token: ${NOTIFY_TOKEN}
+            policies:
+              - policy: pulled-within
+                options: {keep_newest: 1}
         state:
           directory: \(work.path)/state
         serve:
@@ -124,6 +127,16 @@ struct UsageTests {
         #expect((metrics["evictor_events_duplicate_total{registry=\"main\"}"] ?? 0) >= 1)
         #expect((metrics["evictor_event_batches_refused_total{reason=\"malformed\",registry=\"main\"}"] ?? 0) == 2)
         #expect((metrics["evictor_event_batches_refused_total{reason=\"too_large\",registry=\"main\"}"] ?? 0) == 1)
+
+        // The report: when the history starts, and each planned tag's last pull.
+        #expect(try await serve.request("/api/v1/registries/main/jobs/plan", method: "POST", token: Self.serveToken).status == 202)
+        #expect(
+            try await ServeTests.eventually(30) {
+                try await ServeTests.runs(serve, token: Self.serveToken).contains { $0["job"] as? String == "plan" }
+            })
+        let page = try await serve.request("/", token: Self.serveToken).body
+        #expect(page.contains("The pull history starts 2026-10-01"), "\(page)")
+        #expect(page.contains("Last pull") && page.contains("(2 pulls)") && page.contains("none recorded"), "\(page)")
 
         // A restart loses nothing.
         #expect(await serve.stop() == 0)
