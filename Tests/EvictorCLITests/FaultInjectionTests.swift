@@ -36,6 +36,24 @@ struct FaultInjectionTests {
         return try await RegistryServer.start(options)
     }
 
+    /// What an uninterrupted `plan` + `apply` with `planArguments` leaves on a freshly seeded
+    /// registry: the listing a stopped and resumed run must end with.
+    static func uninterruptedListing(work: URL) async throws -> [String] {
+        let reference = try await seededRegistry()
+        defer { reference.stop() }
+        let plan = work.appendingPathComponent("reference-plan.json").path
+        #expect(try await EvictorBinary.run(["plan", reference.url] + planArguments + ["-o", plan]).status == 0)
+        #expect(try await EvictorBinary.run(["apply", plan, "--journal", work.appendingPathComponent("reference.jsonl").path]).status == 0)
+        return try await listing(reference.url)
+    }
+
+    /// 30% of the answers slow, so a run is still deleting when a signal arrives.
+    static var slowAnswers: FaultPlan {
+        var slow = FaultPlan(rate: 0.3, faults: [.slow], seed: CrashConsistencyTests.seed)
+        slow.stallSeconds = 0
+        return slow
+    }
+
     /// `count --by-repo --output json` without the registry's address, keys sorted.
     static func counts(_ url: String, extra: [String] = []) async throws -> (ProcessResult, String) {
         let result = try await EvictorBinary.run(["count", url, "--by-repo", "--output", "json"] + extra)

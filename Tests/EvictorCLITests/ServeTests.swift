@@ -172,19 +172,13 @@ struct ServeTests {
 
     @Test("SIGTERM during a scheduled delete: in-flight deletes finish and are journaled, the journal resumes; the job API")
     func stopDuringScheduledDelete() async throws {
-        let reference = try await FaultInjectionTests.seededRegistry()
-        defer { reference.stop() }
         let registry = try await FaultInjectionTests.seededRegistry()
         defer { registry.stop() }
         let work = try EvictionTests.workDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
-        let referencePlan = work.appendingPathComponent("reference-plan.json").path
-        #expect(try await EvictorBinary.run(["plan", reference.url] + FaultInjectionTests.planArguments + ["-o", referencePlan]).status == 0)
-        #expect(try await EvictorBinary.run(["apply", referencePlan, "--journal", work.appendingPathComponent("ref.jsonl").path]).status == 0)
-        let expected = try await FaultInjectionTests.listing(reference.url)
+        let expected = try await FaultInjectionTests.uninterruptedListing(work: work)
 
-        var slow = FaultPlan(rate: 0.3, faults: [.slow], seed: CrashConsistencyTests.seed)
-        slow.stallSeconds = 0
+        let slow = FaultInjectionTests.slowAnswers
         try await FaultProxy.with(upstreamPort: registry.port, plan: slow) { proxy in
             let policy = Fixtures.url("policies/keep-last.lua").path
             let config = try Self.writeConfig(

@@ -39,22 +39,16 @@ struct SignalTests {
         "apply (SIGINT), evict --delete (SIGTERM) and restore (SIGINT) stop cleanly and resume to the uninterrupted result",
         arguments: [SIGINT, SIGTERM])
     func applyEvictRestore(signal: Int32) async throws {
-        let reference = try await FaultInjectionTests.seededRegistry()
-        defer { reference.stop() }
         let registry = try await FaultInjectionTests.seededRegistry()
         defer { registry.stop() }
         let work = try EvictionTests.workDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
-        let referencePlan = work.appendingPathComponent("reference-plan.json").path
-        #expect(try await EvictorBinary.run(["plan", reference.url] + FaultInjectionTests.planArguments + ["-o", referencePlan]).status == 0)
-        #expect(try await EvictorBinary.run(["apply", referencePlan, "--journal", work.appendingPathComponent("reference.jsonl").path]).status == 0)
-        let expected = try await FaultInjectionTests.listing(reference.url)
+        let expected = try await FaultInjectionTests.uninterruptedListing(work: work)
         let before = try await FaultInjectionTests.listing(registry.url)
         let exitStatus = 128 + signal
 
         // Slow answers, so the run is still deleting when the signal arrives.
-        var slow = FaultPlan(rate: 0.3, faults: [.slow], seed: CrashConsistencyTests.seed)
-        slow.stallSeconds = 0
+        let slow = FaultInjectionTests.slowAnswers
         try await FaultProxy.with(upstreamPort: registry.port, plan: .none) { proxy in
             let planPath = work.appendingPathComponent("plan.json").path
             #expect(try await EvictorBinary.run(["plan", proxy.url] + FaultInjectionTests.planArguments + ["-o", planPath]).status == 0)
@@ -169,19 +163,13 @@ struct SignalTests {
 
     @Test("run --delete stopped by SIGTERM: journals complete, record says stopped, exit 143; running it again ends as one run would")
     func unattendedRun() async throws {
-        let reference = try await FaultInjectionTests.seededRegistry()
-        defer { reference.stop() }
         let registry = try await FaultInjectionTests.seededRegistry()
         defer { registry.stop() }
         let work = try EvictionTests.workDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
-        let referencePlan = work.appendingPathComponent("reference-plan.json").path
-        #expect(try await EvictorBinary.run(["plan", reference.url] + FaultInjectionTests.planArguments + ["-o", referencePlan]).status == 0)
-        #expect(try await EvictorBinary.run(["apply", referencePlan, "--journal", work.appendingPathComponent("reference.jsonl").path]).status == 0)
-        let expected = try await FaultInjectionTests.listing(reference.url)
+        let expected = try await FaultInjectionTests.uninterruptedListing(work: work)
 
-        var slow = FaultPlan(rate: 0.3, faults: [.slow], seed: CrashConsistencyTests.seed)
-        slow.stallSeconds = 0
+        let slow = FaultInjectionTests.slowAnswers
         try await FaultProxy.with(upstreamPort: registry.port, plan: .none) { proxy in
             let state = work.appendingPathComponent("state")
             let config = work.appendingPathComponent("evictor.yaml").path
