@@ -6,11 +6,12 @@ enum Charts {
     /// Tags and reclaimable bytes per run, over time.
     static func overTime(_ figures: [RegistryFigures], into page: inout HTML) {
         let points = figures.filter { $0.tags != nil || $0.reclaimableBytes != nil }
-        guard points.count >= 1 else { return }
         let tags = points.compactMap { figure in figure.tags.map { (figure.startedAt, Double($0)) } }
         let bytes = points.compactMap { figure in figure.reclaimableBytes.map { (figure.startedAt, Double($0)) } }
-        guard !tags.isEmpty || !bytes.isEmpty else { return }
+        let size = figures.compactMap { figure in figure.bytes.map { (figure.startedAt, Double($0)) } }
+        guard !tags.isEmpty || !bytes.isEmpty || !size.isEmpty else { return }
         page.raw("<div class=\"charts\">")
+        if !size.isEmpty { line(size, title: "Size over time (the blobs its tags refer to)", unit: "bytes", into: &page) }
         if !tags.isEmpty { line(tags, title: "Tags over time", unit: "tags", into: &page) }
         if !bytes.isEmpty { line(bytes, title: "Space the plan would free, over time", unit: "bytes", into: &page) }
         page.raw("</div>")

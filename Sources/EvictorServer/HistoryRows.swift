@@ -38,6 +38,8 @@ public struct RegistryFigures: Sendable, Codable {
     public var repositories: Int?
     public var tags: Int?
     public var manifests: Int?
+    /// Bytes of the distinct blobs the tags refer to (the check's count).
+    public var bytes: Int64?
     public var tagsChecked: Int?
     public var healthyTags: Int?
     public var problems: Int?
@@ -58,6 +60,7 @@ public struct RegistryFigures: Sendable, Codable {
         repositories = row["repositories"]
         tags = row["tags"]
         manifests = row["manifests"]
+        bytes = row["bytes"]
         tagsChecked = row["tags_checked"]
         healthyTags = row["healthy_tags"]
         problems = row["problems"]

@@ -50,6 +50,9 @@ public final class RunHistory: Sendable {
                     CREATE INDEX deletions_run ON deletions(run_id, registry);
                     """)
         }
+        migrator.registerMigration("v2: registry size") { db in
+            try db.execute(sql: "ALTER TABLE registry_runs ADD COLUMN bytes INTEGER")
+        }
         return migrator
     }
 
@@ -71,14 +74,15 @@ public final class RunHistory: Sendable {
                 try db.execute(
                     sql: """
                         INSERT INTO registry_runs (run_id, registry, outcome, error, repositories, tags, manifests, tags_checked, healthy_tags,
-                            problems, tags_planned, manifests_planned, reclaimable_bytes, deleted, tags_deleted, requests, retries, report, plan_path)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            problems, tags_planned, manifests_planned, reclaimable_bytes, deleted, tags_deleted, requests, retries, report,
+                            plan_path, bytes)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         record.id, part.name, part.outcome.rawValue, part.error, part.check?.repositories, part.check?.tags, part.check?.manifests,
                         part.check?.tagsChecked, part.check?.healthyTags, part.check.map { $0.problems.values.reduce(0, +) },
                         part.plan?.tagsPlanned, part.plan?.manifestsPlanned, part.plan?.reclaimableBytes, part.apply?.deleted,
-                        part.apply?.tagsDeleted, part.requests, part.retries, report, part.plan?.plan,
+                        part.apply?.tagsDeleted, part.requests, part.retries, report, part.plan?.plan, part.check?.bytes,
                     ])
                 for decision in details.decisions[part.name] ?? [] {
                     var tags = 0

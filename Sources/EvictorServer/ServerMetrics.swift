@@ -41,6 +41,7 @@ public final class ServerMetrics: Sendable {
                 gauge("evictor_repositories", registry).record(check.repositories)
                 gauge("evictor_tags", registry).record(check.tags)
                 gauge("evictor_manifests", registry).record(check.manifests)
+                if let bytes = check.bytes { gauge("evictor_bytes", registry).record(bytes) }
                 gauge("evictor_tags_checked", registry).record(check.tagsChecked)
                 gauge("evictor_tags_healthy", registry).record(check.healthyTags)
                 for problem in Self.problemClasses {

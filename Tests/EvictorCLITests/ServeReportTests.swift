@@ -192,7 +192,8 @@ struct ServeReportTests {
         for row in table.rows {
             if row.count == 1 {
                 repository = row[0]
-            } else if row.count == 3 {
+            } else if row.count >= 3 {
+                // Tag, verdict, reasons (and the last pull, when there is a pull history column).
                 items.append([repository] + row)
             }
         }

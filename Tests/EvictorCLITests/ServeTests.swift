@@ -110,7 +110,7 @@ struct ServeTests {
             #expect(basic.stdoutText == status, "\(credentials.prefix(4)): \(basic.stdoutText)")
         }
         let challenge = try await serve.request("/")
-        #expect(challenge.headers["www-authenticate"]?.contains("Basic") == true || challenge.status == 401)
+        #expect(challenge.status == 401 && challenge.headers["www-authenticate"]?.contains("Basic realm") == true, "\(challenge.headers)")
 
         // /metrics against `evictor count` and `evictor check --all`.
         let metrics = try await Self.parsedMetrics(try await serve.request("/metrics", token: Self.token).body)
@@ -120,6 +120,7 @@ struct ServeTests {
         #expect(metrics["evictor_tags{registry=\"main\"}"] == (counted["tags"] as? Double))
         #expect(metrics["evictor_manifests{registry=\"main\"}"] == (counted["manifests"] as? Double))
         #expect(metrics["evictor_tags_checked{registry=\"main\"}"] == 9)
+        #expect((metrics["evictor_bytes{registry=\"main\"}"] ?? 0) > 0)
         #expect(metrics["evictor_problems{class=\"blob-missing\",registry=\"main\"}"] == 0)
         #expect((metrics["evictor_runs_total{outcome=\"clean\",task=\"check\"}"] ?? 0) >= 1)
         #expect((metrics["evictor_registry_requests_total{registry=\"main\"}"] ?? 0) > 0)

@@ -121,7 +121,7 @@ struct EngineUseCaseTests {
                 Issue.record("a plan deleting 3 of 5 tags passed a 10% limit")
             } catch let refusal as Planning.Refusal {
                 #expect(refusal.refused.plan.tagsDeleted == 3)
-                #expect(refusal.description.contains("--max-delete-percent 10"))
+                #expect(refusal.description.contains("the limit of 10%"))
             }
 
             let inventory = work.appendingPathComponent("images.json").path

@@ -126,7 +126,11 @@ public final class ServeProcess: Sendable {
         let response = try await HTTPClient.shared.execute(request, timeout: .init(timeout))
         let body = try await response.body.collect(upTo: 64 << 20)
         var headers: [String: String] = [:]
-        for header in response.headers { headers[header.name.lowercased()] = header.value }
+        // A repeated header (two WWW-Authenticate challenges) reads as one, its values joined.
+        for header in response.headers {
+            let name = header.name.lowercased()
+            headers[name] = headers[name].map { "\($0), \(header.value)" } ?? header.value
+        }
         return (Int(response.status.code), String(buffer: body), headers)
     }
 

@@ -45,6 +45,8 @@ public struct HealthReport: Sendable, Codable {
         public var manifestsChecked = 0
         public var blobsChecked = 0
         public var healthyTags = 0
+        /// Bytes of the distinct blobs the checked images refer to (nil in reports made before it was counted).
+        public var bytes: Int64?
         public var problems: [String: Int] = [:]
         public var seconds: Double = 0
         public var requests = 0

@@ -88,6 +88,7 @@ public enum HealthCheck {
         summary.manifestsChecked = counters.manifests
         summary.blobsChecked = counters.blobs
         summary.healthyTags = counters.healthyTags
+        summary.bytes = counters.bytes
         summary.seconds = Date().timeIntervalSince(started)
         summary.requests = client.requestCount
         for finding in findings { summary.problems[finding.problem.rawValue, default: 0] += 1 }

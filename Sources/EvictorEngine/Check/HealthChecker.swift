@@ -43,6 +43,8 @@ public struct HealthChecker: Sendable {
         public var manifests = 0
         public var blobs = 0
         public var healthyTags = 0
+        /// The bytes of every distinct blob the checked images refer to.
+        public var bytes: Int64 = 0
     }
 
     /// Checks every target; `progress(done, total)` is called as tags finish.
@@ -61,6 +63,7 @@ public struct HealthChecker: Sendable {
         counters.healthyTags = perTag.filter(\.isEmpty).count
         counters.manifests = await memo.manifestCount + targets.count
         counters.blobs = await memo.blobCount
+        counters.bytes = await memo.bytes
         return (perTag.flatMap { $0 }, counters)
     }
 
@@ -118,6 +121,7 @@ public struct HealthChecker: Sendable {
         var problems: [(HealthProblem, String)] = []
         let labelled = (manifest.config.map { [("config", $0)] } ?? []) + manifest.layers.map { ("layer", $0) }
         for (label, descriptor) in labelled {
+            await memo.noteSize(descriptor.digest, descriptor.size)
             let outcome = await memo.blob(repository, descriptor.digest) { () -> (HealthProblem, String)? in
                 do {
                     return try await client.blobSize(repository, digest: descriptor.digest) == nil ? (.blobMissing, "") : nil
@@ -166,7 +170,16 @@ actor CheckMemo {
     private var childResults: [String: [(HealthProblem, String)]] = [:]
     private var childrenInFlight: [String: Task<[(HealthProblem, String)], Never>] = [:]
 
+    /// Declared size of each distinct blob (a blob shared by repositories is stored once).
+    private var sizes: [Digest: Int64] = [:]
+
     var blobCount: Int { blobResults.count + blobsInFlight.count }
+    /// The bytes of every distinct blob the checked images refer to: what the registry stores for them.
+    var bytes: Int64 { sizes.values.reduce(0, +) }
+
+    func noteSize(_ digest: Digest, _ size: Int64) {
+        if size > 0 { sizes[digest] = size }
+    }
     var manifestCount: Int { childResults.count + childrenInFlight.count }
 
     func blob(_ repository: String, _ digest: Digest, _ check: @escaping @Sendable () async -> (HealthProblem, String)?) async -> (

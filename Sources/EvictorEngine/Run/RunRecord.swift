@@ -55,6 +55,8 @@ public struct RunRecord: Sendable, Codable {
         public var tags: Int
         /// Distinct manifests that tags point to.
         public var manifests: Int
+        /// Bytes of the distinct blobs the tags' images refer to: the registry's size for them.
+        public var bytes: Int64?
         public var tagsChecked: Int
         public var healthyTags: Int
         /// Findings by problem class.

@@ -205,7 +205,8 @@ public enum UnattendedRun {
         let summary = checked.report.summary
         let census = try await RegistryCensus.count(client: client, byRepository: false, events: events)
         let check = RunRecord.CheckStep(
-            repositories: census.repositories, tags: census.tags, manifests: census.manifests, tagsChecked: summary.tagsChecked,
+            repositories: census.repositories, tags: census.tags, manifests: census.manifests, bytes: summary.bytes,
+            tagsChecked: summary.tagsChecked,
             healthyTags: summary.healthyTags, problems: summary.problems, report: checked.reportDirectory)
         part.check = check
         milestones(.checkReport(registry: registry.name, checked.report))
