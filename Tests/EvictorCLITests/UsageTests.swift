@@ -156,6 +156,22 @@ struct UsageTests {
             #expect(result.stdoutText.contains(round == 0 ? "\(total) recorded, 0 already" : "0 recorded, \(total) already"), "\(result.stdoutText)")
         }
 
+        // Store against store: the same manifests with the same pull counts, the last pulls within a
+        // second (the notification's time and the log line's differ by microseconds).
+        let compare = """
+            import sqlite3, sys
+            def pulls(path):
+                rows = sqlite3.connect(path).execute("SELECT repository, digest, pull_count, last_pulled FROM manifests WHERE pull_count > 0")
+                return {(r, d): (c, t) for r, d, c, t in rows}
+            a, b = pulls(sys.argv[1]), pulls(sys.argv[2])
+            assert a.keys() == b.keys(), (sorted(a), sorted(b))
+            for key in a:
+                assert a[key][0] == b[key][0] and abs(a[key][1] - b[key][1]) < 1, (key, a[key], b[key])
+            print(len(a))
+            """
+        let compared = try await ProcessRunner.run("python3", ["-c", compare, "\(work.path)/state/usage.sqlite", imported])
+        #expect(compared.status == 0 && compared.stdoutText == "\(expected.count)\n", "\(compared.stdoutText)\(compared.stderrText)")
+
         // pulled-within, with the history from 2026-10-01 (the replayed push): pulled tags and the newest stay.
         let store = "\(work.path)/state/usage.sqlite"
         let plan = try await EvictorBinary.run(
