@@ -52,7 +52,8 @@ public enum EvictorServer {
         let server = ServerState(config: settings.config, history: history, runner: runner, metrics: metrics, state: state, usage: usage)
         let router = Router()
         ServerRoutes(server: server).register(on: router)
-        let scheduler = JobScheduler(schedules: settings.config.schedules, runner: runner, logger: logger)
+        let gate = ListeningGate()
+        let scheduler = JobScheduler(schedules: settings.config.schedules, runner: runner, logger: logger, listening: gate)
         // The HTTP layer logs only what goes wrong; `serve` says itself where it listens.
         var httpLogger = logger
         httpLogger.logLevel = max(logger.logLevel, .warning)
@@ -62,6 +63,7 @@ public enum EvictorServer {
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? port
                 listening("http://\(host.contains(":") ? "[\(host)]" : host):\(bound)")
+                gate.open()
             },
             logger: httpLogger)
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])

@@ -12,11 +12,14 @@ public struct JobScheduler: Service {
     let schedules: [ScheduleConfig]
     let runner: JobRunner
     let logger: Logger
+    /// Opened once the server listens: nothing is scheduled before.
+    let listening: ListeningGate
 
-    public init(schedules: [ScheduleConfig], runner: JobRunner, logger: Logger) {
+    init(schedules: [ScheduleConfig], runner: JobRunner, logger: Logger, listening: ListeningGate) {
         self.schedules = schedules
         self.runner = runner
         self.logger = logger
+        self.listening = listening
     }
 
     public func run() async throws {
@@ -24,6 +27,9 @@ public struct JobScheduler: Service {
             try? await gracefulShutdown()
             return
         }
+        // The gate opens when the server listens; a shutdown before that ends the wait.
+        do { try await cancelWhenGracefulShutdown { await listening.wait() } } catch { return }
+        if Task.isShuttingDownGracefully || Task.isCancelled { return }
         let started = Date()
         var due = schedules.map { Self.first($0, from: started) }
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
