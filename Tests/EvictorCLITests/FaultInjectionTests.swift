@@ -54,9 +54,9 @@ struct FaultInjectionTests {
         return slow
     }
 
-    /// `count --by-repo --output json` without the registry's address, keys sorted.
+    /// `count --by-repo --manifests --output json` without the registry's address, keys sorted.
     static func counts(_ url: String, extra: [String] = []) async throws -> (ProcessResult, String) {
-        let result = try await EvictorBinary.run(["count", url, "--by-repo", "--output", "json"] + extra)
+        let result = try await EvictorBinary.run(["count", url, "--by-repo", "--manifests", "--output", "json"] + extra)
         var object = (try? JSONSerialization.jsonObject(with: result.stdout) as? [String: Any]) ?? [:]
         object["registry"] = nil
         let canonical = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])

@@ -52,11 +52,12 @@ struct ListAndCountTests {
         }
     }
 
-    @Test("count agrees with what was pushed")
+    @Test("count agrees with what was pushed; manifests only with --manifests, which costs a HEAD per tag")
     func count() async throws {
         try await RegistryServer.with { registry in
             _ = try await Self.populate(registry)
-            let result = try await EvictorBinary.run(["count", registry.url, "--output", "json", "--by-repo"])
+            let result = try await EvictorBinary.run(
+                ["count", registry.url, "--output", "json", "--by-repo", "--manifests"], environment: ["EVICTOR_STATS": "1"])
             #expect(result.status == 0, "\(result.stderrText)")
             let counts = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
             #expect(counts["repositories"] as? Int == 2)
@@ -65,8 +66,21 @@ struct ListAndCountTests {
             #expect(counts["manifests"] as? Int == 4)
             let rows = counts["by_repository"] as? [[String: Any]]
             #expect(rows?.count == 2)
+
+            // By default: the catalog and a tag list per repository, the same tag counts, no manifests.
+            let plain = try await EvictorBinary.run(["count", registry.url, "--output", "json", "--by-repo"], environment: ["EVICTOR_STATS": "1"])
+            let plainCounts = try #require(try JSONSerialization.jsonObject(with: plain.stdout) as? [String: Any])
+            #expect(plainCounts["tags"] as? Int == 5 && plainCounts["repositories"] as? Int == 2)
+            #expect(plainCounts["manifests"] == nil && plainCounts["unresolved_tags"] == nil, "\(plainCounts)")
+            func requests(_ result: ProcessResult) -> Int? {
+                result.stderrText.split(separator: "\n").first { $0.hasPrefix("evictor-stats: requests=") }
+                    .flatMap { Int($0.dropFirst("evictor-stats: requests=".count)) }
+            }
+            let (few, many) = (try #require(requests(plain)), try #require(requests(result)))
+            #expect(few <= 2 + 1 && many >= few + 5, "default \(few) requests, --manifests \(many)")
+
             let text = try await EvictorBinary.run(["count", registry.url])
-            #expect(text.stdoutText.contains("tags: 5"))
+            #expect(text.stdoutText.contains("tags: 5") && !text.stdoutText.contains("manifests:"), "\(text.stdoutText)")
         }
     }
 

@@ -36,8 +36,8 @@ struct PersistentFaultTests {
             let before = try await FaultInjectionTests.listing(registry.url)
             proxy.change(to: faults)
 
-            // count stops at the first lasting failure with one line naming it.
-            let count = try await EvictorBinary.run(["count", proxy.url] + arguments)
+            // count --manifests stops at the first lasting failure with one line naming it.
+            let count = try await EvictorBinary.run(["count", proxy.url, "--manifests"] + arguments)
             #expect(count.status != 0)
             let countError = count.stderrText.split(separator: "\n").filter { !$0.contains("warning") }
             #expect(countError.count == 1 && countError[0].contains("\(Self.attempts) attempts"), "\(count.stderrText)")

@@ -114,7 +114,7 @@ struct ServeTests {
 
         // /metrics against `evictor count` and `evictor check --all`.
         let metrics = try await Self.parsedMetrics(try await serve.request("/metrics", token: Self.token).body)
-        let count = try await EvictorBinary.run(["count", registry.url, "--output", "json"])
+        let count = try await EvictorBinary.run(["count", registry.url, "--manifests", "--output", "json"])
         let counted = try #require(try JSONSerialization.jsonObject(with: count.stdout) as? [String: Any])
         #expect(metrics["evictor_repositories{registry=\"main\"}"] == (counted["repositories"] as? Double))
         #expect(metrics["evictor_tags{registry=\"main\"}"] == (counted["tags"] as? Double))

@@ -203,9 +203,9 @@ public enum UnattendedRun {
                 reportDirectory: try UniquePath.makeDirectory(state.file("reports", stamp: id, name: registry.name))),
             client: client, events: events)
         let summary = checked.report.summary
-        let census = try await RegistryCensus.count(client: client, byRepository: false, events: events)
+        let census = try await RegistryCensus.count(client: client, byRepository: false, manifests: true, events: events)
         let check = RunRecord.CheckStep(
-            repositories: census.repositories, tags: census.tags, manifests: census.manifests, bytes: summary.bytes,
+            repositories: census.repositories, tags: census.tags, manifests: census.manifests ?? 0, bytes: summary.bytes,
             tagsChecked: summary.tagsChecked,
             healthyTags: summary.healthyTags, problems: summary.problems, report: checked.reportDirectory)
         part.check = check

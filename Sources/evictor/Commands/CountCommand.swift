@@ -7,7 +7,12 @@ import RegistryAPI
 struct CountCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "count",
-        abstract: "Count repositories, tags and distinct manifests in a registry."
+        abstract: "Count repositories and tags in a registry (and distinct manifests with --manifests).",
+        discussion: """
+            Repositories and tags come from the catalog and each repository's tag list: a request \
+            per repository. --manifests also HEADs every tag to count distinct manifests and tags \
+            whose manifest is missing or unreadable (a request per tag).
+            """
     )
 
     @Argument(help: "host[:port] (HTTPS), a URL such as http://127.0.0.1:5000, or a registry's name in --config.")
@@ -15,6 +20,9 @@ struct CountCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Also count per repository.")
     var byRepo = false
+
+    @Flag(name: .long, help: "Also count distinct manifests and unresolved tags (a HEAD per tag).")
+    var manifests = false
 
     @Option(name: .long, help: "text or json.")
     var output: OutputFormat = .text
@@ -25,7 +33,7 @@ struct CountCommand: AsyncParsableCommand {
 
     func run() async throws {
         let counts = try await connection.withClient(for: try configFile.resolve(registry)) { client in
-            try await RegistryCensus.count(client: client, byRepository: byRepo, events: CommandLog.events())
+            try await RegistryCensus.count(client: client, byRepository: byRepo, manifests: manifests, events: CommandLog.events())
         }
         switch output {
         case .json:
@@ -33,17 +41,17 @@ struct CountCommand: AsyncParsableCommand {
         case .text:
             if let rows = counts.byRepository {
                 let width = max(10, rows.map(\.repository.count).max() ?? 0)
-                print("REPOSITORY".padding(toLength: width, withPad: " ", startingAt: 0) + "  TAGS  MANIFESTS")
+                print("REPOSITORY".padding(toLength: width, withPad: " ", startingAt: 0) + "  TAGS" + (manifests ? "  MANIFESTS" : ""))
                 for row in rows {
                     print(
-                        row.repository.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + String(row.tags).leftPadded(4) + "  "
-                            + String(row.manifests).leftPadded(9))
+                        row.repository.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + String(row.tags).leftPadded(4)
+                            + (row.manifests.map { "  " + String($0).leftPadded(9) } ?? ""))
                 }
             }
             print("repositories: \(counts.repositories) (\(counts.repositoriesWithoutTags) without tags)")
             print("tags: \(counts.tags)")
-            print("manifests: \(counts.manifests)")
-            if counts.unresolvedTags > 0 { print("tags whose manifest is missing or unreadable: \(counts.unresolvedTags)") }
+            if let manifestCount = counts.manifests { print("manifests: \(manifestCount)") }
+            if let unresolved = counts.unresolvedTags, unresolved > 0 { print("tags whose manifest is missing or unreadable: \(unresolved)") }
         }
     }
 }
