@@ -84,7 +84,7 @@ struct EngineUseCaseTests {
             let tags = try await RegistryCensus.tags(client: client, repositories: [], resolveDigests: false).map { "\($0.repository):\($0.tag)" }
             #expect(tags == ["shop/app:v1", "shop/app:v4", "tools/debug:latest"])
 
-            let counts = try await RegistryCensus.count(client: client, byRepository: true, events: recorder.sink)
+            let counts = try await RegistryCensus.count(client: client, byRepository: true, manifests: true, events: recorder.sink)
             #expect(counts.tags == 3 && counts.repositories == 2 && counts.manifests == 3)
             #expect(counts.byRepository?.first { $0.repository == "shop/app" }?.tags == 2)
 
