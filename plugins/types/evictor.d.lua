@@ -9,10 +9,10 @@ evictor = {}
 ---@alias evictor.LogLevel "debug"|"info"|"warning"|"error"
 
 evictor.log = {}
----Logs at debug level (shown with EVICTOR_VERBOSE=1).
+---Logs at debug level (shown with -v/--verbose, or EVICTOR_VERBOSE=1).
 ---@param ... any
 function evictor.log.debug(...) end
----Logs at info level (shown with EVICTOR_VERBOSE=1).
+---Logs at info level (shown with -v/--verbose, or EVICTOR_VERBOSE=1).
 ---@param ... any
 function evictor.log.info(...) end
 ---Logs a warning (always shown on stderr).

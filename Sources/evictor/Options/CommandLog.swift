@@ -2,6 +2,7 @@ import EvictorEngine
 import Foundation
 import LuaRuntime
 import RegistryAPI
+import Synchronization
 
 /// Progress and warnings on stderr, so stdout stays clean for results.
 enum CommandLog {
@@ -31,9 +32,14 @@ enum CommandLog {
         FileHandle.standardError.write(Data("evictor-stats: requests=\(client.requestCount)\n".utf8))
     }
 
-    /// Where plugin logs go: warnings and errors always, the rest with EVICTOR_VERBOSE=1.
+    private static let pluginInfo = Atomic<Bool>(false)
+
+    /// `-v/--verbose`: plugins' `print` and info/debug logs are shown.
+    static func showPluginInfo() { pluginInfo.store(true, ordering: .relaxed) }
+
+    /// Where plugin logs go: warnings and errors always, the rest with -v (or EVICTOR_VERBOSE=1).
     static func handler(prefix: String) -> LuaLogHandler {
-        let verbose = ProcessInfo.processInfo.environment["EVICTOR_VERBOSE"] == "1"
+        let verbose = pluginInfo.load(ordering: .relaxed) || ProcessInfo.processInfo.environment["EVICTOR_VERBOSE"] == "1"
         return { level, message in
             switch level {
             case .warning, .error: warn(message)

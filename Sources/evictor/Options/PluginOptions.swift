@@ -12,5 +12,12 @@ struct PluginOptions: ParsableArguments {
     )
     var directories: [String] = []
 
+    @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Show what plugins print and log at info and debug level (on stderr).")
+    var verbose = false
+
+    func validate() throws {
+        if verbose { CommandLog.showPluginInfo() }
+    }
+
     var pluginPath: PluginPath { PluginPath.resolve(explicit: directories) }
 }
