@@ -15,7 +15,18 @@ extension FaultProxyCore {
     private static let hopByHop: Set<String> = ["connection", "keep-alive", "transfer-encoding", "content-length", "te", "upgrade"]
 
     /// Sends a request on to the registry (Host kept, so the registry's `Location`s name the proxy).
+    /// Forwards with up to three tries for GET and HEAD: the proxy's own path to the registry
+    /// (a kept-alive connection the registry closed, a busy machine) is not a fault under test.
     func forward(_ head: HTTPRequestHead, body: ByteBuffer?) async throws -> UpstreamAnswer {
+        let tries = head.method == .GET || head.method == .HEAD ? 3 : 1
+        for attempt in 1..<tries {
+            if let answer = try? await forwardOnce(head, body: body) { return answer }
+            try await Task.sleep(for: .milliseconds(50 * attempt))
+        }
+        return try await forwardOnce(head, body: body)
+    }
+
+    private func forwardOnce(_ head: HTTPRequestHead, body: ByteBuffer?) async throws -> UpstreamAnswer {
         var request = HTTPClientRequest(url: upstreamURL + head.uri)
         request.method = head.method
         for (name, value) in head.headers where !Self.hopByHop.contains(name.lowercased()) {
