@@ -250,7 +250,7 @@ function evictor.semver.compare(a, b) end
 ---@field on_registry integer  of those, images on this registry
 
 ---@class evictor.PolicyContext
----@field now number                 Unix seconds (fixed per plan; `now` in a policy test)
+---@field now number                 Unix seconds (fixed per plan; `now` in a policy test); os.time() and evictor.time.now() agree
 ---@field options table<string, any> declared options, defaults applied, CLI values converted
 ---@field registry string            "host:port"
 ---@field inventory evictor.InventorySummary|nil  nil when the plan runs without --inventory

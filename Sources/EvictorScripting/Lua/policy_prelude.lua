@@ -8,6 +8,20 @@ local raise = ...
 local run = {}
 evictor.__policy = run
 
+-- One clock per plan: os.time(), evictor.time.now() and ctx.now agree while decide runs (so a
+-- plan, and a policy test's `now`, is reproducible), and math.random is seeded from it.
+-- Installed before the policy file loads, so a policy that keeps `os.time` in a local gets it too.
+local clock = nil
+local system_time, system_now = os.time, evictor.time.now
+os.time = function(t)
+  if t == nil and clock ~= nil then return math.floor(clock) end
+  return system_time(t)
+end
+evictor.time.now = function()
+  if clock ~= nil then return clock end
+  return system_now()
+end
+
 -- where: "file:line" of decide.
 local function check_reason(reason, method, where)
   if type(reason) ~= "string" or reason == "" then
@@ -69,6 +83,8 @@ function run.decide(decide, where, data, ctx)
     __tostring = function(self) return "repository " .. data.name end,
   })
 
+  clock = ctx.now
+  math.randomseed(math.floor(ctx.now))
   local results = table.pack(decide(repo, ctx))
   if results.n > 0 and results[1] ~= nil then
     error(string.format("%s: decide must return nothing (mark tags with tag:keep/tag:delete), it returned a %s", where, type(results[1])), 0)
