@@ -22,6 +22,24 @@ evictor.time.now = function()
   return system_now()
 end
 
+-- Every repository's decide starts from the globals the policy had once it was loaded: a
+-- stray global (a counter, a cache) set for one repository is gone for the next, and a
+-- standard name a decide replaced is put back. Taken at the first decide, after the file ran.
+local baseline = nil
+local function reset_globals()
+  if baseline == nil then
+    baseline = {}
+    for name, value in pairs(_G) do baseline[name] = value end
+    return
+  end
+  for name in pairs(_G) do
+    if baseline[name] == nil then _G[name] = nil end
+  end
+  for name, value in pairs(baseline) do
+    if rawget(_G, name) ~= value then rawset(_G, name, value) end
+  end
+end
+
 -- where: "file:line" of decide.
 local function check_reason(reason, method, where)
   if type(reason) ~= "string" or reason == "" then
@@ -83,6 +101,7 @@ function run.decide(decide, where, data, ctx)
     __tostring = function(self) return "repository " .. data.name end,
   })
 
+  reset_globals()
   clock = ctx.now
   math.randomseed(math.floor(ctx.now))
   local results = table.pack(decide(repo, ctx))
