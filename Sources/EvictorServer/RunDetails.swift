@@ -20,10 +20,8 @@ public struct RunDetails: Sendable {
         case .checkReport(let registry, let report): reports[registry] = report
         case .decided(let registry, let items): decisions[registry] = items
         case .deletions(let registry, let journal, let entries): deletions[registry] = (journal, entries)
-        case .planned(let step, _):
-            if let current, let plan = try? PlanFile.read(step.plan) {
-                reclaimable[current] = Dictionary(plan.repositories.map { ($0.repository, $0.reclaimableBytes) }, uniquingKeysWith: +)
-            }
+        case .planned(_, let plan):
+            if let current { reclaimable[current] = Dictionary(plan.repositories.map { ($0.repository, $0.reclaimableBytes) }, uniquingKeysWith: +) }
         case .inventory, .registryStarted, .checked, .applied, .registryFailed: break
         }
     }

@@ -53,8 +53,8 @@ public enum UnattendedRun {
         case checked(RunRecord.CheckStep)
         /// The check's report.
         case checkReport(registry: String, HealthReport)
-        /// The plan, or the refused plan, with its actions.
-        case planned(RunRecord.PlanStep, actions: [Plan.Action])
+        /// The plan, or the refused plan (its actions and per-repository figures).
+        case planned(RunRecord.PlanStep, plan: Plan)
         /// Every decision behind a registry's plan (kept and deleted, with their reasons).
         case decided(registry: String, [RepositoryDecision])
         /// The deletes of a registry, with the journal that restores them.
@@ -228,7 +228,7 @@ public enum UnattendedRun {
             try PlanFile.write(refusal.refused.plan, to: path)
             let step = planStep(refusal.refused.plan, path: path, refused: true)
             part.plan = step
-            milestones(.planned(step, actions: refusal.refused.plan.actions))
+            milestones(.planned(step, plan: refusal.refused.plan))
             milestones(.decided(registry: registry.name, refusal.refused.decisions))
             throw refusal
         }
@@ -239,14 +239,14 @@ public enum UnattendedRun {
             try PlanFile.write(plan, to: path)
             let step = planStep(plan, path: path, refused: false)
             part.plan = step
-            milestones(.planned(step, actions: plan.actions))
+            milestones(.planned(step, plan: plan))
             return
         }
         let journal = try UniquePath.makeFile(stem: state.file("journals", stamp: id, name: registry.name), suffix: ".jsonl")
         let files = Evicting.Files(journalPath: journal, planPath: Evicting.planPath(forJournal: journal))
         let step = planStep(plan, path: files.planPath, refused: false)
         part.plan = step
-        milestones(.planned(step, actions: plan.actions))
+        milestones(.planned(step, plan: plan))
         let applied = try await Evicting.delete(plan, files: files, client: client, stop: stop, events: events)
         let report = applied.report
         let gone = Set(report.entries.filter { $0.outcome == .deleted || $0.outcome == .deletedEarlier }.map { "\($0.repository)@\($0.digest)" })

@@ -83,7 +83,8 @@ enum RunSummary {
             Swift.print(
                 "  check: \(check.tagsChecked) tags, \(check.healthyTags) healthy, \(problems) problem\(problems == 1 ? "" : "s")"
                     + "\(classes.isEmpty ? "" : " (\(classes))"); report: \(check.report)")
-        case .planned(let plan, let actions):
+        case .planned(let plan, let planned):
+            let actions = planned.actions
             let verb = plan.refused ? "refused plan would delete" : "plan: delete"
             Swift.print(
                 "  \(verb) \(plan.tagsPlanned) of \(plan.tagsTotal) tags (\(plan.manifestsPlanned) manifests, about "
