@@ -51,11 +51,6 @@ public actor JobRunner {
         self.logger = logger
     }
 
-    /// Whether the config lets this server delete on `registry` (a `run` schedule with `delete: true`).
-    public func deleteAllowed(on registry: String) -> Bool {
-        config.schedules.contains { $0.job == .run && $0.delete && ($0.registry == nil || $0.registry == registry) }
-    }
-
     /// What `job` on `registry` (every registry when nil) holds while it runs, so that no other
     /// job runs there meanwhile: those registries' names, or `inventory`.
     public nonisolated func holds(_ job: ScheduleConfig.Job, registry: String?) -> [String] {
@@ -70,7 +65,7 @@ public actor JobRunner {
         if let registry, config.registry(named: registry) == nil { throw .unknownRegistry(registry) }
         let names = holds(job, registry: registry)
         if delete {
-            for name in names where !deleteAllowed(on: name) { throw .deleteNotAllowed(name) }
+            for name in names where !config.deletesAllowed(on: name) { throw .deleteNotAllowed(name) }
         }
         if let taken = names.first(where: { busy.contains($0) }) {
             metrics.recordSkip(job: job.rawValue, registry: taken)

@@ -1,4 +1,3 @@
-import Crypto
 import EvictorEngine
 import Foundation
 import Hummingbird
@@ -44,10 +43,9 @@ struct NotificationReceiver: Sendable {
         }
     }
 
-    /// `Bearer TOKEN`, compared without an early exit.
+    /// `Bearer TOKEN` (the registry sends it through its endpoint's headers).
     static func authorized(_ header: String?, token: String) -> Bool {
-        let left = Array(SHA256.hash(data: Data((header ?? "").utf8)))
-        let right = Array(SHA256.hash(data: Data("Bearer \(token)".utf8)))
-        return zip(left, right).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+        let given = header ?? ""
+        return given.hasPrefix("Bearer ") && BearerTokenMiddleware<BasicRequestContext>.same(String(given.dropFirst(7)), token)
     }
 }

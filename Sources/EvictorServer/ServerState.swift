@@ -64,9 +64,7 @@ public struct ServerState: Sendable {
             let figures = try history.figures(registry: registry.name, limit: 50)
             return RegistrySummary(
                 name: registry.name, url: registry.url,
-                deleteAllowed: config.schedules.contains {
-                    $0.job == .run && $0.delete && ($0.registry == nil || $0.registry == registry.name)
-                },
+                deleteAllowed: config.deletesAllowed(on: registry.name),
                 lastCheck: figures.last { $0.tagsChecked != nil }, lastPlan: figures.last { $0.tagsPlanned != nil })
         }
     }

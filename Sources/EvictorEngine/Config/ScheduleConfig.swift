@@ -18,3 +18,11 @@ public struct ScheduleConfig: Sendable, Equatable {
     /// `run` only: delete (otherwise a run plans and reports, a dry run).
     public var delete: Bool
 }
+
+extension EvictorConfig {
+    /// Whether `serve` may delete on registry `name`: some `run` schedule for it (or for every
+    /// registry) says `delete: true`. The scheduler and the job API obey the same rule.
+    public func deletesAllowed(on name: String) -> Bool {
+        schedules.contains { $0.job == .run && $0.delete && ($0.registry == nil || $0.registry == name) }
+    }
+}
