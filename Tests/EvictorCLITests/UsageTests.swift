@@ -145,6 +145,19 @@ struct UsageTests {
         #expect(try await Self.usage(serve).mapValues(\.0) == rows.mapValues(\.0))
         _ = await serve.stop()
 
+        // Wrong input: one line naming it, exit 2, no store made.
+        let nowhere = work.appendingPathComponent("nowhere.sqlite").path
+        for (arguments, culprit) in [
+            (["--registry", "main", "--access-log", "/nonexistent/registry.log"], "/nonexistent/registry.log"),
+            (["--registry", "mian", "--access-log", registry.logFile.path], "no registry named \"mian\""),
+        ] {
+            let wrong = try await EvictorBinary.run(
+                ["usage", "import", "--config", config, "--usage", nowhere] + arguments, environment: environment)
+            #expect(wrong.status == 2 && wrong.stderrText.split(separator: "\n").count == 1, "\(wrong.stderrText)")
+            #expect(wrong.stderrText.contains(culprit), "\(wrong.stderrText)")
+            #expect(!FileManager.default.fileExists(atPath: nowhere))
+        }
+
         // The access log imported into a separate store gives the same pulls.
         let imported = work.appendingPathComponent("imported.sqlite").path
         for round in 0..<2 {

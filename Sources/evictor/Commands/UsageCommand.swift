@@ -48,6 +48,10 @@ struct UsageImportCommand: AsyncParsableCommand {
         guard let configured = loaded.registry(named: registry) else {
             throw ConfigError.unknownRegistry(file: file, name: registry, known: loaded.registries.map(\.name))
         }
+        // Every log readable before anything is created or counted.
+        for log in accessLogs where !FileManager.default.isReadableFile(atPath: log) {
+            throw EngineError.missingInput("cannot read the access log \(log)")
+        }
         let path = usage ?? "\(loaded.state.directory)/\(UsageStore.fileName)"
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent,
