@@ -129,7 +129,9 @@ struct CheckCommandTests {
             #expect(result.stdoutText.contains("checked 1 tags in 1 repositories"))
             #expect(result.stderrText.isEmpty, "no progress display when stderr is not a terminal")
         }
-        let port = try FreePort.next()
+        let closedPort = try ClosedPort()
+        defer { withExtendedLifetime(closedPort) {} }
+        let port = closedPort.port
         let down = try await EvictorBinary.run(["check", "http://127.0.0.1:\(port)", "--all", "--report-dir", work.path], timeout: .seconds(120))
         #expect(down.status == 2)
         #expect(down.stderrText.split(separator: "\n").count == 1)

@@ -90,8 +90,12 @@ struct FaultInjectionTests {
         "--policy", Fixtures.url("policies/keep-last.lua").path, "--policy-option", "keep=4",
         "--policy-option", "repositories=^team", "--max-delete-percent", "80",
     ]
-    /// Requests give up after 2 s, so a stalled answer (3 s) is a timeout that is retried.
-    static let faultedArguments = ["--timeout", "2"]
+    /// Requests give up after 5 s, so a stalled answer (`stallSeconds`, 8 s) is a timeout that
+    /// is retried. Not shorter: on a whole test run's load an ordinary answer through the proxy
+    /// has taken over 2 s, and three such timeouts in a row between injected 502s once exhausted
+    /// the catalog's five attempts.
+    static let faultedArguments = ["--timeout", "5"]
+    static let stallSeconds = 8.0
 
     @Test("with 10% of requests faulted, count, check, plan and apply give the clean run's results")
     func tenPercentFaulted() async throws {
@@ -103,13 +107,14 @@ struct FaultInjectionTests {
         defer { try? FileManager.default.removeItem(at: work) }
         var plan = FaultPlan(rate: 0.10, seed: 20_261_122)
         plan.wrongDigestOnHead = false
+        plan.stallSeconds = Self.stallSeconds
         try await FaultProxy.with(upstreamPort: faulted.port, plan: plan) { proxy in
             // count: HEAD digests cannot be verified by anyone, so no wrong HEAD digests here.
             let (cleanCount, expectedCounts) = try await Self.counts(clean.url)
             #expect(cleanCount.status == 0, "\(cleanCount.stderrText)")
             #expect(expectedCounts.contains(#""tags":133"#) && expectedCounts.contains(#""unresolved_tags":1"#), "\(expectedCounts)")
             let (faultedCount, counts) = try await Self.counts(proxy.url, extra: Self.faultedArguments)
-            #expect(faultedCount.status == 0, "\(faultedCount.stderrText)")
+            #expect(faultedCount.status == 0, "\(faultedCount.stderrText) (proxy: \(proxy.summary))")
             #expect(counts == expectedCounts)
             let afterCount = proxy.injectedTotal
 

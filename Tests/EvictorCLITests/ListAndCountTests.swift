@@ -112,7 +112,9 @@ struct ListAndCountTests {
         let badRegistry = try await EvictorBinary.run(["ls", "ftp://nowhere"])
         #expect(badRegistry.status != 0)
         #expect(badRegistry.stderrText.contains("invalid registry 'ftp://nowhere'"))
-        let port = try FreePort.next()
+        let closedPort = try ClosedPort()
+        defer { withExtendedLifetime(closedPort) {} }
+        let port = closedPort.port
         let unreachable = try await EvictorBinary.run(["count", "http://127.0.0.1:\(port)"], timeout: .seconds(90))
         #expect(unreachable.status != 0)
         #expect(unreachable.stderrText.split(separator: "\n").count == 1)

@@ -26,3 +26,36 @@ public enum FreePort {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }
+
+/// A port on 127.0.0.1 that refuses connections and that no other server can take while this
+/// value lives (keep it alive with `withExtendedLifetime`): the socket is bound but never listens. A port from `FreePort.next()` left free
+/// for a "nothing listens here" test can be taken by another test's server in the meantime.
+public final class ClosedPort: Sendable {
+    /// The port number.
+    public let port: Int
+    private let socketFD: Int32
+
+    public init() throws {
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socketFD >= 0 else { throw TestSupportError("socket() failed: \(errno)") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, length) }
+        }
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketFD, $0, &length) }
+        }
+        guard bound == 0, named == 0 else {
+            close(socketFD)
+            throw TestSupportError("cannot reserve a closed port: \(errno)")
+        }
+        self.socketFD = socketFD
+        self.port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { close(socketFD) }
+}

@@ -194,7 +194,9 @@ struct RegistryClientTests {
 
     @Test("a registry that is not there is one clear error after bounded retries")
     func unreachable() async throws {
-        let port = try FreePort.next()
+        let closed = try ClosedPort()
+        defer { withExtendedLifetime(closed) {} }
+        let port = closed.port
         var configuration = RegistryClientConfiguration(endpoint: try RegistryEndpoint(parsing: "http://127.0.0.1:\(port)"))
         configuration.maxAttempts = 2
         configuration.initialBackoff = 0.01
@@ -262,7 +264,9 @@ struct PermanentConnectionFailureTests {
 
     @Test("an unknown host, a closed port and HTTPS to plain HTTP each fail after one attempt of five")
     func oneAttempt() async throws {
-        let closed = try FreePort.next()
+        let closedPort = try ClosedPort()
+        defer { withExtendedLifetime(closedPort) {} }
+        let closed = closedPort.port
         try await RegistryServer.with { registry in
             let cases = [
                 (
