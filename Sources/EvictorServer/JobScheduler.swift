@@ -28,7 +28,7 @@ public struct JobScheduler: Service {
             return
         }
         // The gate opens when the server listens; a shutdown before that ends the wait.
-        do { try await cancelWhenGracefulShutdown { await listening.wait() } } catch { return }
+        await cancelWhenGracefulShutdown { await listening.wait() }
         if Task.isShuttingDownGracefully || Task.isCancelled { return }
         let started = Date()
         var due = schedules.map { Self.first($0, from: started) }

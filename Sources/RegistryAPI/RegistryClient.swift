@@ -12,9 +12,9 @@ import Synchronization
 public final class RegistryClient: Sendable {
     public let configuration: RegistryClientConfiguration
     let http: HTTPClient
-    private let authenticator: RegistryAuthenticator
-    private let limiter: RequestLimiter
-    private let retry: RetryPolicy
+    let authenticator: RegistryAuthenticator
+    let limiter: RequestLimiter
+    let retry: RetryPolicy
     private let breaker: FailureBreaker
     private let requests = Atomic<Int>(0)
     /// `ProtocolProbe`'s finding, asked for at most once per client (concurrent requests
@@ -70,15 +70,18 @@ public final class RegistryClient: Sendable {
     /// Sends one request with auth, limits and retries. `path` starts with `/v2/` or is an
     /// absolute URL on the registry (a `Link` or `Location`). Statuses other than 401 and the
     /// retryable ones are returned for the caller to interpret. Once many requests in a row
-    /// have given up (`FailureBreaker`), it fails at once with `registryDown`.
+    /// have given up (`FailureBreaker`), it fails at once with `registryDown`. `attempts`
+    /// caps the attempts for a request that must not be repeated blindly (an upload chunk).
     func send(
         _ method: HTTPMethod, _ path: String, scope: AuthScope, what: String,
-        headers extraHeaders: [(String, String)] = [], body: [UInt8]? = nil, bodyLimit: Int
+        headers extraHeaders: [(String, String)] = [], body: [UInt8]? = nil, bodyLimit: Int, attempts: Int? = nil
     ) async throws(RegistryAPIError) -> RegistryResponse {
         let url = path.hasPrefix("http://") || path.hasPrefix("https://") ? path : configuration.endpoint.baseURL + path
         if let down = breaker.tripped { throw down }
         do {
-            let response = try await sendWithRetries(method, url, scope: scope, what: what, headers: extraHeaders, body: body, bodyLimit: bodyLimit)
+            let response = try await sendWithRetries(
+                method, url, scope: scope, what: what, headers: extraHeaders, body: body, bodyLimit: bodyLimit,
+                maxAttempts: max(1, min(attempts ?? retry.maxAttempts, retry.maxAttempts)))
             breaker.answered()
             return response
         } catch {
@@ -96,7 +99,7 @@ public final class RegistryClient: Sendable {
     /// `send` without the breaker: one request, its auth rounds and its retries.
     private func sendWithRetries(
         _ method: HTTPMethod, _ url: String, scope: AuthScope, what: String,
-        headers extraHeaders: [(String, String)], body: [UInt8]?, bodyLimit: Int
+        headers extraHeaders: [(String, String)], body: [UInt8]?, bodyLimit: Int, maxAttempts: Int
     ) async throws(RegistryAPIError) -> RegistryResponse {
         var attempt = 0
         var authRounds = 0
@@ -116,7 +119,7 @@ public final class RegistryClient: Sendable {
             }
             let outcome: Result<RegistryResponse, Error>
             await limiter.acquire()
-            requests.wrappingAdd(1, ordering: .relaxed)
+            countRequest(retry: false)
             do {
                 let response = try await http.executeWhole(request, within: max(1, configuration.requestTimeout), limit: bodyLimit)
                 outcome = .success(RegistryResponse(status: response.status.code, headers: response.headers, body: Array(buffer: response.body)))
@@ -138,7 +141,7 @@ public final class RegistryClient: Sendable {
                 attempt -= 1
                 continue
             case .success(let response) where RetryPolicy.isRetryable(status: response.status) && !Self.isLastingFailure(response):
-                guard attempt < retry.maxAttempts else {
+                guard attempt < maxAttempts else {
                     throw .serverError(registry: registry, what: what, status: Int(response.status), attempts: attempt)
                 }
                 try? await Task.sleep(for: .seconds(retry.delay(afterAttempt: attempt, retryAfter: response.header("Retry-After"))))
@@ -148,7 +151,7 @@ public final class RegistryClient: Sendable {
             case .success(let response):
                 return response
             case .failure(let error):
-                let retrying = attempt < retry.maxAttempts && !Task.isCancelled && !Self.isPermanent(error)
+                let retrying = attempt < maxAttempts && !Task.isCancelled && !Self.isPermanent(error)
                 if !Task.isCancelled, Self.mayBeWrongScheme(error, scheme: configuration.endpoint.scheme, lastAttempt: !retrying),
                     let detail = await diagnoseScheme()
                 {
@@ -175,6 +178,12 @@ public final class RegistryClient: Sendable {
             return started
         }
         return await probe.value
+    }
+
+    /// Counts one request sent (and, for a repeated one, one retry).
+    func countRequest(retry: Bool) {
+        requests.wrappingAdd(1, ordering: .relaxed)
+        if retry { retries.wrappingAdd(1, ordering: .relaxed) }
     }
 
     /// Waits the backoff before attempt `attempt + 1` of something the caller retries itself.

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Writes the CNCF Distribution filesystem layout directly (blobs, layer/revision/tag links),
@@ -54,6 +55,50 @@ public final class StorageSeeder {
         return BuiltManifest(
             digest: digest, mediaType: OCIMediaType.imageManifest, bytes: bytes, configDigest: configDigest, layerDigests: [layerDigest], children: []
         )
+    }
+
+    /// Stores a manifest document as it is (an artifact with a `subject`, an index) in
+    /// `repository` under `tags`, linking `blobs` (its config and layers) to the repository.
+    @discardableResult
+    public func manifest(repository: String, tags: [String], bytes: Data, blobs: [String]) throws -> String {
+        let digest = try blob(bytes)
+        for blobDigest in blobs { try link(repository, "_layers/sha256/\(blobDigest.dropFirst(7))/link", blobDigest) }
+        try link(repository, "_manifests/revisions/sha256/\(digest.dropFirst(7))/link", digest)
+        for tag in tags {
+            try link(repository, "_manifests/tags/\(tag)/current/link", digest)
+            try link(repository, "_manifests/tags/\(tag)/index/sha256/\(digest.dropFirst(7))/link", digest)
+        }
+        return digest
+    }
+
+    /// Writes a blob of `size` pseudo-random bytes without holding it in memory; its digest.
+    public func largeBlob(size: Int, seed: UInt64) throws -> String {
+        let staging = root.appendingPathComponent("staging-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: staging.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: staging)
+        var hasher = SHA256()
+        var generator = SplitMix64(seed: seed)
+        var written = 0
+        while written < size {
+            let count = min(1 << 20, size - written)
+            var chunk = [UInt8](repeating: 0, count: count)
+            for index in stride(from: 0, to: count, by: 8) {
+                var value = generator.next()
+                withUnsafeBytes(of: &value) { raw in
+                    for offset in 0..<min(8, count - index) { chunk[index + offset] = raw[offset] }
+                }
+            }
+            hasher.update(data: chunk)
+            try handle.write(contentsOf: chunk)
+            written += count
+        }
+        try handle.close()
+        let digest = "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let target = blobPath(digest)
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.moveItem(at: staging, to: target)
+        return digest
     }
 
     /// The path of a repository file under the store.

@@ -17,7 +17,7 @@ struct EvictorCommand: AsyncParsableCommand {
         subcommands: [
             ListCommand.self, CountCommand.self, CheckCommand.self, InventoryCommand.self, PlanCommand.self, ApplyCommand.self, EvictCommand.self,
             RestoreCommand.self, PolicyCommand.self, StorageCommand.self, PluginsCommand.self, ConfigCommand.self, RunCommand.self, ServeCommand.self,
-            UsageCommand.self,
+            UsageCommand.self, CopyCommand.self,
         ]
     )
 

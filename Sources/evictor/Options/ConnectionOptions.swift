@@ -83,8 +83,10 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     /// A client for `resolved`: flags first, then the config file's registry, then defaults.
-    func makeClient(for resolved: ResolvedRegistry, defaultConcurrency: Int = 8) throws -> RegistryClient {
-        let environment = ProcessInfo.processInfo.environment
+    /// `environment` gives the credentials variables (`copy` hands its destination its own).
+    func makeClient(
+        for resolved: ResolvedRegistry, defaultConcurrency: Int = 8, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> RegistryClient {
         var password: String?
         if passwordStdin {
             guard username != nil else { throw ValidationError("--password-stdin needs --username") }
@@ -93,7 +95,9 @@ struct ConnectionOptions: ParsableArguments {
         var configuration: RegistryClientConfiguration
         if let file = resolved.registry {
             let endpoint = try RegistryEndpoint(parsing: file.url, plainHTTP: plainHTTP)
-            let given = try username.map { _ throws in try CredentialResolver().resolve(for: endpoint, username: username, password: password) }
+            let given = try username.map { _ throws in
+                try CredentialResolver(environment: environment).resolve(for: endpoint, username: username, password: password)
+            }
             configuration = try file.clientConfiguration(environment: environment, plainHTTP: plainHTTP, credentials: given ?? nil)
             if file.tls.insecure && !insecure {
                 CommandLog.warn("TLS certificate verification is off for \(endpoint.hostPort) (tls.insecure of registry \(file.name))")
@@ -101,7 +105,8 @@ struct ConnectionOptions: ParsableArguments {
         } else {
             let endpoint = try RegistryEndpoint(parsing: resolved.location, plainHTTP: plainHTTP)
             configuration = RegistryClientConfiguration(
-                endpoint: endpoint, credentials: try CredentialResolver().resolve(for: endpoint, username: username, password: password))
+                endpoint: endpoint,
+                credentials: try CredentialResolver(environment: environment).resolve(for: endpoint, username: username, password: password))
             configuration.concurrency = defaultConcurrency
             configuration.requestTimeout = RegistryConfig.defaultTimeout
         }

@@ -1,0 +1,152 @@
+import EvictorCore
+import EvictorTestSupport
+import Foundation
+import Testing
+
+/// `evictor copy` between two real registries, read back with skopeo.
+@Suite("evictor copy between two registries")
+struct CopyTests {
+    static let base = Date(timeIntervalSince1970: 1_700_000_000)
+
+    /// A signature artifact on `subject` (an OCI manifest with `subject` and `artifactType`),
+    /// stored untagged in `repository`, and the referrers tag-schema index `sha256-<hex>` that
+    /// lists it (Distribution 2.8 has no referrers API). Returns the signature's digest.
+    static func seedSignature(_ seeder: StorageSeeder, repository: String, subject: BuiltManifest) throws -> String {
+        let empty = Data("{}".utf8)
+        let emptyDigest = try seeder.blob(empty)
+        let payload = Data("signature of \(subject.digest)\n".utf8)
+        let payloadDigest = try seeder.blob(payload)
+        let signature = Data(
+            (#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/vnd.example.signature","#
+                + #""config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"\#(emptyDigest)","size":2},"#
+                + #""layers":[{"mediaType":"application/vnd.example.signature.v1","digest":"\#(payloadDigest)","size":\#(payload.count)}],"#
+                + #""subject":{"mediaType":"\#(subject.mediaType)","digest":"\#(subject.digest)","size":\#(subject.bytes.count)}}"#).utf8)
+        let signatureDigest = try seeder.manifest(repository: repository, tags: [], bytes: signature, blobs: [emptyDigest, payloadDigest])
+        let index = Data(
+            (#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"#
+                + #""mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\#(signatureDigest)","size":\#(signature.count),"#
+                + #""artifactType":"application/vnd.example.signature"}]}"#).utf8)
+        try seeder.manifest(repository: repository, tags: ["sha256-\(subject.digest.dropFirst(7))"], bytes: index, blobs: [])
+        return signatureDigest
+    }
+
+    /// The blob uploads a registry completed, by digest (its access log: `PUT ...digest=...` 201).
+    static func completedUploads(_ registry: RegistryServer) throws -> [String: Int] {
+        let log = try String(contentsOf: registry.logFile, encoding: .utf8)
+        var counts: [String: Int] = [:]
+        for line in log.split(separator: "\n") where line.contains("\"PUT /v2/") && line.contains("/blobs/uploads/") && line.contains("\" 201 ") {
+            guard let range = line.range(of: #"digest=sha256(:|%3A)[0-9a-f]{64}"#, options: .regularExpression) else { continue }
+            counts[String(line[range].suffix(64)), default: 0] += 1
+        }
+        return counts
+    }
+
+    /// Mounts a registry answered 201 (its access log: `POST ...?mount=...` 201).
+    static func completedMounts(_ registry: RegistryServer) throws -> Int {
+        let log = try String(contentsOf: registry.logFile, encoding: .utf8)
+        return log.split(separator: "\n").filter { $0.contains("\"POST /v2/") && $0.contains("mount=") && $0.contains("\" 201 ") }.count
+    }
+
+    static func json(_ result: ProcessResult) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: result.stdout) as? [String: Any]) ?? [:]
+    }
+
+    static func loggingRegistry() -> RegistryOptions {
+        var options = RegistryOptions()
+        options.accessLog = true
+        return options
+    }
+
+    @Test("images, a two-platform index and a signature arrive byte for byte; a shared layer is sent once and mounted; a rerun copies nothing")
+    func copiesByteForByte() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("evictor-copy-source-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let seeder = StorageSeeder(root: root)
+        // One image in two repositories: the second copy mounts the first's blobs.
+        let app = try seeder.image(repository: "team/app", tags: ["v1", "stable"], spec: TestImageSpec(created: Self.base, layerSeed: "app-v1"))
+        try seeder.image(repository: "other/app", tags: ["v1"], spec: TestImageSpec(created: Self.base, layerSeed: "app-v1"))
+        try seeder.image(repository: "team/old", tags: ["v1"], spec: TestImageSpec(created: Self.base, layerSeed: "old"))
+        let signature = try Self.seedSignature(seeder, repository: "team/app", subject: app)
+        var sourceOptions = RegistryOptions()
+        sourceOptions.storageRoot = root
+        try await RegistryServer.with(sourceOptions) { source in
+            let layout = try OCILayoutBuilder.temporary()
+            defer { layout.remove() }
+            let index = try layout.addIndex(
+                tag: "v1",
+                [
+                    TestImageSpec(created: Self.base, layerSeed: "multi-amd64", platform: OCIPlatform(architecture: "amd64")),
+                    TestImageSpec(created: Self.base, layerSeed: "multi-arm64", platform: OCIPlatform(architecture: "arm64")),
+                ])
+            try await Skopeo.push(layout: layout, tag: "v1", to: source, repository: "team/multi")
+            try await RegistryServer.with(Self.loggingRegistry()) { destination in
+                let work = try EvictionTests.workDirectory()
+                defer { try? FileManager.default.removeItem(at: work) }
+                let journal = work.appendingPathComponent("copy.jsonl").path
+                let arguments = [
+                    "copy", source.url, destination.url, "-r", "team/app:v1", "-r", "other/app", "-r", "team/multi:v1", "--referrers",
+                ]
+                let dry = try await EvictorBinary.run(arguments + ["--dry-run", "--output", "json"])
+                #expect(dry.status == 0, "\(dry.stderrText)")
+                #expect(Self.json(dry)["images_copied"] as? Int == 3, "\(dry.stdoutText)")
+                #expect(try Self.completedUploads(destination).isEmpty, "a dry run writes nothing")
+                #expect(!FileManager.default.fileExists(atPath: journal))
+
+                let copied = try await EvictorBinary.run(arguments + ["--journal", journal, "--output", "json"])
+                #expect(copied.status == 0, "\(copied.stderrText)")
+                let report = Self.json(copied)
+                #expect(report["images"] as? Int == 3 && report["images_copied"] as? Int == 3, "\(copied.stdoutText)")
+                #expect(report["blobs_mounted"] as? Int == 2, "config and layer of other/app mounted: \(copied.stdoutText)")
+                #expect(report["blobs_sent"] as? Int == 2 + 4 + 2, "app, both platforms, the signature: \(copied.stdoutText)")
+                #expect(report["dry_run"] as? Bool == false)
+                #expect(try Self.completedMounts(destination) == 2)
+                let uploads = try Self.completedUploads(destination)
+                #expect(uploads.count == 8 && uploads.values.allSatisfy { $0 == 1 }, "each blob sent once: \(uploads)")
+
+                let references = [
+                    "team/app:v1", "other/app:v1", "team/multi:v1", "team/multi@\(index.children[0].digest)",
+                    "team/multi@\(index.children[1].digest)", "team/app@\(signature)", "team/app:sha256-\(app.digest.dropFirst(7))",
+                ]
+                for reference in references {
+                    let original = try await Skopeo.inspectRaw(source, reference)
+                    #expect(try await Skopeo.inspectRaw(destination, reference) == original, "\(reference)")
+                }
+                #expect(await !Skopeo.canInspect(destination, "team/app:stable"), "only the tag asked for")
+                #expect(await !Skopeo.canInspect(destination, "team/old:v1"))
+                let pulled = work.appendingPathComponent("pulled")
+                try await ProcessRunner.check(
+                    "skopeo",
+                    [
+                        "--insecure-policy", "copy", "--all", "--src-tls-verify=false", "docker://\(destination.hostPort)/team/multi:v1",
+                        "oci:\(pulled.path):v1",
+                    ])
+
+                let again = try await EvictorBinary.run(
+                    arguments + ["--output", "json", "--journal", work.appendingPathComponent("again.jsonl").path])
+                #expect(again.status == 0, "\(again.stderrText)")
+                let second = Self.json(again)
+                #expect(second["images_copied"] as? Int == 0 && second["images_present"] as? Int == 3, "\(again.stdoutText)")
+                #expect(second["blobs_sent"] as? Int == 0 && second["manifests_put"] as? Int == 0 && second["tags_set"] as? Int == 0)
+                #expect(try Self.completedUploads(destination) == uploads)
+
+                // --rename, and a destination tag on another digest is left alone (exit 3).
+                let renamed = try await EvictorBinary.run(
+                    ["copy", source.url, destination.url, "-r", "team/app:v1", "--rename", "team/=archive/team/"], currentDirectory: work)
+                #expect(renamed.status == 0, "\(renamed.stderrText)")
+                #expect(try await Skopeo.inspectRaw(destination, "archive/team/app:v1") == (try await Skopeo.inspectRaw(source, "team/app:v1")))
+                let clash = try await EvictorBinary.run(
+                    ["copy", source.url, destination.url, "-r", "team/old:v1", "--rename", "team/old=team/app"], currentDirectory: work)
+                #expect(clash.status == 3, "\(clash.stdoutText)\(clash.stderrText)")
+                #expect(clash.stdoutText.contains("tag left alone\tteam/app:v1"), "\(clash.stdoutText)")
+                #expect(try await Skopeo.inspectRaw(destination, "team/app:v1") == (try await Skopeo.inspectRaw(source, "team/app:v1")))
+                let moved = try await EvictorBinary.run(
+                    ["copy", source.url, destination.url, "-r", "team/old:v1", "--rename", "team/old=team/app", "--overwrite-tags"],
+                    currentDirectory: work)
+                #expect(moved.status == 0, "\(moved.stderrText)")
+                #expect(try await Skopeo.inspectRaw(destination, "team/app:v1") == (try await Skopeo.inspectRaw(source, "team/old:v1")))
+                let journals = try FileManager.default.contentsOfDirectory(atPath: work.path).filter { $0.hasPrefix("evictor-copy-") }
+                #expect(journals.count == 3, "a default journal per run: \(journals)")
+            }
+        }
+    }
+}
