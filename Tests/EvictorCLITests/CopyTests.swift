@@ -149,4 +149,68 @@ struct CopyTests {
             }
         }
     }
+
+    /// An image whose one layer is `size` pseudo-random bytes, stored without being held.
+    @discardableResult
+    static func seedLargeImage(_ seeder: StorageSeeder, repository: String, tag: String, size: Int) throws -> String {
+        let layer = try seeder.largeBlob(size: size, seed: 7)
+        let config = Data(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["\#(layer)"]}}"#.utf8)
+        let configDigest = try seeder.blob(config)
+        let manifest = Data(
+            (#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","#
+                + #""config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\#(configDigest)","size":\#(config.count)},"#
+                + #""layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"\#(layer)","size":\#(size)}]}"#).utf8)
+        return try seeder.manifest(repository: repository, tags: [tag], bytes: manifest, blobs: [configDigest, layer])
+    }
+
+    @Test("a 200 MB layer streams in little memory; killed and run again with its journal, no finished blob is sent twice")
+    func streamsAndResumes() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("evictor-copy-large-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let seeder = StorageSeeder(root: root)
+        let size = 200 << 20
+        try Self.seedLargeImage(seeder, repository: "big/app", tag: "v1", size: size)
+        for number in 1...30 {
+            try seeder.image(
+                repository: "small/app\(number % 5)", tags: ["v\(number)"], spec: TestImageSpec(created: Self.base, layerSeed: "small-\(number)"))
+        }
+        var sourceOptions = RegistryOptions()
+        sourceOptions.storageRoot = root
+        try await RegistryServer.with(sourceOptions) { source in
+            let work = try EvictionTests.workDirectory()
+            defer { try? FileManager.default.removeItem(at: work) }
+            try await RegistryServer.with { destination in
+                let (measured, peakKiB) = try await EvictorBinary.runMeasuringMemory(
+                    ["copy", source.url, destination.url, "-r", "big/app:v1", "--journal", work.appendingPathComponent("big.jsonl").path])
+                #expect(measured.status == 0, "\(measured.stderrText)")
+                #expect(try await Skopeo.inspectRaw(destination, "big/app:v1") == (try await Skopeo.inspectRaw(source, "big/app:v1")))
+                print("copy of a 200 MiB layer: peak RSS \(peakKiB / 1024) MiB")
+                #expect(peakKiB < 100 * 1024, "peak \(peakKiB) KiB for a 200 MiB layer")
+            }
+            try await RegistryServer.with(Self.loggingRegistry()) { destination in
+                let journal = work.appendingPathComponent("killed.jsonl").path
+                let arguments = ["copy", source.url, destination.url, "--all", "--journal", journal, "--output", "json", "--concurrency", "2"]
+                let (killedRun, killed) = try await EvictorBinary.run(arguments) {
+                    let text = (try? String(contentsOfFile: journal, encoding: .utf8)) ?? ""
+                    return text.components(separatedBy: #""event":"blob""#).count > 12
+                }
+                #expect(killed, "killed in the middle: \(killedRun.stdoutText)")
+                // Whole lines only: a line the kill cut short is dropped when the journal is opened again.
+                let written = try String(contentsOfFile: journal, encoding: .utf8)
+                let earlier = written.split(separator: "\n", omittingEmptySubsequences: false).dropLast().filter { $0.contains(#""event":"blob""#) }
+                    .count
+                let resumed = try await EvictorBinary.run(arguments)
+                #expect(resumed.status == 0, "\(resumed.stderrText)")
+                let report = Self.json(resumed)
+                #expect(report["images"] as? Int == 31 && report["images_failed"] as? Int == 0, "\(resumed.stdoutText)")
+                #expect(report["blobs_by_earlier_run"] as? Int == earlier, "\(earlier) journaled: \(resumed.stdoutText)")
+                let uploads = try Self.completedUploads(destination)
+                #expect(uploads.count == 62, "every blob once: \(uploads.count)")
+                #expect(uploads.values.allSatisfy { $0 == 1 }, "no blob sent twice: \(uploads.filter { $0.value > 1 })")
+                for reference in ["big/app:v1", "small/app1:v1", "small/app0:v30"] {
+                    #expect(try await Skopeo.inspectRaw(destination, reference) == (try await Skopeo.inspectRaw(source, reference)), "\(reference)")
+                }
+            }
+        }
+    }
 }

@@ -30,6 +30,7 @@ actor CopyLedger {
             }
         }
         self.earlierBlobs = blobs
+        self.report.blobsByEarlierRun = blobs.count
     }
 
     /// Copies a blob into `repository` once per run: a transfer of the same blob to the same
@@ -64,7 +65,6 @@ actor CopyLedger {
         switch outcome {
         case .present:
             report.blobsPresent += 1
-            if earlierBlobs.contains(key) { report.blobsByEarlierRun += 1 }
         case .mounted: report.blobsMounted += 1
         case .sent(let bytes):
             report.blobsSent += 1

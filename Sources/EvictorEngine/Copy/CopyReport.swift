@@ -33,7 +33,8 @@ public struct CopyReport: Sendable, Codable, Equatable {
     public var blobsMounted = 0
     public var blobsPresent = 0
     public var bytesSent: Int64 = 0
-    /// Blobs an earlier run with the same journal had copied (each confirmed at the destination).
+    /// Blobs an earlier run with the same journal recorded at the destination (an image whose
+    /// manifest is there has them all; the others' blobs are looked for before any is sent).
     public var blobsByEarlierRun = 0
     public var seconds = 0.0
     /// The signal that stopped the run, if one did.

@@ -85,8 +85,8 @@ public enum Copying {
                 begin.source != source.registry || begin.destination != destination.registry
             {
                 throw EngineError.invalidSettings(
-                    "\(path) is the journal of a copy from \(begin.source ?? "?") to \(begin.destination ?? "?"), not from \(source.registry) to \(destination.registry)"
-                )
+                    "\(path) is the journal of a copy from \(begin.source ?? "?") to \(begin.destination ?? "?"), "
+                        + "not from \(source.registry) to \(destination.registry)")
             }
             if !earlier.isEmpty, !earlier.contains(where: { $0.event == .begin }) {
                 throw EngineError.invalidSettings("\(path) is not a copy journal (no begin record)")
