@@ -213,4 +213,97 @@ struct CopyTests {
             }
         }
     }
+
+    @Test("with an inventory: its images on the source (aliases, digests, :latest) are copied, others listed as skipped; bad input is one line")
+    func inventoryAndBadInput() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("evictor-copy-inventory-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let seeder = StorageSeeder(root: root)
+        try seeder.image(repository: "shop/web", tags: ["v1", "v2"], spec: TestImageSpec(created: Self.base, layerSeed: "web-v1"))
+        let pinned = try seeder.image(repository: "shop/api", tags: ["v7"], spec: TestImageSpec(created: Self.base, layerSeed: "api-v7"))
+        try seeder.image(repository: "shop/db", tags: ["latest", "v1"], spec: TestImageSpec(created: Self.base, layerSeed: "db"))
+        try seeder.image(repository: "shop/unused", tags: ["v1"], spec: TestImageSpec(created: Self.base, layerSeed: "unused"))
+        var sourceOptions = RegistryOptions()
+        sourceOptions.storageRoot = root
+        try await RegistryServer.with(sourceOptions) { source in
+            let work = try EvictionTests.workDirectory()
+            defer { try? FileManager.default.removeItem(at: work) }
+            func image(_ text: String) throws -> InventoryImage {
+                InventoryImage(reference: try ImageReference(parsing: text), seenAt: ["static;list"], sources: ["static"])
+            }
+            let inventory = Inventory(images: [
+                try image("registry.example.com/shop/web:v1"),
+                try image("\(source.hostPort)/shop/api@\(pinned.digest)"),
+                try image("registry.example.com/shop/db"),
+                try image("docker.io/library/nginx:1.25"),
+            ])
+            let inventoryPath = work.appendingPathComponent("images.json").path
+            try InventoryFile.write(inventory, to: inventoryPath)
+            try await RegistryServer.with { destination in
+                let copied = try await EvictorBinary.run(
+                    ["copy", source.url, destination.url, "--inventory", inventoryPath, "--registry-alias", "registry.example.com"],
+                    currentDirectory: work)
+                #expect(copied.status == 0, "\(copied.stdoutText)\(copied.stderrText)")
+                #expect(copied.stdoutText.contains("skipped\tdocker.io/library/nginx:1.25\t(on another registry)"), "\(copied.stdoutText)")
+                #expect(copied.stdoutText.contains("copied 3 of 3 images"), "\(copied.stdoutText)")
+                #expect(await Skopeo.canInspect(destination, "shop/web:v1"))
+                #expect(await !Skopeo.canInspect(destination, "shop/web:v2"))
+                #expect(await Skopeo.canInspect(destination, "shop/api@\(pinned.digest)"))
+                #expect(await !Skopeo.canInspect(destination, "shop/api:v7"), "a digest reference copies the digest")
+                #expect(await Skopeo.canInspect(destination, "shop/db:latest"))
+                #expect(await !Skopeo.canInspect(destination, "shop/unused:v1"))
+
+                // Bad input: one line on stderr, exit 2 (64 for usage), nothing written.
+                let closed = try ClosedPort()
+                defer { withExtendedLifetime(closed) {} }
+                let deletionJournal = work.appendingPathComponent("deletions.jsonl")
+                try Data(#"{"event":"begin","at":"2026-01-01T00:00:00Z","registry":"x"}"#.utf8 + [10]).write(to: deletionJournal)
+                let otherCopy = work.appendingPathComponent("other-copy.jsonl")
+                try Data(#"{"event":"begin","at":"2026-01-01T00:00:00Z","source":"a:1","destination":"b:2"}"#.utf8 + [10]).write(to: otherCopy)
+                let cases: [([String], Int32, String)] = [
+                    (["copy", source.url, destination.url], 64, "say what to copy"),
+                    (["copy", source.url, destination.url, "--all", "-r", "shop/web"], 64, "say what to copy"),
+                    (["copy", source.url, "http://127.0.0.1:\(closed.port)", "--all"], 2, "127.0.0.1:\(closed.port)"),
+                    (["copy", source.url, destination.url, "-r", "nosuch/repo"], 2, "nosuch/repo"),
+                    (["copy", source.url, destination.url, "--all", "--rename", "team"], 2, "--rename team: expected FROM=TO"),
+                    (["copy", source.url, destination.url, "--inventory", "/nonexistent/images.json"], 2, "/nonexistent/images.json"),
+                    (["copy", source.url, destination.url, "--all", "--journal", deletionJournal.path], 2, deletionJournal.path),
+                    (["copy", source.url, destination.url, "--all", "--journal", otherCopy.path], 2, "journal of a copy from a:1 to b:2"),
+                ]
+                for (arguments, status, culprit) in cases {
+                    let result = try await EvictorBinary.run(arguments, currentDirectory: work)
+                    #expect(result.status == status, "\(arguments): \(result.stderrText)")
+                    #expect(result.stderrText.contains(culprit), "\(arguments): \(result.stderrText)")
+                    if status == 2 { #expect(result.stderrText.split(separator: "\n").count == 1, "\(arguments): \(result.stderrText)") }
+                }
+                #expect(await !Skopeo.canInspect(destination, "shop/unused:v1"))
+            }
+            // A destination that wants a password it is not given.
+            try await RegistryServer.withBasicAuth(user: "copier", password: "s3cret-copy") { guarded in
+                let refused = try await EvictorBinary.run(
+                    ["copy", source.url, guarded.url, "--all", "--dest-username", "copier", "--dest-password-stdin"], input: Data("wrong\n".utf8),
+                    currentDirectory: work)
+                #expect(refused.status == 2, "\(refused.stderrText)")
+                #expect(
+                    refused.stderrText.contains("authentication failed") && refused.stderrText.split(separator: "\n").count == 1,
+                    "\(refused.stderrText)")
+                let accepted = try await EvictorBinary.run(
+                    ["copy", source.url, guarded.url, "-r", "shop/web:v1", "--dest-username", "copier", "--dest-password-stdin"],
+                    input: Data("s3cret-copy\n".utf8), currentDirectory: work)
+                #expect(accepted.status == 0, "\(accepted.stderrText)")
+                #expect(!accepted.stdoutText.contains("s3cret") && !accepted.stderrText.contains("s3cret"))
+                // The source's variables never reach the destination.
+                let leaked = try await EvictorBinary.run(
+                    ["copy", source.url, guarded.url, "-r", "shop/web:v1"],
+                    environment: ["EVICTOR_USERNAME": "copier", "EVICTOR_PASSWORD": "s3cret-copy"],
+                    currentDirectory: work)
+                #expect(leaked.status == 2, "\(leaked.stderrText)")
+                let destinationVariables = try await EvictorBinary.run(
+                    ["copy", source.url, guarded.url, "-r", "shop/db:v1"],
+                    environment: ["EVICTOR_DEST_USERNAME": "copier", "EVICTOR_DEST_PASSWORD": "s3cret-copy"],
+                    currentDirectory: work)
+                #expect(destinationVariables.status == 0, "\(destinationVariables.stderrText)")
+            }
+        }
+    }
 }

@@ -42,6 +42,9 @@ public enum Copying {
         _ settings: Settings, source: RegistryClient, destination: RegistryClient, stop: StopRequest, events: @escaping EngineEvents
     ) async throws -> CopyReport {
         let started = ContinuousClock.now
+        // Both sides answer (and take the credentials) before anything is read or written.
+        try await source.ping()
+        try await destination.ping()
         let (earlier, journal) = try openJournal(settings, source: source, destination: destination)
         let (items, elsewhere) = try await settings.selection.resolve(on: source)
         var report = CopyReport(source: source.registry, destination: destination.registry, dryRun: settings.dryRun, journal: journal?.path)
