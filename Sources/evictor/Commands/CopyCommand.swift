@@ -136,15 +136,18 @@ struct CopyCommand: AsyncParsableCommand {
         for note in report.failures { Swift.print("failed\t\(note.image)\t\(note.reason)") }
         for note in report.tagsSkipped { Swift.print("tag left alone\t\(note.image)\t\(note.reason)") }
         for reference in report.skippedReferences { Swift.print("skipped\t\(reference)\t(on another registry)") }
-        let blobs =
-            "blobs: \(report.blobsSent) \(report.dryRun ? "to send" : "sent") (\(ByteCount.format(report.bytesSent))), "
-            + "\(report.blobsMounted) mounted, \(report.blobsPresent) already there"
-            + (report.blobsByEarlierRun > 0 ? " (\(report.blobsByEarlierRun) copied by an earlier run)" : "")
         Swift.print(
             "\(verb) \(report.imagesCopied) of \(report.images) images from \(report.source) to \(report.destination) "
-                + "(\(report.imagesPresent) already there, \(report.imagesFailed) failed) in \(String(format: "%.1f", report.seconds)) s; "
-                + "manifests: \(report.manifestsPut) \(report.dryRun ? "to put" : "put"), tags: \(report.tagsSet) set, "
-                + "\(report.tagsPresent) already set, \(report.tagsSkipped.count) left alone; \(blobs)")
+                + "in \(String(format: "%.1f", report.seconds)) s (\(report.imagesPresent) already there, \(report.imagesFailed) failed"
+                + (report.imagesNotStarted > 0 ? ", \(report.imagesNotStarted) not started)" : ")"))
+        Swift.print(
+            "  manifests: \(report.manifestsPut) \(report.dryRun ? "to put" : "put"), \(report.manifestsPresent) already there; "
+                + "tags: \(report.tagsSet) \(report.dryRun ? "to set" : "set"), \(report.tagsPresent) already set, "
+                + "\(report.tagsSkipped.count) left alone")
+        Swift.print(
+            "  blobs: \(report.blobsSent) \(report.dryRun ? "to send" : "sent") (\(ByteCount.format(report.bytesSent))), "
+                + "\(report.blobsMounted) \(report.dryRun ? "to mount" : "mounted"), \(report.blobsPresent) already there"
+                + (report.blobsByEarlierRun > 0 ? " (\(report.blobsByEarlierRun) recorded by an earlier run)" : ""))
         if let journal = report.journal { Swift.print("journal: \(journal)") }
     }
 }
