@@ -2,21 +2,21 @@ import EvictorCore
 import Foundation
 import LuaRuntime
 
-/// Builds the `host` table a source's `collect` receives: only the capabilities it declared.
+/// Builds the `host` table a source's `collect` receives: only the capabilities it declared,
+/// as functions under no global name (a plugin reaches them only through `host`).
 enum SourceHost {
     static func install(_ capabilities: SourceCapabilities, source: String, in vm: LuaVM, pulled: PulledImages? = nil) -> LuaValue {
         var host = LuaTable()
-        let prefix = "__evictor_host_\(source.filter { $0.isLetter || $0.isNumber })"
         if !capabilities.run.isEmpty {
             let allowed = Set(capabilities.run)
             host["run"] = .function(
-                vm.register(function: "\(prefix).run") { arguments in
+                vm.makeFunction(named: "host.run") { arguments in
                     try run(arguments, allowed: allowed)
                 })
         }
         if capabilities.read {
             host["read_file"] = .function(
-                vm.register(function: "\(prefix).read_file") { arguments in
+                vm.makeFunction(named: "host.read_file") { arguments in
                     guard let path = arguments.first?.stringValue else { throw LuaHostError("expects a path") }
                     guard let data = FileManager.default.contents(atPath: path) else {
                         return [.nil, .string(LuaString("\(path): cannot read (missing or not permitted)"))]
@@ -24,14 +24,14 @@ enum SourceHost {
                     return [.string(LuaString(bytes: [UInt8](data)))]
                 })
             host["exists"] = .function(
-                vm.register(function: "\(prefix).exists") { arguments in
+                vm.makeFunction(named: "host.exists") { arguments in
                     guard let path = arguments.first?.stringValue else { throw LuaHostError("expects a path") }
                     return [.boolean(FileManager.default.fileExists(atPath: path))]
                 })
         }
         if capabilities.glob {
             host["glob"] = .function(
-                vm.register(function: "\(prefix).glob") { arguments in
+                vm.makeFunction(named: "host.glob") { arguments in
                     guard let pattern = arguments.first?.stringValue else { throw LuaHostError("expects a pattern") }
                     return [.table(LuaTable(array: FileGlob.match(pattern).map { .string(LuaString($0)) }))]
                 })
@@ -40,7 +40,7 @@ enum SourceHost {
             let allowed = Set(capabilities.env)
             let any = capabilities.anyEnv
             host["env"] = .function(
-                vm.register(function: "\(prefix).env") { arguments in
+                vm.makeFunction(named: "host.env") { arguments in
                     guard let name = arguments.first?.stringValue else { throw LuaHostError("expects a variable name") }
                     guard any || allowed.contains(name) else {
                         throw LuaHostError("environment variable \(name) was not declared in capabilities.env")
@@ -50,7 +50,7 @@ enum SourceHost {
         }
         if capabilities.usage {
             host["pulled"] = .function(
-                vm.register(function: "\(prefix).pulled") { arguments in
+                vm.makeFunction(named: "host.pulled") { arguments in
                     guard let days = arguments.first?.doubleValue, days > 0 else { throw LuaHostError("expects a number of days") }
                     guard let pulled else {
                         throw LuaHostError("no pull history: give the config (its state directory holds evictor serve's usage.sqlite)")

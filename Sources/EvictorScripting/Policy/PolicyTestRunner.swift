@@ -17,8 +17,9 @@ public enum PolicyTestRunner {
     /// Runs every case of a test file. A file that cannot be loaded is an error.
     public static func run(testFile: String, pluginPath: PluginPath, log: @escaping LuaLogHandler) async throws(ScriptingError) -> [PolicyTestResult]
     {
-        let (_, spec) = try await PluginSpecLoader.load(
-            script: PluginScript(file: testFile), kind: "policy_test", pluginPath: pluginPath, limits: PolicyPlugin.defaultLimits, log: log)
+        let spec = try await PluginSpecLoader.load(
+            script: PluginScript(file: testFile), kind: "policy_test", pluginPath: pluginPath, limits: PolicyPlugin.defaultLimits, log: log
+        ).spec
         let relative = spec["policy"].stringValue ?? ""
         let directory = testFile.contains("/") ? String(testFile[..<(testFile.lastIndex(of: "/") ?? testFile.endIndex)]) : ""
         let policyFile = relative.hasPrefix("/") || directory.isEmpty ? relative : "\(directory)/\(relative)"
