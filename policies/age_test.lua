@@ -81,6 +81,40 @@ return evictor.policy_test {
       },
     },
     {
+      -- age looks only at the created time; the engine's rails then keep what is in use, and
+      -- a tag on the same manifest as a kept one (deleting the manifest would take both).
+      name = "after the rails: an in-use tag and a tag sharing the kept latest's digest stay",
+      now = now,
+      repository = {
+        name = "ci/build",
+        tags = {
+          { name = "old-in-use", created = "2023-01-01T00:00:00Z", in_use = true, used_by = { "k8s;prod;ci;Deployment/runner" } },
+          { name = "latest", created = "2023-01-02T00:00:00Z", digest = "sha256:" .. string.rep("5", 64) },
+          { name = "old-shared", created = "2023-01-02T00:00:00Z", digest = "sha256:" .. string.rep("5", 64) },
+          { name = "old", created = "2023-01-03T00:00:00Z" },
+          { name = "new", created = "2024-05-30T00:00:00Z" },
+        },
+      },
+      expect = { keep = { "latest", "new" }, delete = { "old-in-use", "old-shared", "old" } },   -- the policy's marks
+      expect_final = { keep = { "latest", "new", "old-in-use", "old-shared" }, delete = { "old" } },   -- what the plan does
+    },
+    {
+      name = "after the rails: deleting more than half the tags is refused by the share cap",
+      now = now,
+      options = { days = 30 },
+      repository = ci(),
+      expect = { keep = { "latest", "pr-4", "pr-5" }, delete = { "stable", "pr-1", "pr-2", "pr-3" } },
+      expect_final = { refused = "more than the limit of 50%" },
+    },
+    {
+      name = "after the rails: the same plan with max_delete_percent = 60 goes ahead",
+      now = now,
+      options = { days = 30 },
+      max_delete_percent = 60,
+      repository = ci(),
+      expect_final = { keep = { "latest", "pr-4", "pr-5" }, delete = { "stable", "pr-1", "pr-2", "pr-3" }, untagged_keep = { "sha256:" .. string.rep("e", 64) } },
+    },
+    {
       name = "an invalid keep pattern fails the plan",
       now = now,
       options = { keep = "(" },

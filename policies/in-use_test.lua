@@ -28,6 +28,25 @@ return evictor.policy_test {
   policy = "in-use.lua",
   cases = {
     {
+      name = "after the rails: a tag on the in-use tag's manifest stays though the policy deletes it",
+      inventory = inventory,
+      options = { keep_newest = 0, keep_before = 0 },
+      repository = web({
+        { name = "1.2", created = "2024-01-03T00:00:00Z" },
+        { name = "1.3", created = "2024-01-04T00:00:00Z", digest = digest("3"), in_use = true, used_by = { "k8s;prod;web;Deployment/web" } },
+        { name = "stable", created = "2024-01-04T00:00:00Z", digest = digest("3") },
+        { name = "latest", created = "2024-01-05T00:00:00Z" },
+      }),
+      expect = { keep = { "1.3" }, delete = { "latest", "stable", "1.2" } },
+      expect_final = { keep = { "1.3", "stable" }, delete = { "latest", "1.2" } },
+    },
+    {
+      name = "after the rails: an inventory smaller than min_inventory is refused",
+      inventory = { images = 4, on_registry = 4 },
+      repository = web(),
+      expect_final = { refused = "fewer than 10" },
+    },
+    {
       name = "keeps the 3 newest (latest counts), the in-use tag and the 2 before it",
       inventory = inventory,
       repository = web(nil, { { digest = digest("a"), created = "2023-01-01T00:00:00Z" } }),

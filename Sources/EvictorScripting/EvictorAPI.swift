@@ -6,7 +6,10 @@ import LuaRuntime
 /// `evictor.fixer`, `evictor.policy`, in `Lua/api.lua`), `evictor.log.*`, and `evictor.json` /
 /// `evictor.yaml` decoders. Nothing here reaches outside the VM except the log.
 enum EvictorAPI {
-    static func install(in vm: LuaVM, log: @escaping LuaLogHandler) throws(LuaError) {
+    /// Installs the API; returns `run_plugin(chunk)` (kind, spec): the only way the engine learns
+    /// which constructor made a plugin's spec (kept where no plugin can read or forge it).
+    @discardableResult
+    static func install(in vm: LuaVM, log: @escaping LuaLogHandler) throws(LuaError) -> LuaFunctionReference {
         for level in LuaLogLevel.allCases {
             vm.register(function: "evictor.log.\(level.rawValue)") { arguments in
                 log(level, arguments.map(\.description).joined(separator: " "))
@@ -32,7 +35,10 @@ enum EvictorAPI {
             return [.string(LuaString(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: seconds))))]
         }
         PatternLibrary.install(in: vm)
-        _ = try EngineLua.run("api.lua", in: vm)
+        guard case .function(let runPlugin)? = try EngineLua.run("api.lua", in: vm).first else {
+            throw .setupFailed("evictor/api.lua did not return run_plugin")
+        }
+        return runPlugin
     }
 }
 

@@ -48,7 +48,7 @@ public enum PluginCatalog {
                 entry.name = policy.name
                 entry.description = policy.description
             default:
-                let (_, spec) = try await PluginSpecLoader.load(script: script, kind: kind, pluginPath: path, limits: limits, log: { _, _ in })
+                let spec = try await PluginSpecLoader.load(script: script, kind: kind, pluginPath: path, limits: limits, log: { _, _ in }).spec
                 entry.name = spec["name"].stringValue ?? script.name
                 entry.version = spec["version"].stringValue ?? ""
                 entry.description = spec["description"].stringValue ?? ""

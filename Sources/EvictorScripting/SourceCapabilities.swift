@@ -2,18 +2,22 @@ import Foundation
 import LuaRuntime
 
 /// What a source declared it needs beyond pure Lua, e.g.
-/// `capabilities = { run = { "kubectl" }, read = true, glob = true, env = { "KUBECONFIG" } }`.
-/// Only declared capabilities appear in the `host` table its `collect` receives.
+/// `capabilities = { run = { "kubectl" }, read = { "/etc/evictor/*" }, glob = true, env = { "KUBECONFIG" } }`.
+/// Only declared capabilities appear in the `host` table its `collect` receives; none of them
+/// hands a source Evictor's own secrets (`SourceEnvironment`).
 public struct SourceCapabilities: Sendable, Equatable {
     /// Programs (by name) `host.run` may start.
     public var run: [String] = []
-    /// `host.read_file`.
+    /// `host.read_file`, `host.exists`.
     public var read = false
+    /// `read = { "GLOB", ... }`: only paths matching one of these (nil: `read = true`, any path).
+    public var readPaths: [String]?
     /// `host.glob`.
     public var glob = false
-    /// Environment variables `host.env` may read.
+    /// Environment variables `host.env` may read, and commands started by `host.run` get.
     public var env: [String] = []
-    /// `env = true`: any variable (compose interpolation needs this).
+    /// `env = true` (or `"*"` in the list): any variable that holds no secret (compose
+    /// interpolation needs this); commands still get only the named ones.
     public var anyEnv = false
     /// `host.pulled(days)`: the pull history of `evictor serve`.
     public var usage = false
@@ -29,8 +33,19 @@ public struct SourceCapabilities: Sendable, Equatable {
             switch key.stringValue {
             case "run": run = try Self.strings(element, "run", file)
             case "env":
-                if element == .boolean(true) { anyEnv = true } else { env = try Self.strings(element, "env", file) }
-            case "read": read = element.isTruthy
+                if element == .boolean(true) {
+                    anyEnv = true
+                } else {
+                    env = try Self.strings(element, "env", file).filter { $0 != "*" }
+                    anyEnv = env.count < (element.tableValue?.arrayValues?.count ?? 0)
+                }
+            case "read":
+                if case .table = element {
+                    readPaths = try Self.strings(element, "read", file)
+                    read = true
+                } else {
+                    read = element.isTruthy
+                }
             case "glob": glob = element.isTruthy
             case "usage": usage = element.isTruthy
             default:
@@ -45,8 +60,8 @@ public struct SourceCapabilities: Sendable, Equatable {
         }
         var result: [String] = []
         for item in items {
-            guard let text = item.stringValue, !text.isEmpty, !text.contains("/") || name == "env" else {
-                throw .invalidSpec(file: file, reason: "capability '\(name)' must list plain names")
+            guard let text = item.stringValue, !text.isEmpty, !text.contains("/") || name != "run" else {
+                throw .invalidSpec(file: file, reason: "capability '\(name)' must list \(name == "read" ? "paths or globs" : "plain names")")
             }
             result.append(text)
         }

@@ -43,7 +43,8 @@ public final class SourcePlugin: Sendable {
     ) async throws(ScriptingError) -> SourcePlugin {
         let display = script.displayName
         let file = display
-        let (engine, spec) = try await PluginSpecLoader.load(script: script, kind: "source", pluginPath: pluginPath, limits: limits, log: log)
+        let loaded = try await PluginSpecLoader.load(script: script, kind: "source", pluginPath: pluginPath, limits: limits, log: log)
+        let (engine, spec) = (loaded.engine, loaded.spec)
         guard case .function(let collect) = spec["collect"], let name = spec["name"].stringValue else {
             throw .invalidSpec(file: display, reason: "evictor.source needs a name and a collect function")
         }

@@ -9,12 +9,15 @@ import LuaRuntime
 /// Any entry that is not a valid reference fails the whole source: a short inventory is
 /// worse than none.
 public enum SourceRunner {
-    public static func collect(_ plugin: SourcePlugin, options: LuaValue, pulled: PulledImages? = nil) async throws(ScriptingError)
-        -> [InventoryImage]
-    {
+    /// Runs the source. `environment`: what its `host.env` and commands may see (secrets withheld).
+    public static func collect(
+        _ plugin: SourcePlugin, options: LuaValue, pulled: PulledImages? = nil, environment: SourceEnvironment = SourceEnvironment()
+    ) async throws(ScriptingError) -> [InventoryImage] {
         let results: [LuaValue]
         do {
-            let host = await plugin.engine.withVM { vm in SourceHost.install(plugin.capabilities, source: plugin.name, in: vm, pulled: pulled) }
+            let host = await plugin.engine.withVM { vm in
+                SourceHost.install(plugin.capabilities, source: plugin.name, in: vm, pulled: pulled, environment: environment)
+            }
             results = try await plugin.engine.call(plugin.collect, [options, host])
         } catch let error as LuaError {
             throw .sourceFailed(source: plugin.name, reason: error.description)

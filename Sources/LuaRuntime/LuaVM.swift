@@ -215,15 +215,22 @@ public final class LuaVM {
     @discardableResult
     public func register(function path: String, _ function: @escaping LuaHostFunction) -> LuaFunctionReference {
         precondition(!path.isEmpty, "a host function needs a name")
-        let box = LuaHostFunctionBox(name: path, owner: identity, function: function)
+        let reference = makeFunction(named: path, function)
+        // Only an empty path can fail here, and that is excluded above.
+        try? setGlobal(path, .function(reference))
+        return reference
+    }
+
+    /// A Lua function that calls `function`, reachable only through the returned reference (no
+    /// global names it): for the engine's private functions, handed to its own Lua chunks as
+    /// arguments so plugins can neither see nor replace them. `name` prefixes its errors.
+    public func makeFunction(named name: String, _ function: @escaping LuaHostFunction) -> LuaFunctionReference {
+        let box = LuaHostFunctionBox(name: name, owner: identity, function: function)
         hostFunctions.append(box)
         let top = lua_gettop(state)
         defer { lua_settop(state, top) }
         evictor_vm_push_host_function(state, Unmanaged.passUnretained(box).toOpaque())
-        let reference = LuaFunctionReference(slot: luaL_ref(state, clua_registryindex()), owner: identity)
-        // Only an empty path can fail here, and that is excluded above.
-        try? setGlobal(path, .function(reference))
-        return reference
+        return LuaFunctionReference(slot: luaL_ref(state, clua_registryindex()), owner: identity)
     }
 
     /// Sets the dotted global `path` to a value, creating namespace tables on the way.

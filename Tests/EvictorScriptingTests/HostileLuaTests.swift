@@ -170,7 +170,7 @@ struct HostileLuaTests {
             "store:findings of an unknown problem", #"local found = store:findings("tag-link-brokn") return found"#, "(got 'tag-link-brokn')"),
         HostileBehaviour("store:tags(42)", "local tags = store:tags(42) return tags", "store:tags: expects a repository name (got number)"),
         HostileBehaviour(
-            "store:blob_size of a word", #"local size = store:blob_size("big") return {}"#, "evictor.__store.blob_size: expects a sha256 digest"),
+            "store:blob_size of a word", #"local size = store:blob_size("big") return {}"#, "store:blob_size: expects a sha256 digest"),
         HostileBehaviour(
             "actions:drop_tag(nil)", "hostile_fix = function(finding, actions) actions:drop_tag(nil) end return store:findings()",
             "actions:drop_tag: the repository must be a non-empty string (got nil)"

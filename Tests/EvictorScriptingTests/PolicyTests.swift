@@ -38,6 +38,49 @@ struct PolicyTests {
         #expect(results.first?.failure?.contains("unexpected [\"old\"]") == true, "\(results.first?.failure ?? "passed")")
     }
 
+    @Test("expect_final states the verdict after the rails: a test 'deleting' an in-use tag fails there")
+    func finalVerdictAfterRails() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("evictor-policy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.copyItem(at: Fixtures.url("policies/age.lua"), to: directory.appendingPathComponent("age.lua"))
+        let test = directory.appendingPathComponent("age_test.lua")
+        try """
+        local repository = { name = "a", tags = {
+          { name = "old", created = "2024-01-01T00:00:00Z", in_use = true, used_by = { "k8s;prod;a;Deployment/a" } },
+          { name = "new", created = "2024-01-30T00:00:00Z" },
+        } }
+        return evictor.policy_test {
+          policy = "age.lua",
+          cases = {
+            { name = "marks only", options = { days = 10 }, now = "2024-01-31T00:00:00Z", repository = repository,
+              expect = { keep = { "new" }, delete = { "old" } } },
+            { name = "final, right", options = { days = 10 }, now = "2024-01-31T00:00:00Z", repository = repository,
+              expect_final = { keep = { "new", "old" }, delete = {} } },
+            { name = "final, wrong", options = { days = 10 }, now = "2024-01-31T00:00:00Z", repository = repository,
+              expect = { keep = { "new" }, delete = { "old" } }, expect_final = { keep = { "new" }, delete = { "old" } } },
+            { name = "refused", options = { days = 1 }, now = "2024-01-31T00:00:00Z", repository = { name = "b", tags = {
+                { name = "x", created = "2024-01-01T00:00:00Z" } } },
+              expect_final = { keep = {}, delete = { "x" } } },
+            { name = "refused, stated", options = { days = 1 }, now = "2024-01-31T00:00:00Z", repository = { name = "b", tags = {
+                { name = "x", created = "2024-01-01T00:00:00Z" } } },
+              expect_final = { refused = "deletes 100.0% of the tags" } },
+          },
+        }
+        """.write(to: test, atomically: true, encoding: .utf8)
+        let results = try await PolicyTestRunner.run(testFile: test.path, pluginPath: Self.pluginPath, log: { _, _ in })
+        let failures = Dictionary(uniqueKeysWithValues: results.map { ($0.name, $0.failure) })
+        #expect(results.count == 5)
+        #expect(failures["marks only"] == .some(nil))
+        #expect(failures["final, right"] == .some(nil), "\(failures["final, right"] ?? nil ?? "")")
+        let wrong = failures["final, wrong"] ?? nil
+        #expect(wrong?.contains("final keep: expected [\"new\"], got [\"new\", \"old\"]") == true, "\(wrong ?? "passed")")
+        #expect(wrong?.contains("in use: k8s;prod;a;Deployment/a") == true, "\(wrong ?? "passed")")
+        let refused = failures["refused"] ?? nil
+        #expect(refused?.contains("final: the plan is refused: the plan deletes 100.0% of the tags") == true, "\(refused ?? "passed")")
+        #expect(failures["refused, stated"] == .some(nil), "\(failures["refused, stated"] ?? nil ?? "")")
+    }
+
     @Test("evictor.regex and evictor.semver from Lua; an invalid pattern names the caller's line")
     func helpers() async throws {
         let engine = try LuaEngine()

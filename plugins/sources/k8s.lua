@@ -24,7 +24,18 @@ return evictor.source {
     ["max-age"] = { type = "number", default = 31, description = "days a finished pod still counts" },
     timeout = { type = "number", default = 60, description = "seconds per kubectl call" },
   },
-  capabilities = { run = { "kubectl" }, env = { "KUBERNETES_SERVICE_HOST" } },
+  -- kubectl gets PATH, HOME, the locale, TMPDIR and KUBECONFIG, plus these: in-cluster
+  -- discovery, proxies, and what cloud login plugins (aws, gke-gcloud-auth-plugin, kubelogin)
+  -- read to find their own configuration. No key or password of Evictor's reaches it.
+  capabilities = {
+    run = { "kubectl" },
+    env = {
+      "KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT",
+      "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "no_proxy",
+      "AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_CONFIG_FILE",
+      "CLOUDSDK_CONFIG", "GOOGLE_APPLICATION_CREDENTIALS", "AZURE_CONFIG_DIR",
+    },
+  },
 
   collect = function(opts, host)
     local function kubectl(args, context)

@@ -58,11 +58,17 @@ function evictor.time.days(n) end
 ---@field default? any
 ---@field required? boolean
 
+---What a source may do beyond pure Lua. None of it hands a source Evictor's own secrets.
 ---@class evictor.Capabilities
----@field run? string[]   programs host.run may start
----@field read? boolean   host.read_file, host.exists
+---@field run? string[]   programs host.run may start; they get PATH, HOME, LANG, LANGUAGE, LC_*, TZ, TMPDIR,
+---                       KUBECONFIG (when set) and the variables named in `env`, nothing else of Evictor's environment
+---@field read? boolean|string[]  host.read_file, host.exists: true for any path, or only paths matching these globs
+---                       ("/etc/evictor/*.txt", "~/lists/*"; `*` also matches "/"); never Docker's config.json
 ---@field glob? boolean   host.glob
----@field env? string[]|boolean  variables host.env may read (true: any)
+---@field env? string[]|boolean  variables host.env may read, by name (a name listed here is readable and passed to
+---                       commands even when it looks secret); true, or "*" in the list: any variable except
+---                       EVICTOR_*, AWS_*, names containing PASSWORD, PASSWD, TOKEN, SECRET, CREDENTIAL, API_KEY,
+---                       APIKEY or PRIVATE_KEY, and the config's credential variables (reading one raises)
 ---@field usage? boolean  host.pulled: the pull history of evictor serve (the config's state directory)
 
 ---@class evictor.RunResult
@@ -182,13 +188,32 @@ evictor.semver = {}
 ---@field prerelease? string  "rc.1" in "1.0.0-rc.1"
 ---@field build? string       "sha.5114f85" in "1.0.0+sha.5114f85"
 
----Parses a semantic version; accepts a leading "v" and a missing minor or patch ("v1.2").
----nil when `text` is not a version.
+---Parses a semantic version (SemVer 2.0) as tags use them: one to three dot-separated
+---numbers without leading zeros (a missing minor or patch is 0), an optional leading "v" or
+---"V", then optionally "-PRERELEASE" and "+BUILD" (dot-separated letters, digits and hyphens).
+---nil when `text` is not a version. Anything after the first "-" is a prerelease, so
+---"3.18-alpine" is 3.18.0-alpine and sorts below "3.18". Examples (checked by the tests):
+---  "3.18"              -> 3.18.0
+---  "v0.3.0"            -> 0.3.0
+---  "V2"                -> 2.0.0
+---  "1.0.0-rc.1"        -> 1.0.0-rc.1
+---  "v2.1.0-beta.2+exp.sha.5114f85" -> 2.1.0-beta.2+exp.sha.5114f85
+---  "3.18-alpine"       -> 3.18.0-alpine
+---  "1.0.0+20240101"    -> 1.0.0+20240101
+---  "latest"            -> nil
+---  "1.2.3.4"           -> nil
+---  "01.2"              -> nil
+---  "1.0.0-rc.01"       -> nil
+---  "1.0-"              -> nil
+---  "sha256-0a1b"       -> nil
 ---@param text string
 ---@return evictor.SemVer|nil
 function evictor.semver.parse(text) end
----Compares two versions per SemVer 2.0 (a prerelease is lower than its release, build
----metadata is ignored): -1, 0 or 1. Raises when either is not a version.
+---Compares two versions per SemVer 2.0 (a prerelease is lower than its release, numeric
+---prerelease parts compare as numbers, build metadata is ignored): -1, 0 or 1. Raises when
+---either is not a version (check with evictor.semver.parse first). E.g. compare("v1.2",
+---"1.10.0") == -1, compare("1.0.0-rc.2", "1.0.0-rc.10") == -1, compare("1.0.0-rc.1", "1.0.0")
+---== -1, compare("3.18", "3.18.0+b1") == 0.
 ---@param a string
 ---@param b string
 ---@return -1|0|1
@@ -202,7 +227,7 @@ function evictor.semver.compare(a, b) end
 ---@field name string
 ---@field digest string          "sha256:..."
 ---@field media_type string
----@field created integer|nil    image created time, Unix seconds; nil when unknown
+---@field created number|nil     image created time, Unix seconds (a float: may have a fraction); nil when unknown
 ---@field size integer           bytes
 ---@field platforms string[]     "os/arch[/variant]"
 ---@field labels table<string, string>
@@ -220,7 +245,7 @@ function evictor.semver.compare(a, b) end
 ---@class evictor.Manifest
 ---@field digest string
 ---@field media_type string
----@field created integer|nil
+---@field created number|nil      image created time, Unix seconds (a float: may have a fraction); nil when unknown
 ---@field size integer
 ---@field platforms string[]
 ---@field labels table<string, string>
@@ -275,7 +300,7 @@ function evictor.policy(spec) end
 ---@class evictor.PolicyTestTag
 ---@field name string
 ---@field digest? string   a unique one is generated when absent
----@field created? string  RFC 3339; absent: unknown
+---@field created? string|number  RFC 3339 or Unix seconds; absent: unknown
 ---@field media_type? string
 ---@field size? integer
 ---@field platforms? string[]
@@ -291,7 +316,7 @@ function evictor.policy(spec) end
 ---An untagged manifest in a policy test fixture.
 ---@class evictor.PolicyTestManifest
 ---@field digest string
----@field created? string
+---@field created? string|number  RFC 3339 or Unix seconds; absent: unknown
 ---@field media_type? string
 ---@field size? integer
 ---@field platforms? string[]
@@ -318,6 +343,17 @@ function evictor.policy(spec) end
 ---@field untagged_keep? string[]    digests; checked when present
 ---@field untagged_delete? string[]
 
+---What the plan does after the safety rails (in-use tags and digests kept, shared digests,
+---index children, referrers) and the plan-wide refusals (inventory, share cap).
+---@class evictor.PolicyTestFinal
+---@field keep? string[]             tag names kept in the end; with delete, every tag exactly once (required unless refused)
+---@field delete? string[]           tag names the plan deletes
+---@field untagged_keep? string[]    digests; checked when present
+---@field untagged_delete? string[]
+---@field refused? string            the plan is refused (nothing deleted) with a message containing this, e.g.
+---                                  "more than the limit of 50%" (share cap), "fewer than 10" (inventory);
+---                                  keep/delete, when given, are then the verdicts before the refusal
+
 ---@class evictor.PolicyTestCase
 ---@field name string
 ---@field options? table<string, any>     as if given with --policy-option (typed values)
@@ -325,7 +361,10 @@ function evictor.policy(spec) end
 ---@field usage_since? string             RFC 3339: sets ctx.usage_since (absent: no pull history)
 ---@field inventory? evictor.InventorySummary
 ---@field repository evictor.PolicyTestRepository
----@field expect? evictor.PolicyTestExpect
+---@field expect? evictor.PolicyTestExpect      the policy's own marks, before the rails
+---@field expect_final? evictor.PolicyTestFinal  the verdicts after the rails, as the plan has them
+---@field max_delete_percent? number      the share cap for expect_final (default 50, as --max-delete-percent)
+---@field min_inventory? integer          for expect_final (default: the policy's min_inventory, as --min-inventory)
 ---@field expect_error? string            decide must fail with a message containing this
 
 ---@class evictor.PolicyTest

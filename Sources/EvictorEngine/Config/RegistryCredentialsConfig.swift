@@ -18,3 +18,11 @@ public enum RegistryCredentialsConfig: Sendable, Equatable {
         }
     }
 }
+
+extension EvictorConfig {
+    /// Every environment variable the registries' credentials name: withheld from inventory
+    /// sources whatever their names (`SourceEnvironment.protectedNames`).
+    public var credentialVariables: Set<String> {
+        Set(registries.flatMap { $0.credentials?.variables ?? [] })
+    }
+}

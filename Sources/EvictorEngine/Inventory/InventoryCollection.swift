@@ -42,6 +42,9 @@ public enum InventoryCollection {
         public var pluginPath: PluginPath
         /// The pull history for sources with the `usage` capability (nil: none).
         public var pulled: PulledImages?
+        /// Variables holding secrets whatever their name (the config's registry credentials):
+        /// withheld from sources like `EVICTOR_*` (see `SourceEnvironment`).
+        public var protectedVariables: Set<String> = []
 
         public init(sources: [SourceRequest], outputPath: String, pluginPath: PluginPath) {
             self.sources = sources
@@ -98,7 +101,10 @@ public enum InventoryCollection {
         let outcomes = await BoundedConcurrency.map(prepared, limit: prepared.count) {
             (plugin, options) -> Result<[InventoryImage], ScriptingError> in
             do throws(ScriptingError) {
-                return .success(try await SourceRunner.collect(plugin, options: options, pulled: settings.pulled))
+                return .success(
+                    try await SourceRunner.collect(
+                        plugin, options: options, pulled: settings.pulled,
+                        environment: SourceEnvironment(protectedNames: settings.protectedVariables)))
             } catch {
                 return .failure(error)
             }

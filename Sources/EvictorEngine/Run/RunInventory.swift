@@ -15,7 +15,7 @@ enum RunInventory {
     /// `inventory`.
     static func prepare(
         _ config: InventoryConfig?, defaultFile: String, pluginPath: PluginPath, now: Date, pulled: PulledImages? = nil,
-        events: @escaping EngineEvents
+        protectedVariables: Set<String> = [], events: @escaping EngineEvents
     ) async throws -> RunRecord.InventoryStep? {
         guard let config else { return nil }
         let file = config.file ?? defaultFile
@@ -37,6 +37,7 @@ enum RunInventory {
         var settings = InventoryCollection.Settings(
             sources: config.sources.map(Self.request), outputPath: file, pluginPath: pluginPath)
         settings.pulled = pulled
+        settings.protectedVariables = protectedVariables
         settings.options = Dictionary(
             config.sources.map { source in
                 (Self.request(source).name, source.options.sorted { $0.key < $1.key }.map { ($0.key, $0.value.optionText) })

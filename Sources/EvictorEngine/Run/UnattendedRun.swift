@@ -99,7 +99,8 @@ public enum UnattendedRun {
             if settings.steps.contains(.inventory) {
                 record.inventory = try await RunInventory.prepare(
                     settings.config.inventory, defaultFile: "\(state.path)/images.json", pluginPath: settings.pluginPath, now: started,
-                    pulled: PulledImagesProvider.make(for: settings.config), events: events)
+                    pulled: PulledImagesProvider.make(for: settings.config), protectedVariables: settings.config.credentialVariables,
+                    events: events)
                 if let inventory = record.inventory { milestones(.inventory(inventory)) }
             }
             for registry in selected where !settings.steps.isDisjoint(with: [.check, .plan, .storageScan]) {

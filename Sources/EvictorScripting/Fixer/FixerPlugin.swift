@@ -16,10 +16,12 @@ public final class FixerPlugin: Sendable {
     /// `file:line` where `check` and `fix` are defined.
     let checkLocation: String
     let fixLocation: String
+    /// The fixer runtime's entry point (`fixer_prelude.lua`'s run_fix), private to the engine.
+    let runFix: LuaFunctionReference
 
     private init(
         name: String, file: String, description: String, engine: LuaEngine, check: LuaFunctionReference, fix: LuaFunctionReference,
-        checkLocation: String, fixLocation: String
+        checkLocation: String, fixLocation: String, runFix: LuaFunctionReference
     ) {
         self.name = name
         self.file = file
@@ -29,6 +31,7 @@ public final class FixerPlugin: Sendable {
         self.fix = fix
         self.checkLocation = checkLocation
         self.fixLocation = fixLocation
+        self.runFix = runFix
     }
 
     /// Loads a fixer file; the store it may read is `layout`.
@@ -45,11 +48,12 @@ public final class FixerPlugin: Sendable {
         log: @escaping LuaLogHandler
     ) async throws(ScriptingError) -> FixerPlugin {
         let file = script.displayName
-        let (engine, spec) = try await PluginSpecLoader.load(
+        let loaded = try await PluginSpecLoader.load(
             script: script, kind: "fixer", pluginPath: pluginPath, limits: limits, log: log, runtime: "fixer_prelude.lua",
-            setUp: { vm in StoreHandle.install(layout, in: vm) }
+            runtimeArguments: { vm in [StoreHandle.functions(layout, in: vm)] }
         )
-        guard let name = spec["name"].stringValue,
+        let (engine, spec) = (loaded.engine, loaded.spec)
+        guard let name = spec["name"].stringValue, let runFix = loaded.runtime,
             case .function(let check) = spec["check"], case .function(let fix) = spec["fix"]
         else {
             throw .invalidSpec(
@@ -59,7 +63,7 @@ public final class FixerPlugin: Sendable {
         let (checkLocation, fixLocation) = await engine.withVM { vm in (vm.location(of: check), vm.location(of: fix)) }
         return FixerPlugin(
             name: name, file: file, description: spec["description"].stringValue ?? "", engine: engine, check: check, fix: fix,
-            checkLocation: checkLocation, fixLocation: fixLocation
+            checkLocation: checkLocation, fixLocation: fixLocation, runFix: runFix
         )
     }
 
@@ -67,11 +71,8 @@ public final class FixerPlugin: Sendable {
     public func actions(for findings: [StorageFinding]) async throws(ScriptingError) -> [FixAction] {
         let results: [LuaValue]
         do {
-            guard case .function(let run) = try await engine.global("evictor.__fixer.fix") else {
-                throw ScriptingError.invalidSpec(file: file, reason: "the fixer runtime is missing")
-            }
             results = try await engine.call(
-                run,
+                runFix,
                 [
                     .function(check), .function(fix), .table(LuaTable(array: findings.map(Self.luaValue))),
                     .string(LuaString(checkLocation)), .string(LuaString(fixLocation)),
@@ -107,16 +108,31 @@ public final class FixerPlugin: Sendable {
     }
 }
 
-/// Read-only host functions behind a fixer's `store` handle.
+/// Read-only host functions behind a fixer's `store` handle: a table for the fixer runtime,
+/// under no global name.
 enum StoreHandle {
-    static func install(_ layout: StorageLayout, in vm: LuaVM) {
-        vm.register(function: "evictor.__store.problems") { _ in
-            [.table(LuaTable(array: StorageProblem.allCases.map { .string(LuaString($0.rawValue)) }))]
-        }
-        vm.register(function: "evictor.__store.repositories") { _ in
-            [.table(LuaTable(array: try layout.repositoryNames().map { .string(LuaString($0)) }))]
-        }
-        vm.register(function: "evictor.__store.tags") { arguments in
+    static func functions(_ layout: StorageLayout, in vm: LuaVM) -> LuaValue {
+        var table = LuaTable()
+        table["problems"] = .function(
+            vm.makeFunction(named: "store:problems") { _ in
+                [.table(LuaTable(array: StorageProblem.allCases.map { .string(LuaString($0.rawValue)) }))]
+            })
+        table["repositories"] = .function(
+            vm.makeFunction(named: "store:repositories") { _ in
+                [.table(LuaTable(array: try layout.repositoryNames().map { .string(LuaString($0)) }))]
+            })
+        table["tags"] = .function(tags(layout, in: vm))
+        table["revisions"] = .function(
+            vm.makeFunction(named: "store:revisions") { arguments in
+                guard let repository = arguments.first?.stringValue else { throw LuaHostError("expects a repository name") }
+                return [.table(LuaTable(array: try layout.links(of: repository).revisions.map { .string(LuaString($0.description)) }))]
+            })
+        table["blob_size"] = .function(blobSize(layout, in: vm))
+        return .table(table)
+    }
+
+    private static func tags(_ layout: StorageLayout, in vm: LuaVM) -> LuaFunctionReference {
+        vm.makeFunction(named: "store:tags") { arguments in
             guard let repository = arguments.first?.stringValue else { throw LuaHostError("expects a repository name") }
             var table = LuaTable()
             for (tag, digest) in try layout.links(of: repository).tags {
@@ -124,11 +140,10 @@ enum StoreHandle {
             }
             return [.table(table)]
         }
-        vm.register(function: "evictor.__store.revisions") { arguments in
-            guard let repository = arguments.first?.stringValue else { throw LuaHostError("expects a repository name") }
-            return [.table(LuaTable(array: try layout.links(of: repository).revisions.map { .string(LuaString($0.description)) }))]
-        }
-        vm.register(function: "evictor.__store.blob_size") { arguments in
+    }
+
+    private static func blobSize(_ layout: StorageLayout, in vm: LuaVM) -> LuaFunctionReference {
+        vm.makeFunction(named: "store:blob_size") { arguments in
             guard let text = arguments.first?.stringValue, let digest = try? Digest(parsing: text) else {
                 throw LuaHostError("expects a sha256 digest")
             }

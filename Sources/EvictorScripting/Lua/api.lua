@@ -1,5 +1,11 @@
 -- The Lua half of the `evictor` global every plugin sees (EvictorAPI.install): the spec
 -- constructors, in Lua so errors point at the plugin's own line, and the regex objects.
+-- Returns run_plugin(chunk), the engine's only way to run a plugin file and learn which
+-- constructor made its spec: the kind lives in `kinds`, a local no plugin can reach (a spec
+-- carries no field saying what it is, so a plain table cannot pose as one).
+
+local setmetatable, type, error, pairs, ipairs, format = setmetatable, type, error, pairs, ipairs, string.format
+local kinds = setmetatable({}, { __mode = "k" })   -- spec table -> "source" | "fixer" | ...
 
 local function constructor(kind, required)
   return function(spec)
@@ -11,15 +17,15 @@ local function constructor(kind, required)
     end
     for field, expected in pairs(required) do
       if type(spec[field]) ~= expected then
-        error(string.format("evictor.%s '%s': '%s' must be a %s", kind, spec.name, field, expected), 2)
+        error(format("evictor.%s '%s': '%s' must be a %s", kind, spec.name, field, expected), 2)
       end
     end
     for _, field in ipairs({ "description", "version" }) do
       if spec[field] ~= nil and type(spec[field]) ~= "string" then
-        error(string.format("evictor.%s '%s': '%s' must be a string", kind, spec.name, field), 2)
+        error(format("evictor.%s '%s': '%s' must be a string", kind, spec.name, field), 2)
       end
     end
-    spec.__kind = kind
+    kinds[spec] = kind
     return spec
   end
 end
@@ -31,7 +37,7 @@ evictor.policy = constructor("policy", { decide = "function" })
 -- Compiled-pattern objects over the host functions. A host function run by pcall has
 -- pcall (a C function) as its caller, so its error message carries no position; the
 -- wrapper raises it at its own caller's line (level 2), like the host function would.
-local pcall, error = pcall, error
+local pcall = pcall
 local match, find, check_pattern = evictor.regex.match, evictor.regex.find, evictor.regex.compile
 local regex_methods = {}
 function regex_methods:match(text)
@@ -55,6 +61,13 @@ function evictor.policy_test(spec)
   if type(spec) ~= "table" then error("evictor.policy_test expects a table", 2) end
   if type(spec.policy) ~= "string" then error("evictor.policy_test: 'policy' must be the policy file (relative to this file)", 2) end
   if type(spec.cases) ~= "table" or #spec.cases == 0 then error("evictor.policy_test: 'cases' must be a non-empty list", 2) end
-  spec.__kind = "policy_test"
+  kinds[spec] = "policy_test"
   return spec
+end
+
+-- run_plugin(chunk): runs a plugin file's chunk; returns the kind of the spec it returned
+-- (nil when no constructor made it) and the spec.
+return function(chunk)
+  local spec = chunk()
+  return kinds[spec], spec
 end

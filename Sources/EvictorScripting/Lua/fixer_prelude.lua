@@ -1,16 +1,19 @@
 -- The Lua side of running a fixer (FixerPlugin): the read-only `store` handle its `check`
--- gets, and the `actions` recorder its `fix` gets. Run once in each fixer's VM.
+-- gets, and the `actions` recorder its `fix` gets. Run once in each fixer's VM, before the
+-- fixer file. The store's host functions arrive as an argument and the entry point (run_fix)
+-- is returned to the engine: neither is a global, so a fixer can neither read nor replace them.
 
 -- raise(message, fallback): the error at the fixer's calling line, or at fallback (where
 -- check or fix is defined) when a tail call dropped the fixer's frame (LuaVM.runEngineChunk).
-local raise = ...
-local run = {}
-evictor.__fixer = run
+-- host: problems, repositories, tags, revisions, blob_size (StoreHandle.functions).
+local raise, host = ...
+local ipairs, type, error, select, next = ipairs, type, error, select, next
+local format = string.format
 local known_problems = {}
-for _, name in ipairs(evictor.__store.problems()) do known_problems[name] = true end
+for _, name in ipairs(host.problems()) do known_problems[name] = true end
 
 -- check_where, fix_where: "file:line" of check and fix.
-function run.fix(check, fix, findings, check_where, fix_where)
+local function run_fix(check, fix, findings, check_where, fix_where)
   local store = {}
   function store:findings(...)
     local wanted = {}
@@ -18,7 +21,7 @@ function run.fix(check, fix, findings, check_where, fix_where)
       local class = select(i, ...)
       if type(class) ~= "string" or not known_problems[class] then
         local got = type(class) == "string" and ("'" .. class .. "'") or ("a " .. type(class))
-        raise(string.format("store:findings: argument %d must be a problem name such as \"tag-link-broken\" (got %s)", i, got), check_where)
+        raise(format("store:findings: argument %d must be a problem name such as \"tag-link-broken\" (got %s)", i, got), check_where)
       end
       wanted[class] = true
     end
@@ -30,22 +33,22 @@ function run.fix(check, fix, findings, check_where, fix_where)
   end
   local function expect_string(method, what, value)
     if type(value) ~= "string" then
-      raise(string.format("store:%s: expects %s (got %s)", method, what, type(value)), check_where)
+      raise(format("store:%s: expects %s (got %s)", method, what, type(value)), check_where)
     end
   end
   function store:tags(repository)
     expect_string("tags", "a repository name", repository)
-    return evictor.__store.tags(repository)
+    return host.tags(repository)
   end
   function store:revisions(repository)
     expect_string("revisions", "a repository name", repository)
-    return evictor.__store.revisions(repository)
+    return host.revisions(repository)
   end
   function store:blob_size(digest)
     expect_string("blob_size", "a sha256 digest", digest)
-    return evictor.__store.blob_size(digest)
+    return host.blob_size(digest)
   end
-  function store:repositories() return evictor.__store.repositories() end
+  function store:repositories() return host.repositories() end
 
   local selected = check(store)
   if type(selected) ~= "table" then
@@ -59,7 +62,7 @@ function run.fix(check, fix, findings, check_where, fix_where)
     for i = 1, select("#", ...), 2 do
       local name, value = select(i, ...)
       if type(value) ~= "string" or value == "" then
-        raise(string.format("actions:%s: the %s must be a non-empty string (got %s)", kind, name, type(value)), fix_where)
+        raise(format("actions:%s: the %s must be a non-empty string (got %s)", kind, name, type(value)), fix_where)
       end
       fields[name] = value
     end
@@ -81,3 +84,5 @@ function run.fix(check, fix, findings, check_where, fix_where)
   end
   return list
 end
+
+return run_fix

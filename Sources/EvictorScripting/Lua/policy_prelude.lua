@@ -1,12 +1,16 @@
 -- The Lua side of running a policy (PolicyRunner): turns the plain repository data into
 -- objects with `keep`/`delete` methods, calls `decide`, and hands back only the marks. Run
--- once per policy VM, so argument errors point at the policy's own line.
+-- once per policy VM, before the policy file, so argument errors point at the policy's own
+-- line. It returns its entry point (run_decide) to the engine instead of publishing it, and
+-- keeps every standard function it uses in a local: a policy can neither reach the engine's
+-- side nor break it by replacing a global (`ipairs`, `type`, `error`, `math.floor`...).
 
 -- raise(message, fallback): the error at the policy's calling line, or at fallback (where
 -- decide is defined) when a tail call dropped the policy's frame (LuaVM.runEngineChunk).
 local raise = ...
-local run = {}
-evictor.__policy = run
+local G = _G
+local pairs, ipairs, type, error, rawget, rawset, setmetatable, tostring = pairs, ipairs, type, error, rawget, rawset, setmetatable, tostring
+local format, pack, floor, randomseed = string.format, table.pack, math.floor, math.randomseed
 
 -- One clock per plan: os.time(), evictor.time.now() and ctx.now agree while decide runs (so a
 -- plan, and a policy test's `now`, is reproducible), and math.random is seeded from it.
@@ -14,7 +18,7 @@ evictor.__policy = run
 local clock = nil
 local system_time, system_now = os.time, evictor.time.now
 os.time = function(t)
-  if t == nil and clock ~= nil then return math.floor(clock) end
+  if t == nil and clock ~= nil then return floor(clock) end
   return system_time(t)
 end
 evictor.time.now = function()
@@ -29,14 +33,14 @@ local baseline = nil
 local function reset_globals()
   if baseline == nil then
     baseline = {}
-    for name, value in pairs(_G) do baseline[name] = value end
+    for name, value in pairs(G) do baseline[name] = value end
     return
   end
-  for name in pairs(_G) do
-    if baseline[name] == nil then _G[name] = nil end
+  for name in pairs(G) do
+    if baseline[name] == nil then G[name] = nil end
   end
   for name, value in pairs(baseline) do
-    if rawget(_G, name) ~= value then rawset(_G, name, value) end
+    if rawget(G, name) ~= value then rawset(G, name, value) end
   end
 end
 
@@ -47,7 +51,7 @@ local function check_reason(reason, method, where)
   end
 end
 
-function run.decide(decide, where, data, ctx)
+local function run_decide(decide, where, data, ctx)
   local marks = { tags = {}, untagged = {} }
   local identity = {}   -- object -> its tag name or manifest digest; immune to policy edits
 
@@ -103,10 +107,12 @@ function run.decide(decide, where, data, ctx)
 
   reset_globals()
   clock = ctx.now
-  math.randomseed(math.floor(ctx.now))
-  local results = table.pack(decide(repo, ctx))
+  randomseed(floor(ctx.now))
+  local results = pack(decide(repo, ctx))
   if results.n > 0 and results[1] ~= nil then
-    error(string.format("%s: decide must return nothing (mark tags with tag:keep/tag:delete), it returned a %s", where, type(results[1])), 0)
+    error(format("%s: decide must return nothing (mark tags with tag:keep/tag:delete), it returned a %s", where, type(results[1])), 0)
   end
   return marks
 end
+
+return run_decide

@@ -20,10 +20,13 @@ public final class PolicyPlugin: Sendable {
     let decide: LuaFunctionReference
     /// `file:line` where `decide` is defined.
     let decideLocation: String
+    /// The policy runtime's entry point (`policy_prelude.lua`'s run_decide), private to the engine.
+    let runDecide: LuaFunctionReference
 
     private init(
         name: String, file: String, description: String, options: [PluginOption], defaultVerdict: Verdict, needsInventory: Bool,
-        minInventory: Int, sha256: String, engine: LuaEngine, decide: LuaFunctionReference, decideLocation: String
+        minInventory: Int, sha256: String, engine: LuaEngine, decide: LuaFunctionReference, decideLocation: String,
+        runDecide: LuaFunctionReference
     ) {
         self.name = name
         self.file = file
@@ -36,6 +39,7 @@ public final class PolicyPlugin: Sendable {
         self.engine = engine
         self.decide = decide
         self.decideLocation = decideLocation
+        self.runDecide = runDecide
     }
 
     /// Policies are pure functions of the repository: a tight budget per repository.
@@ -69,9 +73,10 @@ public final class PolicyPlugin: Sendable {
         } catch {
             throw .invalidSpec(file: file, reason: "cannot read the policy file")
         }
-        let (engine, spec) = try await PluginSpecLoader.load(
+        let loaded = try await PluginSpecLoader.load(
             script: script, kind: "policy", pluginPath: pluginPath, limits: limits, log: log, runtime: "policy_prelude.lua")
-        guard case .function(let decide) = spec["decide"], let name = spec["name"].stringValue else {
+        let (engine, spec) = (loaded.engine, loaded.spec)
+        guard case .function(let decide) = spec["decide"], let name = spec["name"].stringValue, let runDecide = loaded.runtime else {
             throw .invalidSpec(file: file, reason: "evictor.policy needs a name and a decide function")
         }
         let defaultVerdict: Verdict
@@ -102,7 +107,7 @@ public final class PolicyPlugin: Sendable {
             options: try PluginOption.parseDeclarations(spec["options"], file: file), defaultVerdict: defaultVerdict,
             needsInventory: needsInventory, minInventory: minInventory,
             sha256: Digest.sha256(of: bytes).hex,
-            engine: engine, decide: decide, decideLocation: location
+            engine: engine, decide: decide, decideLocation: location, runDecide: runDecide
         )
     }
 

@@ -49,11 +49,8 @@ public enum PolicyRunner {
     static func decide(_ policy: PolicyPlugin, view: PolicyRepositoryView, context: PolicyContext) async throws(ScriptingError) -> PolicyVerdicts {
         let results: [LuaValue]
         do {
-            guard case .function(let run) = try await policy.engine.global("evictor.__policy.decide") else {
-                throw ScriptingError.invalidSpec(file: policy.file, reason: "the policy runtime is missing")
-            }
             results = try await policy.engine.call(
-                run, [.function(policy.decide), .string(LuaString(policy.decideLocation)), view.luaValue, context.luaValue])
+                policy.runDecide, [.function(policy.decide), .string(LuaString(policy.decideLocation)), view.luaValue, context.luaValue])
         } catch let error as LuaError {
             throw .policyFailed(file: policy.file, repository: view.name, reason: error.description)
         } catch let error as ScriptingError {

@@ -17,8 +17,9 @@ public enum PolicyTestRunner {
     /// Runs every case of a test file. A file that cannot be loaded is an error.
     public static func run(testFile: String, pluginPath: PluginPath, log: @escaping LuaLogHandler) async throws(ScriptingError) -> [PolicyTestResult]
     {
-        let (_, spec) = try await PluginSpecLoader.load(
-            script: PluginScript(file: testFile), kind: "policy_test", pluginPath: pluginPath, limits: PolicyPlugin.defaultLimits, log: log)
+        let spec = try await PluginSpecLoader.load(
+            script: PluginScript(file: testFile), kind: "policy_test", pluginPath: pluginPath, limits: PolicyPlugin.defaultLimits, log: log
+        ).spec
         let relative = spec["policy"].stringValue ?? ""
         let directory = testFile.contains("/") ? String(testFile[..<(testFile.lastIndex(of: "/") ?? testFile.endIndex)]) : ""
         let policyFile = relative.hasPrefix("/") || directory.isEmpty ? relative : "\(directory)/\(relative)"
@@ -53,8 +54,39 @@ public enum PolicyTestRunner {
             return error.description.contains(expected) ? nil : "expected an error containing '\(expected)', got: \(error)"
         }
         if let expected = testCase["expect_error"].stringValue { return "expected an error containing '\(expected)', the policy succeeded" }
-        guard case .table(let expect) = testCase["expect"] else { return "the case needs 'expect' or 'expect_error'" }
+        guard testCase["expect"] != .nil || testCase["expect_final"] != .nil else {
+            return "the case needs 'expect', 'expect_final' or 'expect_error'"
+        }
         var problems: [String] = []
+        var details: [String] = []
+        if case .table(let expect) = testCase["expect"] {
+            checkMarks(expect, view: view, verdicts: verdicts, into: &problems)
+            if !problems.isEmpty {
+                details = view.tags.map { tag in "\(tag.name): " + verdicts.verdict(forTag: tag.name).1.map(\.description).joined(separator: "; ") }
+            }
+        }
+        if case .table(let expectFinal) = testCase["expect_final"] {
+            let outcome: PolicyFinalOutcome
+            do {
+                outcome = try PolicyFinalOutcome(
+                    view: view, verdicts: verdicts, policy: policy, context: context,
+                    maxDeletePercent: testCase["max_delete_percent"].doubleValue ?? 50,
+                    minInventory: testCase["min_inventory"].doubleValue.map { Int($0) })
+            } catch {
+                return "invalid case: \(error)"
+            }
+            let before = problems.count
+            checkFinal(expectFinal, outcome: outcome, into: &problems)
+            if problems.count > before { details += ["after the rails:"] + outcome.decision.explain(tag: nil) }
+        }
+        guard problems.isEmpty else {
+            return problems.joined(separator: "; ") + "\n      decisions: " + details.joined(separator: "\n                 ")
+        }
+        return nil
+    }
+
+    /// `expect`: the policy's own verdicts, before the rails.
+    private static func checkMarks(_ expect: LuaTable, view: PolicyRepositoryView, verdicts: PolicyVerdicts, into problems: inout [String]) {
         var actual: [Verdict: Set<String>] = [.keep: [], .delete: []]
         for tag in view.tags { actual[verdicts.verdict(forTag: tag.name).0, default: []].insert(tag.name) }
         compare("keep", expected: expect["keep"], actual: actual[.keep] ?? [], required: true, into: &problems)
@@ -66,11 +98,28 @@ public enum PolicyTestRunner {
         }
         compare("untagged_keep", expected: expect["untagged_keep"], actual: untagged[.keep] ?? [], required: false, into: &problems)
         compare("untagged_delete", expected: expect["untagged_delete"], actual: untagged[.delete] ?? [], required: false, into: &problems)
-        if !problems.isEmpty {
-            let reasons = view.tags.map { tag in "\(tag.name): " + verdicts.verdict(forTag: tag.name).1.map(\.description).joined(separator: "; ") }
-            return problems.joined(separator: "; ") + "\n      decisions: " + reasons.joined(separator: "\n                 ")
+    }
+
+    /// `expect_final`: what the plan does after the rails, or that it is refused.
+    private static func checkFinal(_ expect: LuaTable, outcome: PolicyFinalOutcome, into problems: inout [String]) {
+        let refused = expect["refused"].stringValue
+        switch (outcome.refusal, refused) {
+        case (let refusal?, nil):
+            problems.append("final: the plan is refused: \(refusal) (state it with expect_final.refused, or set max_delete_percent)")
+        case (let refusal?, let wanted?) where !refusal.contains(wanted):
+            problems.append("final: expected the plan refused with '\(wanted)', it was refused: \(refusal)")
+        case (nil, let wanted?):
+            problems.append("final: expected the plan refused with '\(wanted)', it was not")
+        default:
+            break
         }
-        return nil
+        let tags = outcome.names(tagged: true)
+        let untagged = outcome.names(tagged: false)
+        let required = refused == nil
+        compare("final keep", expected: expect["keep"], actual: tags[.keep] ?? [], required: required, into: &problems)
+        compare("final delete", expected: expect["delete"], actual: tags[.delete] ?? [], required: required, into: &problems)
+        compare("final untagged_keep", expected: expect["untagged_keep"], actual: untagged[.keep] ?? [], required: false, into: &problems)
+        compare("final untagged_delete", expected: expect["untagged_delete"], actual: untagged[.delete] ?? [], required: false, into: &problems)
     }
 
     private static func compare(_ field: String, expected: LuaValue, actual: Set<String>, required: Bool, into problems: inout [String]) {

@@ -43,7 +43,9 @@ struct InventoryCommand: AsyncParsableCommand {
         settings.options = try InventoryCollection.parseOptions(options)
         settings.allowPartial = allowPartial
         if let config {
-            settings.pulled = PulledImagesProvider.make(for: try ConfigLoader.load(file: config, environment: ProcessInfo.processInfo.environment))
+            let loaded = try ConfigLoader.load(file: config, environment: ProcessInfo.processInfo.environment)
+            settings.pulled = PulledImagesProvider.make(for: loaded)
+            settings.protectedVariables = loaded.credentialVariables
         }
         let inventory = try await InventoryCollection.collect(settings, events: CommandLog.events())
         let parts = inventory.sources.map { "\($0.name) \($0.failure == nil ? String($0.images) : "failed")" }.joined(separator: ", ")
