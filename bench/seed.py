@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a CNCF Distribution 2.x filesystem store directly (no registry needed), fast.
 
-  seed.py ROOT --tags 10000 [--repos 100] [--index-every 20] [--untagged-every 10]
+  seed.py ROOT --tags 10000 [--repos 100] [--index-every 20] [--untagged-every 10] [--layer-kib 0]
 
 Every tag gets its own OCI manifest, config (spread `created` times) and one unique layer, plus
 a layer shared by every image of its repository; every N-th tag is a two-platform index; every
@@ -27,8 +27,13 @@ def link(v2, repo, rel, digest):
     with open(p, "w") as f:
         f.write(digest)
 
+LAYER_KIB = 0
+
 def image(v2, repo, seed, created, arch, shared, cache):
     layer = ("layer %s\n" % seed).encode() * 4
+    if LAYER_KIB:
+        # Padding that differs per image, so every unique layer is LAYER_KIB KiB more.
+        layer += hashlib.sha256(seed.encode()).digest() * (LAYER_KIB * 32)
     ld = write_blob(v2, layer, cache)
     cfg = json.dumps({"architecture": arch, "os": "linux", "created": created,
                       "rootfs": {"type": "layers", "diff_ids": [shared[0], ld]}}, sort_keys=True).encode()
@@ -51,7 +56,10 @@ def main():
     p.add_argument("--repos", type=int, default=100)
     p.add_argument("--index-every", type=int, default=20)
     p.add_argument("--untagged-every", type=int, default=10)
+    p.add_argument("--layer-kib", type=int, default=0, help="pad each unique layer by this many KiB")
     a = p.parse_args()
+    global LAYER_KIB
+    LAYER_KIB = a.layer_kib
     v2 = os.path.join(a.root, "docker", "registry", "v2")
     cache = set()
     per_repo = max(1, a.tags // a.repos)

@@ -21,7 +21,9 @@ struct CopyTests {
                 + #""config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"\#(emptyDigest)","size":2},"#
                 + #""layers":[{"mediaType":"application/vnd.example.signature.v1","digest":"\#(payloadDigest)","size":\#(payload.count)}],"#
                 + #""subject":{"mediaType":"\#(subject.mediaType)","digest":"\#(subject.digest)","size":\#(subject.bytes.count)}}"#).utf8)
-        let signatureDigest = try seeder.manifest(repository: repository, tags: [], bytes: signature, blobs: [emptyDigest, payloadDigest])
+        // Also under cosign's tag for it, `sha256-<hex>.sig`.
+        let signatureDigest = try seeder.manifest(
+            repository: repository, tags: ["sha256-\(subject.digest.dropFirst(7)).sig"], bytes: signature, blobs: [emptyDigest, payloadDigest])
         let index = Data(
             (#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"#
                 + #""mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\#(signatureDigest)","size":\#(signature.count),"#
@@ -106,6 +108,7 @@ struct CopyTests {
                 let references = [
                     "team/app:v1", "other/app:v1", "team/multi:v1", "team/multi@\(index.children[0].digest)",
                     "team/multi@\(index.children[1].digest)", "team/app@\(signature)", "team/app:sha256-\(app.digest.dropFirst(7))",
+                    "team/app:sha256-\(app.digest.dropFirst(7)).sig",
                 ]
                 for reference in references {
                     let original = try await Skopeo.inspectRaw(source, reference)
@@ -210,6 +213,22 @@ struct CopyTests {
                 for reference in ["big/app:v1", "small/app1:v1", "small/app0:v30"] {
                     #expect(try await Skopeo.inspectRaw(destination, reference) == (try await Skopeo.inspectRaw(source, reference)), "\(reference)")
                 }
+            }
+            // SIGTERM: in-flight images finish, the rest are not started; one line says how to resume.
+            try await RegistryServer.with { destination in
+                let journal = work.appendingPathComponent("terminated.jsonl").path
+                let arguments = ["copy", source.url, destination.url, "--all", "--concurrency", "1", "--journal", journal]
+                let (stopped, signalled) = try await EvictorBinary.run(arguments, signal: SIGTERM) {
+                    let text = (try? String(contentsOfFile: journal, encoding: .utf8)) ?? ""
+                    return text.components(separatedBy: #""event":"blob""#).count > 4
+                }
+                #expect(signalled)
+                #expect(stopped.status == 143, "\(stopped.stdoutText)\(stopped.stderrText)")
+                let line = stopped.stderrText.split(separator: "\n").last.map(String.init) ?? ""
+                #expect(line.contains("stopped by SIGTERM") && line.contains("images not started; resume with:"), "\(line)")
+                let resumed = try await EvictorBinary.run(arguments)
+                #expect(resumed.status == 0, "\(resumed.stderrText)")
+                #expect(try await Skopeo.inspectRaw(destination, "big/app:v1") == (try await Skopeo.inspectRaw(source, "big/app:v1")))
             }
         }
     }
