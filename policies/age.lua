@@ -15,8 +15,8 @@ return evictor.policy {
   description = "delete tags older than N days, except names matching a pattern",
   options = {
     days = { type = "number", default = 90, description = "tags whose image is older than this many days go" },
-    keep = { type = "string", default = "^latest$", description = "regex: tag names always kept" },
-    repositories = { type = "string", default = ".*", description = "regex: only repositories whose name matches" },
+    keep = { type = "regex", default = "^latest$", description = "tag names always kept" },
+    repositories = { type = "regex", default = ".*", description = "only repositories whose name matches" },
   },
   default = "keep",
 

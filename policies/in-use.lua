@@ -19,8 +19,8 @@ return evictor.policy {
   version = "1.0",
   description = "unused repositories go; used ones keep the newest tags, in-use tags and the tags before each",
   options = {
-    keep_newest = { type = "number", default = 3, description = "newest tags kept in a used repository" },
-    keep_before = { type = "number", default = 2, description = "tags kept before (older than) each in-use tag" },
+    keep_newest = { type = "integer", default = 3, description = "newest tags kept in a used repository" },
+    keep_before = { type = "integer", default = 2, description = "tags kept before (older than) each in-use tag" },
   },
   needs_inventory = true,
   min_inventory = 10,

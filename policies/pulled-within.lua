@@ -26,9 +26,9 @@ return evictor.policy {
   description = "keep tags pulled in the last N days and the newest K; delete the rest older than M days",
   options = {
     days = { type = "number", default = 30, description = "tags pulled within this many days are kept" },
-    keep_newest = { type = "number", default = 3, description = "newest tags kept per repository, pulled or not" },
+    keep_newest = { type = "integer", default = 3, description = "newest tags kept per repository, pulled or not" },
     min_age_days = { type = "number", default = 30, description = "only tags older than this (created, else first push) go" },
-    unknown = { type = "string", default = "keep", description = "tags whose usage is unknown: keep, or age (judged by age alone)" },
+    unknown = { type = "enum", values = { "keep", "age" }, default = "keep", description = "tags whose usage is unknown: keep, or age (judged by age alone)" },
   },
   default = "delete",
 

@@ -58,7 +58,44 @@ struct BadInputTests {
             containing: ["policy age has no option 'dayz'"], "unknown policy option")
         Self.expectOneLine(
             try await EvictorBinary.run(["policy", "check", Fixtures.url("policies/age.lua").path, "--policy-option", "days=many"]),
-            containing: ["option 'days' must be a number"], "mistyped policy option")
+            containing: ["policy age: option 'days': expected a number, got \"many\""], "mistyped policy option")
+        // One syntax and the same checks for every kind, at load, naming the option.
+        try FileManager.default.createDirectory(
+            at: work.appendingPathComponent("store/docker/registry/v2/repositories"), withIntermediateDirectories: true)
+        let typed: [([String], String)] = [
+            (["policy", "check", "age", "--option", "age.days=many"], "policy age: option 'days': expected a number, got \"many\""),
+            (["policy", "check", "keep-last", "--option", "keep-last.keep=2.5"], "option 'keep': expected an integer, got 2.5"),
+            (["policy", "check", "keep-last", "--option", "keep-last.order=size"], "option 'order': expected one of created, name, semver"),
+            (["policy", "check", "keep-last", "--option", "keep-last.before=last tuesday"], "option 'before': expected an RFC 3339 time"),
+            (["policy", "check", "keep-last", "--option", "keep-last.include=(unclosed"], "option 'include': invalid regular expression"),
+            (["policy", "check", "keep-last", "--option", "age.days=3"], "--option age.KEY: no plugin named age here (the policy is keep-last)"),
+            (["inventory", "--source", "static:/nonexistent", "--option", "static.nosuch=1"], "source static has no option 'nosuch'"),
+            (
+                ["storage", "fix", "--root", work.path + "/store", "--quarantine", work.path + "/q", "--option", "nosuch.x=1"],
+                "no fixer named nosuch"
+            ),
+            (["run", "--option", "age.days=3"], "run takes plugin options from the config file"),
+        ]
+        for (arguments, message) in typed {
+            Self.expectOneLine(
+                try await EvictorBinary.run(arguments, currentDirectory: work), containing: [message], arguments.joined(separator: " "))
+        }
+        let badDefault = work.appendingPathComponent("bad-default.lua")
+        try Data(
+            """
+            return evictor.policy { name = "bad", options = { keep = { type = "integer", default = 2.5 } }, decide = function() end }
+            """.utf8
+        ).write(to: badDefault)
+        Self.expectOneLine(
+            try await EvictorBinary.run(["policy", "check", badDefault.path]),
+            containing: [badDefault.path, "option 'keep': the default: expected an integer, got 2.5"],
+            "a default that does not fit its type")
+        let kebab = work.appendingPathComponent("kebab.lua")
+        try Data(#"return evictor.policy { name = "kebab", options = { ["keep-newest"] = { type = "integer" } }, decide = function() end }"#.utf8)
+            .write(to: kebab)
+        Self.expectOneLine(
+            try await EvictorBinary.run(["policy", "check", kebab.path]), containing: ["option 'keep-newest': names are snake_case (keep_newest)"],
+            "an option name that is not snake_case")
     }
 
     @Test("apply: an unreachable registry is one error; a journal of another plan, or one in use, is refused; nothing is deleted")

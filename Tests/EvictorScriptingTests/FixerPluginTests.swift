@@ -44,6 +44,45 @@ struct FixerPluginTests {
         #expect(throws: StorageError.self) { try actions[1].relativePath() }
     }
 
+    @Test("fixers declare typed options like every plugin: checked, converted and passed to check and fix")
+    func fixerOptions() async throws {
+        let (root, layout) = try Self.store()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let plugin = try await Self.fixer(
+            """
+            return evictor.fixer {
+              name = "aged",
+              options = {
+                older_than = { type = "duration", default = "7d", description = "only damage older than this" },
+                mode = { type = "enum", values = { "drop", "keep" }, default = "drop" },
+              },
+              check = function(store, opts)
+                if opts.mode == "keep" then return {} end
+                return store:findings("tag-link-broken")
+              end,
+              fix = function(finding, actions, opts)
+                actions:drop_tag(finding.repository, finding.tag, string.format("older than %d s", opts.older_than))
+              end,
+            }
+            """, layout: layout, in: root)
+        #expect(plugin.options.map(\.name) == ["mode", "older_than"])
+        let finding = StorageFinding(
+            problem: .tagLinkBroken, repository: "app", tag: "v1", path: "repositories/app/_manifests/tags/v1", detail: "x", tags: ["v1"])
+        let defaults = try await plugin.actions(for: [finding], options: try plugin.resolveOptions(settings: []))
+        #expect(defaults.map(\.reason) == ["older than 604800 s"])
+        let given = try await plugin.actions(for: [finding], options: try plugin.resolveOptions(settings: [("older-than", "2h")]))
+        #expect(given.map(\.reason) == ["older than 7200 s"], "a - for a _ is accepted")
+        #expect(try await plugin.actions(for: [finding], options: try plugin.resolveOptions(settings: [("mode", "keep")])).isEmpty)
+        #expect(throws: ScriptingError.invalidOption("fixer aged: option 'mode': expected one of drop, keep, got \"maybe\"")) {
+            try plugin.resolveOptions(settings: [("mode", "maybe")])
+        }
+        #expect(
+            throws: ScriptingError.invalidOption("fixer aged: option 'older_than': expected a duration such as 90s, 30m, 12h, 7d or 2w, got \"soon\"")
+        ) {
+            try plugin.resolveOptions(settings: [("older_than", "soon")])
+        }
+    }
+
     @Test("a fixer without a reason, or whose check returns garbage, fails naming the file")
     func brokenFixers() async throws {
         let (root, layout) = try Self.store()

@@ -48,11 +48,13 @@ end
 ---("2016-06-25T12:00:00Z"), and, like the original clean_old_versions.py, a time without a
 ---zone ("2016-06-25T12:00:00", read as UTC) or a bare date ("2016-06-25", midnight UTC).
 ---Raises "option 'NAME': not an RFC 3339 time ...".
----@param value string|nil
+---@param value string|number|nil  a `time` option is Unix seconds already
 ---@param name string
 ---@return number|nil seconds
 function retention.parse_time_option(value, name)
   if value == nil or value == "" then return nil end
+  -- A `time` option arrives as Unix seconds already (checked when the policy was loaded).
+  if type(value) == "number" then return value end
   if type(value) ~= "string" then
     error(string.format("option '%s': expected an RFC 3339 time, got a %s", name, type(value)), 0)
   end

@@ -16,7 +16,7 @@ return evictor.source {
   argument = "files",
   options = {
     files = { type = "list", default = { "docker-compose.yml" }, description = "compose files or globs" },
-    ["env-file"] = { type = "string", description = "a .env file to use instead of the one beside each compose file" },
+    env_file = { type = "string", description = "a .env file to use instead of the one beside each compose file" },
   },
   capabilities = { read = true, glob = true, env = true },
 
@@ -109,7 +109,7 @@ return evictor.source {
     local images = {}
     for _, path in ipairs(files) do
       local directory = path:match("^(.*)/[^/]*$") or "."
-      local dotenv = load_dotenv(opts["env-file"] or (directory .. "/.env"))
+      local dotenv = load_dotenv(opts.env_file or (directory .. "/.env"))
       local ok, document = pcall(evictor.yaml.decode, read(path))
       if not ok then error(path .. ": " .. tostring(document):gsub("^.-evictor%.yaml%.decode: ", ""), 0) end
       if type(document) ~= "table" then error(path .. ": not a compose file", 0) end

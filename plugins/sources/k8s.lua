@@ -3,7 +3,7 @@
 -- Every kubeconfig context by default (context= to choose one), or the in-cluster service
 -- account when there is no kubeconfig. Images come from:
 --   * pods: containers, initContainers, ephemeralContainers, with the digest the kubelet
---     reports in status.*Statuses[].imageID (finished pods older than max-age days are left out);
+--     reports in status.*Statuses[].imageID (finished pods older than max_age days are left out);
 --   * the pod templates of Deployments, StatefulSets, DaemonSets, ReplicaSets (old ReplicaSets
 --     are rollback targets), Jobs and CronJobs (a CronJob between runs has no pod at all).
 -- Each image records where it was seen ("k8s;CONTEXT;NAMESPACE;KIND/NAME") and when it was
@@ -12,7 +12,7 @@
 -- a partial inventory would let the planner delete images that are in use.
 --
 --   evictor inventory --source k8s
---   evictor inventory --source k8s:prod --option k8s.max-age=14
+--   evictor inventory --source k8s:prod --option k8s.max_age=14
 return evictor.source {
   name = "k8s",
   version = "1.0",
@@ -21,7 +21,7 @@ return evictor.source {
   options = {
     context = { type = "string", description = "only this kubeconfig context (default: all contexts)" },
     kubeconfig = { type = "string", description = "kubeconfig file (default: kubectl's own search)" },
-    ["max-age"] = { type = "number", default = 31, description = "days a finished pod still counts" },
+    max_age = { type = "number", default = 31, description = "days a finished pod still counts" },
     timeout = { type = "number", default = 60, description = "seconds per kubectl call" },
   },
   -- kubectl gets PATH, HOME, the locale, TMPDIR and KUBECONFIG, plus these: in-cluster
@@ -77,7 +77,7 @@ return evictor.source {
 
     local now = evictor.time.now()
     local now_text = evictor.time.format(now)
-    local oldest = now - evictor.time.days(opts["max-age"])
+    local oldest = now - evictor.time.days(opts.max_age)
     local images = {}
 
     local function add(image, where, wanted, digest)

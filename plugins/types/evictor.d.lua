@@ -52,11 +52,23 @@ function evictor.time.format(seconds) end
 ---@return number
 function evictor.time.days(n) end
 
----@class evictor.SourceOption
----@field type? "string"|"number"|"boolean"|"list"
+---An option any plugin (source, policy, fixer) declares, set with --option NAME.KEY=VALUE, in
+---the config file's `options`, or in a policy test case's `options`: checked against `type` once
+---when the plugin loads (the default too), and received converted. Names are snake_case.
+---  string: text; number; integer: a whole number; boolean: true/false (yes/no, 1/0);
+---  list: strings (comma separated on the command line); regex: checked to compile, received
+---  as its text (an empty one switches a pattern off); duration: "90s", "30m", "12h", "7d",
+---  "2w" or seconds, received as seconds; time: RFC 3339 ("2026-06-25T12:00:00Z"; no zone is
+---  UTC; a date alone is midnight UTC) or Unix seconds, received as Unix seconds; enum: one of
+---  `values`.
+---@class evictor.Option
+---@field type? "string"|"number"|"integer"|"boolean"|"list"|"regex"|"duration"|"time"|"enum"
 ---@field description? string
 ---@field default? any
 ---@field required? boolean
+---@field values? string[]  an enum's allowed values
+
+---@class evictor.SourceOption : evictor.Option
 
 ---What a source may do beyond pure Lua. None of it hands a source Evictor's own secrets.
 ---@class evictor.Capabilities
@@ -105,6 +117,7 @@ function evictor.time.days(n) end
 ---@field version? string
 ---@field description? string
 ---@field argument? string   the option that receives `--source NAME:ARG`
+---@field example? string    a command line using it (`evictor plugins show` prints it)
 ---@field options? table<string, evictor.SourceOption>
 ---@field capabilities? evictor.Capabilities
 ---@field collect fun(opts: table, host: evictor.Host): evictor.SeenImage[]
@@ -146,8 +159,10 @@ function evictor.source(spec) end
 ---@field name string
 ---@field version? string
 ---@field description? string
----@field check fun(store: evictor.Store): evictor.StorageFinding[] the findings this fixer handles
----@field fix fun(finding: evictor.StorageFinding, actions: evictor.FixActions)
+---@field example? string    a command line using it (`evictor plugins show` prints it)
+---@field options? table<string, evictor.Option>  set with --option NAME.KEY=VALUE on storage fix
+---@field check fun(store: evictor.Store, opts: table): evictor.StorageFinding[] the findings this fixer handles
+---@field fix fun(finding: evictor.StorageFinding, actions: evictor.FixActions, opts: table)
 
 ---Declares a storage fixer; a file in plugins/fixers/ returns this.
 ---@param spec evictor.FixerSpec
@@ -219,8 +234,8 @@ function evictor.semver.parse(text) end
 ---@return -1|0|1
 function evictor.semver.compare(a, b) end
 
----A policy option, set with --policy-option KEY=VALUE ("list": comma separated values).
----@class evictor.PolicyOption : evictor.SourceOption
+---A policy option (--option POLICY.KEY=VALUE, or --policy-option KEY=VALUE for the one policy).
+---@class evictor.PolicyOption : evictor.Option
 
 ---A tag of the repository being decided.
 ---@class evictor.Tag
@@ -286,6 +301,7 @@ function evictor.semver.compare(a, b) end
 ---@field version? string
 ---@field description? string
 ---@field options? table<string, evictor.PolicyOption>
+---@field example? string           a command line using it (`evictor plugins show` prints it)
 ---@field needs_inventory? boolean  plan refuses to run without --inventory
 ---@field min_inventory? integer    plan refuses a smaller inventory (override: --min-inventory N)
 ---@field default? "keep"|"delete"  the verdict for tags decide did not mark (default "keep")
@@ -356,7 +372,7 @@ function evictor.policy(spec) end
 
 ---@class evictor.PolicyTestCase
 ---@field name string
----@field options? table<string, any>     as if given with --policy-option (typed values)
+---@field options? table<string, any>     checked and converted as --option values are (an error here is the case's expect_error)
 ---@field now? string                     RFC 3339: fixes ctx.now
 ---@field usage_since? string             RFC 3339: sets ctx.usage_since (absent: no pull history)
 ---@field inventory? evictor.InventorySummary

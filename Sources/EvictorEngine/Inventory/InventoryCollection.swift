@@ -58,7 +58,7 @@ public enum InventoryCollection {
         var settings: [String: [(String, String)]] = [:]
         for option in texts {
             guard let dot = option.firstIndex(of: "."), let equals = option.firstIndex(of: "="), dot < equals else {
-                throw EngineError.invalidSettings("--option \(option): expected SOURCE.KEY=VALUE")
+                throw EngineError.invalidSettings("--option \(option): expected NAME.KEY=VALUE (NAME: the plugin)")
             }
             settings[String(option[..<dot]), default: []].append(
                 (String(option[option.index(after: dot)..<equals]), String(option[option.index(after: equals)...])))

@@ -1,6 +1,7 @@
 import EvictorCore
 import EvictorScripting
 import Foundation
+import LuaRuntime
 import RegistryStorage
 
 /// The `storage fix` and `storage revert` use cases: scan, let the Lua fixers decide, move
@@ -11,6 +12,8 @@ public enum StorageRepair {
         public var quarantine: String
         /// Only these fixers, by name (empty: every fixer on the plugin path).
         public var fixers: [String] = []
+        /// Options per fixer name (`--option NAME.KEY=VALUE`).
+        public var options: [String: [(String, String)]] = [:]
         /// Really move (false: only say what would move).
         public var apply = false
         public var uploadAgeHours: Double = 24
@@ -55,18 +58,23 @@ public enum StorageRepair {
                 return script
             }
         }
-        var fixers: [FixerPlugin] = []
+        var fixers: [(plugin: FixerPlugin, options: LuaValue)] = []
         for script in scripts {
-            fixers.append(
-                try await FixerPlugin.load(
-                    script: script, layout: layout, pluginPath: path, log: pluginLogHandler(events, plugin: script.displayName)))
+            let plugin = try await FixerPlugin.load(
+                script: script, layout: layout, pluginPath: path, log: pluginLogHandler(events, plugin: script.displayName))
+            fixers.append((plugin, try plugin.resolveOptions(settings: settings.options[plugin.name] ?? settings.options[script.name] ?? [])))
+        }
+        let named = Set(fixers.flatMap { [$0.plugin.name] } + scripts.map(\.name))
+        if let unknown = settings.options.keys.sorted().first(where: { !named.contains($0) }) {
+            throw EngineError.invalidSettings(
+                "--option \(unknown).KEY: no fixer named \(unknown) runs (fixers: \(fixers.map(\.plugin.name).joined(separator: ", ")))")
         }
         var outcome = Outcome()
         for pass in 1...maximumPasses {
             let result = try StorageScanner(layout: layout, uploadAgeHours: settings.uploadAgeHours, verifyBlobs: settings.verifyBlobs).scan()
             var moves: [Quarantine.Move] = []
-            for plugin in fixers {
-                for action in try await plugin.actions(for: result.findings) {
+            for (plugin, options) in fixers {
+                for action in try await plugin.actions(for: result.findings, options: options) {
                     moves.append(Quarantine.Move(path: try action.relativePath(), reason: action.reason, fixer: action.fixer))
                 }
             }

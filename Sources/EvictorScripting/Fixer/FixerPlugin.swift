@@ -3,13 +3,15 @@ import Foundation
 import LuaRuntime
 import RegistryStorage
 
-/// A storage fixer: `evictor.fixer { name, description, check = function(store), fix =
-/// function(finding, actions) }`, in its own sandboxed VM. `check` picks the scan findings it
-/// handles (it may read the store); `fix` records actions; the engine applies them.
+/// A storage fixer: `evictor.fixer { name, description, options, check = function(store, opts),
+/// fix = function(finding, actions, opts) }`, in its own sandboxed VM. `check` picks the scan
+/// findings it handles (it may read the store); `fix` records actions; the engine applies them.
 public final class FixerPlugin: Sendable {
     public let name: String
     public let file: String
     public let description: String
+    /// The options it declares (`--option NAME.KEY=VALUE`).
+    public let options: [PluginOption]
     let engine: LuaEngine
     let check: LuaFunctionReference
     let fix: LuaFunctionReference
@@ -20,12 +22,13 @@ public final class FixerPlugin: Sendable {
     let runFix: LuaFunctionReference
 
     private init(
-        name: String, file: String, description: String, engine: LuaEngine, check: LuaFunctionReference, fix: LuaFunctionReference,
-        checkLocation: String, fixLocation: String, runFix: LuaFunctionReference
+        name: String, file: String, description: String, options: [PluginOption], engine: LuaEngine, check: LuaFunctionReference,
+        fix: LuaFunctionReference, checkLocation: String, fixLocation: String, runFix: LuaFunctionReference
     ) {
         self.name = name
         self.file = file
         self.description = description
+        self.options = options
         self.engine = engine
         self.check = check
         self.fix = fix
@@ -62,20 +65,26 @@ public final class FixerPlugin: Sendable {
         }
         let (checkLocation, fixLocation) = await engine.withVM { vm in (vm.location(of: check), vm.location(of: fix)) }
         return FixerPlugin(
-            name: name, file: file, description: spec["description"].stringValue ?? "", engine: engine, check: check, fix: fix,
+            name: name, file: file, description: spec["description"].stringValue ?? "",
+            options: try PluginOption.parseDeclarations(spec["options"], file: file), engine: engine, check: check, fix: fix,
             checkLocation: checkLocation, fixLocation: fixLocation, runFix: runFix
         )
     }
 
+    /// The options table `check` and `fix` get: defaults, then `KEY=VALUE` settings, checked.
+    public func resolveOptions(settings: [(String, String)]) throws(ScriptingError) -> LuaValue {
+        try PluginOption.resolve(options, owner: "fixer \(name)", settings: settings)
+    }
+
     /// Runs `check` over the scan's findings and `fix` on each it picked; returns the actions.
-    public func actions(for findings: [StorageFinding]) async throws(ScriptingError) -> [FixAction] {
+    public func actions(for findings: [StorageFinding], options: LuaValue = .table(LuaTable())) async throws(ScriptingError) -> [FixAction] {
         let results: [LuaValue]
         do {
             results = try await engine.call(
                 runFix,
                 [
                     .function(check), .function(fix), .table(LuaTable(array: findings.map(Self.luaValue))),
-                    .string(LuaString(checkLocation)), .string(LuaString(fixLocation)),
+                    .string(LuaString(checkLocation)), .string(LuaString(fixLocation)), options,
                 ])
         } catch let error as LuaError {
             throw .lua(plugin: file, error)

@@ -12,8 +12,8 @@ local format = string.format
 local known_problems = {}
 for _, name in ipairs(host.problems()) do known_problems[name] = true end
 
--- check_where, fix_where: "file:line" of check and fix.
-local function run_fix(check, fix, findings, check_where, fix_where)
+-- check_where, fix_where: "file:line" of check and fix; options: the fixer's options, checked.
+local function run_fix(check, fix, findings, check_where, fix_where, options)
   local store = {}
   function store:findings(...)
     local wanted = {}
@@ -50,7 +50,7 @@ local function run_fix(check, fix, findings, check_where, fix_where)
   end
   function store:repositories() return host.repositories() end
 
-  local selected = check(store)
+  local selected = check(store, options)
   if type(selected) ~= "table" then
     error(check_where .. ": check must return a list of findings (got a " .. type(selected) .. ")", 0)
   end
@@ -80,7 +80,7 @@ local function run_fix(check, fix, findings, check_where, fix_where)
     quarantine = function(self, path, reason) record("quarantine", reason, "path", path) end,
   }
   for _, finding in ipairs(selected) do
-    fix(finding, actions)
+    fix(finding, actions, options)
   end
   return list
 end

@@ -35,15 +35,10 @@ enum PolicyFixture {
     }
 
     static func context(_ testCase: LuaTable, policy: PolicyPlugin) throws -> PolicyContext {
-        var options = LuaTable()
-        for option in policy.options where option.defaultValue != .nil { options[option.name] = option.defaultValue }
-        if case .table(let given) = testCase["options"] {
-            for (key, value) in given.entries {
-                guard let name = key.stringValue else { throw Invalid("option names must be strings") }
-                _ = try PluginOption.named(name, in: policy.options, owner: "policy \(policy.name)")
-                options[name] = value
-            }
-        }
+        // The same checks and conversions as the command line's and the config file's options.
+        var given = LuaTable()
+        if case .table(let table) = testCase["options"] { given = table }
+        let options = try PluginOption.resolve(policy.options, owner: "policy \(policy.name)", values: given)
         var now = Date()
         if let text = testCase["now"].stringValue {
             guard let parsed = Timestamp.parse(text) else { throw Invalid("'now' is not an RFC 3339 time: \(text)") }
@@ -55,7 +50,7 @@ enum PolicyFixture {
             inventory = (images, Int(counts["on_registry"].doubleValue ?? Double(images)))
         }
         var context = PolicyContext(
-            now: now, options: .table(options), registry: testCase["registry"].stringValue ?? "registry.example:5000", inventory: inventory)
+            now: now, options: options, registry: testCase["registry"].stringValue ?? "registry.example:5000", inventory: inventory)
         if let text = testCase["usage_since"].stringValue {
             guard let parsed = Timestamp.parse(text) else { throw Invalid("'usage_since' is not an RFC 3339 time: \(text)") }
             context.usageSince = parsed

@@ -9,6 +9,8 @@ public final class PolicyPlugin: Sendable {
     public let file: String
     public let description: String
     public let options: [PluginOption]
+    /// The spec's `example`: a command line using it.
+    public let example: String?
     public let defaultVerdict: Verdict
     /// Plans with this policy refuse to run without an inventory.
     public let needsInventory: Bool
@@ -24,7 +26,8 @@ public final class PolicyPlugin: Sendable {
     let runDecide: LuaFunctionReference
 
     private init(
-        name: String, file: String, description: String, options: [PluginOption], defaultVerdict: Verdict, needsInventory: Bool,
+        name: String, file: String, description: String, options: [PluginOption], example: String?, defaultVerdict: Verdict,
+        needsInventory: Bool,
         minInventory: Int, sha256: String, engine: LuaEngine, decide: LuaFunctionReference, decideLocation: String,
         runDecide: LuaFunctionReference
     ) {
@@ -32,6 +35,7 @@ public final class PolicyPlugin: Sendable {
         self.file = file
         self.description = description
         self.options = options
+        self.example = example
         self.defaultVerdict = defaultVerdict
         self.needsInventory = needsInventory
         self.minInventory = minInventory
@@ -104,7 +108,8 @@ public final class PolicyPlugin: Sendable {
         let location = await engine.withVM { vm in vm.location(of: decide) }
         return PolicyPlugin(
             name: name, file: file, description: spec["description"].stringValue ?? "",
-            options: try PluginOption.parseDeclarations(spec["options"], file: file), defaultVerdict: defaultVerdict,
+            options: try PluginOption.parseDeclarations(spec["options"], file: file), example: spec["example"].stringValue,
+            defaultVerdict: defaultVerdict,
             needsInventory: needsInventory, minInventory: minInventory,
             sha256: Digest.sha256(of: bytes).hex,
             engine: engine, decide: decide, decideLocation: location, runDecide: runDecide

@@ -26,4 +26,11 @@ public enum PolicyReference {
         }
         return script
     }
+
+    /// The name `--option NAME.KEY=VALUE` gives the policy `reference` names: its file name
+    /// without `.lua` (`in-use`, `policies/keep-last.lua` -> `keep-last`).
+    public static func name(of reference: String) -> String {
+        let base = URL(fileURLWithPath: reference).lastPathComponent
+        return base.hasSuffix(".lua") ? String(base.dropLast(4)) : base
+    }
 }

@@ -43,6 +43,10 @@ public enum PolicyTestRunner {
         do {
             view = try PolicyFixture.repository(testCase["repository"])
             context = try PolicyFixture.context(testCase, policy: policy)
+        } catch let error as ScriptingError {
+            // An option the policy refuses fails as it would on the command line, at load.
+            guard case .invalidOption = error, let expected = testCase["expect_error"].stringValue else { return "invalid case: \(error)" }
+            return error.description.contains(expected) ? nil : "expected an error containing '\(expected)', got: \(error)"
         } catch {
             return "invalid case: \(error)"
         }

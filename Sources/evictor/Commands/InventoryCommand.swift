@@ -21,9 +21,6 @@ struct InventoryCommand: AsyncParsableCommand {
     @Option(name: .customLong("source"), help: "NAME[:ARG] or FILE.lua[:ARG]; repeatable (default: k8s).")
     var sources: [String] = []
 
-    @Option(name: .customLong("option"), help: "SOURCE.KEY=VALUE, an option for one source; repeatable.")
-    var options: [String] = []
-
     @Option(name: .customLong("allow-partial"), help: "Go on without this source if it fails; repeatable.")
     var allowPartial: [String] = []
 
@@ -40,7 +37,7 @@ struct InventoryCommand: AsyncParsableCommand {
             sources: try (sources.isEmpty ? ["k8s"] : sources).map(InventoryCollection.SourceRequest.init(parsing:)), outputPath: outputFile,
             pluginPath: plugins.pluginPath
         )
-        settings.options = try InventoryCollection.parseOptions(options)
+        settings.options = try plugins.optionSettings()
         settings.allowPartial = allowPartial
         if let config {
             let loaded = try ConfigLoader.load(file: config, environment: ProcessInfo.processInfo.environment)

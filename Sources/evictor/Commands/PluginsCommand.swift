@@ -6,7 +6,7 @@ struct PluginsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins",
         abstract: "Show the plugins and policies: built-in and on the plugin path.",
-        subcommands: [PluginsListCommand.self],
+        subcommands: [PluginsListCommand.self, PluginsShowCommand.self],
         defaultSubcommand: PluginsListCommand.self
     )
 }
@@ -28,6 +28,7 @@ struct PluginsListCommand: AsyncParsableCommand {
     @OptionGroup var plugins: PluginOptions
 
     func run() async throws {
+        try plugins.refuseOptions("plugins list")
         let path = plugins.pluginPath
         let entries = await PluginCatalog.list(path)
         switch output {
@@ -50,5 +51,64 @@ struct PluginsListCommand: AsyncParsableCommand {
                 print("\(name)  \(kind)  \(version)  \(detail)  (\(entry.origin))")
             }
         }
+    }
+}
+
+/// `evictor plugins show NAME`: what one plugin is, its options and how to use it.
+struct PluginsShowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show one plugin: description, origin, options with types and defaults, and an example."
+    )
+
+    @Argument(help: "A source, policy, fixer or library (lib.NAME) name.")
+    var name: String
+
+    @Option(name: .long, help: "Only this kind: source, policy, fixer or lib (when several kinds share the name).")
+    var kind: String?
+
+    @Option(name: .long, help: "text or json.")
+    var output: OutputFormat = .text
+
+    @OptionGroup var plugins: PluginOptions
+
+    func run() async throws {
+        try plugins.refuseOptions("plugins show")
+        if let kind, !PluginCatalog.kinds.contains(where: { $0.1 == kind }) {
+            throw ValidationError("--kind must be source, policy, fixer or lib, not \(kind)")
+        }
+        let path = plugins.pluginPath
+        let entries = await PluginCatalog.find(name, kind: kind, in: path)
+        guard !entries.isEmpty else {
+            throw ScriptingError.notFound(kind: kind ?? "plugin", name: name, searched: path.searched)
+        }
+        switch output {
+        case .json: try JSONOutput.print(entries)
+        case .text: for entry in entries { Self.print(entry) }
+        }
+        if let broken = entries.first(where: { $0.error != nil }), let error = broken.error {
+            throw ValidationError("\(broken.file): \(error)")
+        }
+    }
+
+    static func print(_ entry: PluginEntry) {
+        Swift.print("\(entry.kind) \(entry.name)\(entry.version.isEmpty ? "" : " " + entry.version) (\(entry.origin))")
+        if !entry.description.isEmpty { Swift.print("  \(entry.description)") }
+        if entry.kind != "lib" {
+            if entry.options.isEmpty {
+                Swift.print("  options: none")
+            } else {
+                Swift.print("  options (--option \(entry.name).KEY=VALUE):")
+                let width = entry.options.map(\.name.count).max() ?? 0
+                for option in entry.options {
+                    var type = option.type
+                    if let values = option.values { type += " (\(values.joined(separator: "|")))" }
+                    let setting = option.required ? "required" : option.defaultValue.map { "default \($0)" } ?? "no default"
+                    Swift.print(
+                        "    \(option.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(type), \(setting): \(option.description)")
+                }
+            }
+        }
+        Swift.print("  example: \(entry.example)")
     }
 }

@@ -60,15 +60,14 @@ struct PolicyCheckCommand: AsyncParsableCommand {
     @Argument(help: "The policy: a file, or a name on the plugin path (e.g. in-use).")
     var file: String
 
-    @Option(name: .customLong("policy-option"), help: "KEY=VALUE for the policy's options; repeatable.")
+    @Option(name: .customLong("policy-option"), help: "KEY=VALUE for the policy's options (the same as --option POLICY.KEY=VALUE); repeatable.")
     var policyOptions: [String] = []
 
     @OptionGroup var plugins: PluginOptions
 
     func run() async throws {
-        let checked = try await PolicyTrial.check(
-            file, optionSettings: try PolicyOptionSettings.parse(policyOptions), pluginPath: plugins.pluginPath, events: CommandLog.events()
-        )
+        let settings = try PolicyOptionSettings.parse(policyOptions) + (try plugins.policySettings(for: file))
+        let checked = try await PolicyTrial.check(file, optionSettings: settings, pluginPath: plugins.pluginPath, events: CommandLog.events())
         let policy = checked.policy
         print("policy \(policy.name): \(policy.description)")
         print("  file: \(policy.file) (sha256 \(policy.sha256.prefix(16)))")

@@ -39,6 +39,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var plugins: PluginOptions
 
     func run() async throws {
+        try plugins.refuseOptions("run")
         let environment = ProcessInfo.processInfo.environment
         let file = ConfigLoader.path(explicit: config, environment: environment)
         let loaded = try ConfigLoader.load(file: file, environment: environment)

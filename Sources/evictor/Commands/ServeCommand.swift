@@ -32,6 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var plugins: PluginOptions
 
     func run() async throws {
+        try plugins.refuseOptions("serve")
         let environment = ProcessInfo.processInfo.environment
         let file = ConfigLoader.path(explicit: config, environment: environment)
         let loaded = try ConfigLoader.load(file: file, environment: environment)

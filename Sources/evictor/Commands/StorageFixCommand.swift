@@ -40,6 +40,7 @@ struct StorageFixCommand: AsyncParsableCommand {
     func run() async throws {
         var settings = StorageRepair.Settings(root: root, quarantine: quarantine, pluginPath: plugins.pluginPath)
         settings.fixers = fixer
+        settings.options = try plugins.optionSettings()
         settings.apply = apply
         settings.uploadAgeHours = uploadAge
         settings.verifyBlobs = verifyBlobs

@@ -14,7 +14,7 @@ struct PlanningOptions: ParsableArguments {
         help: "The retention policy (a Lua file, e.g. policies/in-use.lua; default: the single policy of the --config registry).")
     var policy: String?
 
-    @Option(name: .customLong("policy-option"), help: "KEY=VALUE for the policy's options; repeatable.")
+    @Option(name: .customLong("policy-option"), help: "KEY=VALUE for the policy's options (the same as --option POLICY.KEY=VALUE); repeatable.")
     var policyOptions: [String] = []
 
     @Option(name: .long, help: "The inventory of images in use (images.json from `evictor inventory`).")
@@ -67,13 +67,24 @@ struct PlanningOptions: ParsableArguments {
         }
         let options = try PolicyOptionSettings.parse(policyOptions)
         if let policy {
-            settings.policies = [Planning.PolicyChoice(policy: policy, options: options)]
+            settings.policies = [Planning.PolicyChoice(policy: policy, options: options + (try plugins.policySettings(for: policy)))]
         } else if settings.policies.count == 1 {
-            settings.policies[0].options += options
+            settings.policies[0].options += options + (try plugins.policySettings(for: settings.policies[0].policy))
         } else if settings.policies.isEmpty {
             throw ValidationError("Missing expected argument '--policy <policy>'")
-        } else if !options.isEmpty {
-            throw ValidationError("--policy-option needs --policy: the config file's registry has \(settings.policies.count) policies")
+        } else {
+            if !options.isEmpty {
+                throw ValidationError("--policy-option needs --policy: the config file's registry has \(settings.policies.count) policies")
+            }
+            // Several policies: --option names which one.
+            let byName = try plugins.optionSettings()
+            let names = settings.policies.map { PolicyReference.name(of: $0.policy) }
+            if let unknown = byName.keys.sorted().first(where: { !names.contains($0) }) {
+                throw ValidationError("--option \(unknown).KEY: no policy named \(unknown) (policies: \(names.joined(separator: ", ")))")
+            }
+            for index in settings.policies.indices {
+                settings.policies[index].options += byName[names[index]] ?? []
+            }
         }
         settings.aliases = aliases + settings.aliases
         if let inventory { settings.inventoryPath = inventory }
