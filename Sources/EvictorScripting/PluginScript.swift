@@ -18,6 +18,8 @@ public struct PluginScript: Sendable, Equatable {
     public var folder: String
     /// Built-in or a file.
     public var origin: Origin
+    /// Found on the plugin path: the origin of the lower layer's plugin it overrides, if any.
+    public var overrides: String?
 
     /// A script of `folder` named `name` from `origin`.
     public init(name: String, folder: String, origin: Origin) {
@@ -34,6 +36,15 @@ public struct PluginScript: Sendable, Equatable {
             name: base.hasSuffix(".lua") ? String(base.dropLast(4)) : base,
             folder: url.deletingLastPathComponent().lastPathComponent, origin: .file(file)
         )
+    }
+
+    /// The plugin directory (or repository) a file in `KIND/NAME.lua` form sits in: the folder
+    /// above its kind's folder.
+    public var pluginDirectory: String? {
+        guard case .file(let path) = origin else { return nil }
+        let kindFolder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        guard ["sources", "policies", "fixers", "lib"].contains(kindFolder.lastPathComponent) else { return nil }
+        return kindFolder.deletingLastPathComponent().standardizedFileURL.path
     }
 
     /// Its path within a plugin directory, e.g. `sources/static.lua`.

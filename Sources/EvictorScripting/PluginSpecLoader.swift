@@ -22,6 +22,12 @@ enum PluginSpecLoader {
         runtime: String? = nil, runtimeArguments: (@Sendable (LuaVM) -> [LuaValue])? = nil
     ) async throws(ScriptingError) -> Loaded {
         let file = script.displayName
+        if let directory = script.pluginDirectory, let repository = try PluginRepository.load(directory: directory) {
+            try repository.checkAPI()
+        }
+        if let overridden = script.overrides {
+            log(.warning, "\(file) overrides \(overridden == "built-in" ? "the built-in \(script.relativePath)" : overridden)")
+        }
         let engine: LuaEngine
         let results: [LuaValue]
         let entry: LuaFunctionReference?
@@ -53,6 +59,14 @@ enum PluginSpecLoader {
         guard case .table(let spec) = specValue, madeBy == kind else {
             let got = madeBy.map { "evictor.\($0)" } ?? (specValue.typeName == "table" ? "a plain table" : "a \(specValue.typeName)")
             throw .invalidSpec(file: file, reason: "must return evictor.\(kind) { ... } (got \(got))")
+        }
+        switch spec["api"] {
+        case .nil: break
+        case .integer(let api) where api >= 1:
+            guard api <= PluginAPI.version else {
+                throw .invalidSpec(file: file, reason: "needs plugin API \(api); this evictor provides API \(PluginAPI.version) (upgrade evictor)")
+            }
+        default: throw .invalidSpec(file: file, reason: "'api' must be an integer of 1 or more (the plugin API it needs)")
         }
         return Loaded(engine: engine, spec: spec, runtime: entry)
     }

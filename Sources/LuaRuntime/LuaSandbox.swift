@@ -11,12 +11,30 @@ public struct LuaSandbox: Sendable, Equatable {
     public var builtInModules: [LuaBuiltInModule]
     /// Added to the one-line error of a `require` that finds nothing (e.g. how to add directories).
     public var missingModuleHint: String
+    /// Module namespaces: `require("acme.util")` finds `DIR/util.lua` (or `DIR/util/init.lua`)
+    /// for `namespaces["acme"] == DIR`, before anything else; a namespace is searched nowhere else.
+    public var namespaces: [String: String]
 
-    /// A sandbox whose `require` searches `modulePaths`, then `builtInModules`.
-    public init(modulePaths: [String] = [], builtInModules: [LuaBuiltInModule] = [], missingModuleHint: String = "") {
+    /// A sandbox whose `require` searches `namespaces`, then `modulePaths`, then `builtInModules`.
+    public init(
+        modulePaths: [String] = [], builtInModules: [LuaBuiltInModule] = [], missingModuleHint: String = "", namespaces: [String: String] = [:]
+    ) {
         self.modulePaths = modulePaths
         self.builtInModules = builtInModules
         self.missingModuleHint = missingModuleHint
+        self.namespaces = namespaces
+    }
+
+    /// The namespaces as `Lua/sandbox.lua` takes them: name -> `package.path`-style templates.
+    func namespaceTable() throws(LuaError) -> LuaTable {
+        var table = LuaTable()
+        for (name, directory) in namespaces {
+            if directory.contains(";") || directory.contains("?") {
+                throw .setupFailed("plugin path '\(directory)' may not contain ';' or '?'")
+            }
+            table[name] = .string(LuaString("\(directory)/?.lua;\(directory)/?/init.lua"))
+        }
+        return table
     }
 
     /// What `require` searches, in order, as its not-found error names it: each directory,

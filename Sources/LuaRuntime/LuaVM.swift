@@ -24,6 +24,7 @@ public final class LuaVM {
         logHandler: @escaping LuaLogHandler = { _, _ in }
     ) throws(LuaError) {
         let packagePath = try sandbox.packagePath()
+        let namespaces = try sandbox.namespaceTable()
         guard let state = evictor_vm_new(limits.memoryBytes > 0 ? limits.memoryBytes : 0, luaHostDispatch) else {
             throw .setupFailed("cannot allocate a Lua state")
         }
@@ -43,7 +44,7 @@ public final class LuaVM {
             named: "sandbox.lua", source: EngineLua.source("sandbox.lua"),
             arguments: [
                 .string(LuaString(packagePath)), .function(log), .table(sandbox.builtInTable()),
-                .string(LuaString(sandbox.searchedDescription)), .string(LuaString(sandbox.missingModuleHint)),
+                .string(LuaString(sandbox.searchedDescription)), .string(LuaString(sandbox.missingModuleHint)), .table(namespaces),
             ])
     }
 

@@ -139,10 +139,10 @@ struct BuiltInPluginTests {
         #expect(throws: ScriptingError.self) { try PolicyReference.resolve("", pluginPath: path) }
     }
 
-    @Test("EVICTOR_PLUGIN_PATH entries come after --plugin-path ones, the built-ins last")
+    @Test("layers: the built-ins, then EVICTOR_PLUGIN_PATH entries, then --plugin-path ones; a later layer overrides an earlier one")
     func resolveOrder() {
         let path = PluginPath.resolve(explicit: ["/a", "/b"], environment: ["EVICTOR_PLUGIN_PATH": "/c::/a"])
-        #expect(path.directories == ["/a", "/b", "/c"])
-        #expect(path.searched == ["/a", "/b", "/c", "built-in"])
+        #expect(path.directories == ["/b", "/a", "/c"])
+        #expect(path.searched == ["/b", "/a", "/c", "built-in"])
     }
 }

@@ -1,9 +1,10 @@
 -- The sandbox: runs once in every new VM (LuaVM.init) with the full base library, then
 -- removes what is not allowed. Arguments: the engine's raise (unused here), the package path,
--- the host log function, the built-in modules table, the searched description and the hint
--- for a module that is not found.
+-- the host log function, the built-in modules table, the searched description, the hint
+-- for a module that is not found, and the namespaces (name -> path templates of a plugin
+-- repository's lib/: `require("acme.util")` looks only there for acme's modules).
 
-local _, module_path, host_log, builtins, searched, missing_hint = ...
+local _, module_path, host_log, builtins, searched, missing_hint, namespaces = ...
 local rawload, rawloadfile, searchpath = load, loadfile, package.searchpath
 local select, tostring, concat, format = select, tostring, table.concat, string.format
 
@@ -35,6 +36,20 @@ package.cpath = ""
 package.loadlib = nil
 package.searchpath = nil
 local function plugin_searcher(name)
+  local prefix, rest = tostring(name):match("^([%w_]+)%.(.+)$")
+  local templates = prefix and namespaces[prefix]
+  if templates then
+    local file = searchpath(rest, templates)
+    if not file then
+      local tried = (templates:gsub("%?", (rest:gsub("%.", "/"))))
+      error(format("module '%s' not found (searched %s)", tostring(name), tried), 3)
+    end
+    local chunk, loaderr = rawloadfile(file, "t")
+    if not chunk then
+      error(format("error loading module '%s' from file '%s': %s", name, file, loaderr), 2)
+    end
+    return chunk, file
+  end
   local file = searchpath(name, module_path)
   if file then
     local chunk, loaderr = rawloadfile(file, "t")
