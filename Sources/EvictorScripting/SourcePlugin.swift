@@ -76,4 +76,14 @@ public final class SourcePlugin: Sendable {
         }
         return try PluginOption.resolve(options, owner: "source \(name)", settings: given)
     }
+
+    /// The same from typed values (a test case's `options` and `argument`).
+    func resolveOptions(argument: String?, values: LuaTable) throws(ScriptingError) -> LuaValue {
+        var given = values
+        if let argument {
+            guard let target = argumentOption else { throw .invalidOption("source \(name) takes no argument") }
+            given[target] = .string(LuaString(argument))
+        }
+        return try PluginOption.resolve(options, owner: "source \(name)", values: given)
+    }
 }

@@ -13,11 +13,22 @@ public enum SourceRunner {
     public static func collect(
         _ plugin: SourcePlugin, options: LuaValue, pulled: PulledImages? = nil, environment: SourceEnvironment = SourceEnvironment()
     ) async throws(ScriptingError) -> [InventoryImage] {
+        try await collect(plugin, options: options) { vm in
+            SourceHost.install(plugin.capabilities, source: plugin.name, in: vm, pulled: pulled, environment: environment)
+        }
+    }
+
+    /// Runs the source against a test case's recording instead of the machine.
+    static func collect(_ plugin: SourcePlugin, options: LuaValue, recording: SourceRecording) async throws(ScriptingError) -> [InventoryImage] {
+        try await collect(plugin, options: options) { vm in recording.host(plugin.capabilities, in: vm) }
+    }
+
+    private static func collect(
+        _ plugin: SourcePlugin, options: LuaValue, host makeHost: @escaping @Sendable (LuaVM) -> LuaValue
+    ) async throws(ScriptingError) -> [InventoryImage] {
         let results: [LuaValue]
         do {
-            let host = await plugin.engine.withVM { vm in
-                SourceHost.install(plugin.capabilities, source: plugin.name, in: vm, pulled: pulled, environment: environment)
-            }
+            let host = await plugin.engine.withVM { vm in makeHost(vm) }
             results = try await plugin.engine.call(plugin.collect, [options, host])
         } catch let error as LuaError {
             throw .sourceFailed(source: plugin.name, reason: error.description)

@@ -16,6 +16,41 @@ struct PolicyTests {
         for result in results { #expect(result.passed, "\(result.name): \(result.failure ?? "")") }
     }
 
+    @Test("every built-in source with a _test.lua passes it, against recorded files and variables", arguments: ["static", "compose"])
+    func builtInSource(name: String) async throws {
+        let results = try await SourceTestRunner.run(
+            testFile: Fixtures.url("plugins/sources/\(name)_test.lua").path, pluginPath: Self.pluginPath, log: { _, _ in })
+        #expect(results.count >= 4)
+        for result in results { #expect(result.passed, "\(result.name): \(result.failure ?? "")") }
+    }
+
+    @Test("a source test fails on a wrong expectation and on a command it did not record")
+    func sourceTestFails() async throws {
+        try await withPlugins([
+            "sources/run.lua": """
+            return evictor.source { name = "run", capabilities = { run = { "lister" } }, collect = function(opts, host)
+              local out = host.run({ "lister", "--all" })
+              local images = {}
+              for line in out.stdout:gmatch("[^\\n]+") do images[#images + 1] = { image = line } end
+              return images
+            end }
+            """,
+            "sources/run_test.lua": """
+            return evictor.source_test { source = "run.lua", cases = {
+              { name = "right", commands = { { argv = { "lister", "--all" }, stdout = "a/b:1\\nc/d:2\\n" } }, expect = { "a/b:1", "c/d:2" } },
+              { name = "wrong", commands = { { argv = { "lister", "--all" }, stdout = "a/b:1\\n" } }, expect = { "a/b:1", "c/d:2" } },
+              { name = "unrecorded", commands = { { argv = { "lister" } } }, expect = {} },
+            } }
+            """,
+        ]) { path, root in
+            let results = try await SourceTestRunner.run(
+                testFile: root.appendingPathComponent("sources/run_test.lua").path, pluginPath: path, log: quiet)
+            #expect(results.map(\.passed) == [true, false, false])
+            #expect(results[1].failure?.contains("images: expected") == true, "\(results[1].failure ?? "")")
+            #expect(results[2].failure?.contains("recorded no output for: lister --all") == true, "\(results[2].failure ?? "")")
+        }
+    }
+
     @Test("a wrong expectation fails, naming the tags that differ")
     func wrongExpectationFails() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("evictor-policy-\(UUID().uuidString)")

@@ -391,3 +391,30 @@ function evictor.policy(spec) end
 ---@param spec evictor.PolicyTest
 ---@return evictor.PolicyTest
 function evictor.policy_test(spec) end
+
+---A command a source test records: what `host.run(argv)` answers.
+---@class evictor.RecordedCommand
+---@field argv string[]   exactly as the source passes it
+---@field stdout? string
+---@field stderr? string
+---@field code? integer   default 0
+
+---@class evictor.SourceTestCase
+---@field name? string
+---@field argument? string                     as `--source NAME:ARG`
+---@field options? table<string, any>          checked and converted as --option values are
+---@field files? table<string, string>         path -> contents: what host.read_file, exists and glob see
+---@field env? table<string, string>           what host.env sees (secrets are withheld as in a real run)
+---@field commands? evictor.RecordedCommand[]  what host.run answers; an unrecorded command is an error
+---@field expect? string[]                     the image references the source reports, in any order
+---@field expect_seen_at? table<string, string|string[]>  reference -> where it was seen
+---@field expect_error? string                 the source must fail with a message containing this
+
+---@class evictor.SourceTest
+---@field source string                   the source file, relative to the test file
+---@field cases evictor.SourceTestCase[]
+
+---Declares a source's tests; sources/NAME_test.lua returns this (evictor plugins test DIR).
+---@param spec evictor.SourceTest
+---@return evictor.SourceTest
+function evictor.source_test(spec) end

@@ -65,6 +65,14 @@ function evictor.policy_test(spec)
   return spec
 end
 
+function evictor.source_test(spec)
+  if type(spec) ~= "table" then error("evictor.source_test expects a table", 2) end
+  if type(spec.source) ~= "string" then error("evictor.source_test: 'source' must be the source file (relative to this file)", 2) end
+  if type(spec.cases) ~= "table" or #spec.cases == 0 then error("evictor.source_test: 'cases' must be a non-empty list", 2) end
+  kinds[spec] = "source_test"
+  return spec
+end
+
 -- run_plugin(chunk): runs a plugin file's chunk; returns the kind of the spec it returned
 -- (nil when no constructor made it) and the spec.
 return function(chunk)

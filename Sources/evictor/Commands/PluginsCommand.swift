@@ -1,12 +1,14 @@
 import ArgumentParser
+import EvictorEngine
 import EvictorScripting
+import Foundation
 
 /// `evictor plugins list`.
 struct PluginsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins",
         abstract: "Show the plugins and policies: built-in and on the plugin path.",
-        subcommands: [PluginsListCommand.self, PluginsShowCommand.self],
+        subcommands: [PluginsListCommand.self, PluginsShowCommand.self, PluginsTestCommand.self],
         defaultSubcommand: PluginsListCommand.self
     )
 }
@@ -110,5 +112,33 @@ struct PluginsShowCommand: AsyncParsableCommand {
             }
         }
         Swift.print("  example: \(entry.example)")
+    }
+}
+
+/// `evictor plugins test [DIR]`: every test of a plugin directory or repository.
+struct PluginsTestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Run every test of a plugin directory or repository (policies/*_test.lua, sources/*_test.lua); exit 1 on a failure.",
+        discussion: """
+            DIR (default: the current directory) is the top layer of the plugin path, so its plugins \
+            and lib/ modules are the ones tested; --plugin-path and EVICTOR_PLUGIN_PATH lie below it. \
+            Usable as a plugin repository's own CI step.
+            """
+    )
+
+    @Argument(help: "The plugin directory or repository (default: .).")
+    var directory: String = "."
+
+    @OptionGroup var plugins: PluginOptions
+
+    func run() async throws {
+        try plugins.refuseOptions("plugins test")
+        let outcomes = try await PluginTests.run(directory: directory, pluginPath: plugins.pluginPath, events: CommandLog.events())
+        guard !outcomes.isEmpty else {
+            print("no tests in \(directory) (policies/*_test.lua, sources/*_test.lua)")
+            throw ExitCode(1)
+        }
+        try PolicyTestCommand.report(outcomes)
     }
 }

@@ -27,9 +27,15 @@ struct PolicyTestCommand: AsyncParsableCommand {
     @OptionGroup var plugins: PluginOptions
 
     func run() async throws {
+        try plugins.refuseOptions("policy test")
+        try Self.report(await PolicyTrial.test(files, pluginPath: plugins.pluginPath, events: CommandLog.events()))
+    }
+
+    /// One line per case, a total, exit 1 when anything failed.
+    static func report(_ outcomes: [PolicyTrial.TestFile]) throws {
         var failed = 0
         var passed = 0
-        for outcome in await PolicyTrial.test(files, pluginPath: plugins.pluginPath, events: CommandLog.events()) {
+        for outcome in outcomes {
             if let error = outcome.error {
                 print("FAIL \(outcome.file): \(error)")
                 failed += 1
