@@ -83,6 +83,56 @@ struct FixerPluginTests {
         }
     }
 
+    @Test("fixer tests: a store fixture answers the store handle; the built-in test passes, a wrong expectation fails")
+    func fixerTests() async throws {
+        let builtIn = try await FixerTestRunner.run(
+            testFile: Fixtures.url("plugins/fixers/broken-tags_test.lua").path, pluginPath: PluginPath(directories: [Fixtures.url("plugins").path]),
+            log: { _, _ in })
+        #expect(builtIn.count == 2 && builtIn.allSatisfy(\.passed), "\(builtIn.map { $0.failure ?? "ok" })")
+        try await withPlugins([
+            "fixers/sized.lua": """
+            return evictor.fixer { name = "sized", options = { min = { type = "integer", default = 1 } },
+              check = function(store) return store:findings("empty-blob") end,
+              fix = function(finding, actions, opts)
+                if (opts.min or 0) > 0 then actions:quarantine_blob(finding.digest, "empty") end
+              end }
+            """,
+            "fixers/reads.lua": """
+            return evictor.fixer { name = "reads",
+              check = function(store)
+                local out = {}
+                for tag, digest in pairs(store:tags("app")) do
+                  if digest == false then out[#out + 1] = { problem = "tag-link-broken", repository = "app", tag = tag } end
+                end
+                return out
+              end,
+              fix = function(finding, actions) actions:drop_tag(finding.repository, finding.tag, "broken") end }
+            """,
+            "fixers/sized_test.lua": """
+            local empty = { problem = "empty-blob", repository = "", digest = "sha256:" .. string.rep("0", 64), path = "blobs/x", detail = "" }
+            return evictor.fixer_test { fixer = "sized.lua", cases = {
+              { name = "right", findings = { empty }, expect = { { kind = "quarantine_blob", digest = empty.digest } } },
+              { name = "off", findings = { empty }, options = { min = 0 }, expect = {} },
+              { name = "wrong", findings = { empty }, expect = {} },
+              { name = "bad option", findings = { empty }, options = { min = "x" }, expect_error = "option 'min': expected an integer" },
+            } }
+            """,
+            "fixers/reads_test.lua": """
+            return evictor.fixer_test { fixer = "reads.lua", cases = {
+              { name = "store fixture", store = { tags = { app = { v1 = "sha256:" .. string.rep("a", 64), v2 = false } } },
+                expect = { { kind = "drop_tag", repository = "app", tag = "v2" } } },
+            } }
+            """,
+        ]) { path, root in
+            let sized = try await FixerTestRunner.run(
+                testFile: root.appendingPathComponent("fixers/sized_test.lua").path, pluginPath: path, log: { _, _ in })
+            #expect(sized.map(\.passed) == [true, true, false, true], "\(sized.map { $0.failure ?? "ok" })")
+            let reads = try await FixerTestRunner.run(
+                testFile: root.appendingPathComponent("fixers/reads_test.lua").path, pluginPath: path, log: { _, _ in })
+            #expect(reads.map(\.passed) == [true], "\(reads.map { $0.failure ?? "ok" })")
+        }
+    }
+
     @Test("a fixer without a reason, or whose check returns garbage, fails naming the file")
     func brokenFixers() async throws {
         let (root, layout) = try Self.store()

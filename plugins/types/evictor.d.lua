@@ -418,3 +418,34 @@ function evictor.policy_test(spec) end
 ---@param spec evictor.SourceTest
 ---@return evictor.SourceTest
 function evictor.source_test(spec) end
+
+---A fixer test case's store: what the fixer's `store` handle answers.
+---@class evictor.StoreFixture
+---@field tags? table<string, table<string, string|false>>  repository -> tag -> digest (false: a broken link)
+---@field revisions? table<string, string[]>               repository -> manifest digests
+---@field blobs? table<string, integer>                    digest -> size
+
+---An action a fixer test expects (reasons are not compared).
+---@class evictor.ExpectedAction
+---@field kind "drop_tag"|"drop_revision"|"drop_layer_link"|"quarantine_blob"|"quarantine"
+---@field repository? string
+---@field tag? string
+---@field digest? string
+---@field path? string
+
+---@class evictor.FixerTestCase
+---@field name? string
+---@field findings? evictor.StorageFinding[]    the scan's findings (`store:findings` returns these)
+---@field store? evictor.StoreFixture
+---@field options? table<string, any>           checked and converted as --option values are
+---@field expect? evictor.ExpectedAction[]      the actions the fixer records, in any order
+---@field expect_error? string                  the fixer must fail with a message containing this
+
+---@class evictor.FixerTest
+---@field fixer string                    the fixer file, relative to the test file
+---@field cases evictor.FixerTestCase[]
+
+---Declares a fixer's tests; fixers/NAME_test.lua returns this (evictor plugins test DIR).
+---@param spec evictor.FixerTest
+---@return evictor.FixerTest
+function evictor.fixer_test(spec) end

@@ -50,10 +50,19 @@ public final class FixerPlugin: Sendable {
         script: PluginScript, layout: StorageLayout, pluginPath: PluginPath, limits: LuaLimits = PolicyPlugin.defaultLimits,
         log: @escaping LuaLogHandler
     ) async throws(ScriptingError) -> FixerPlugin {
+        try await load(script: script, store: { vm in StoreHandle.functions(layout, in: vm) }, pluginPath: pluginPath, limits: limits, log: log)
+    }
+
+    /// Loads a fixer whose `store` handle is answered by `store` (the store's host functions:
+    /// a real layout's, or a test case's fixture).
+    static func load(
+        script: PluginScript, store: @escaping @Sendable (LuaVM) -> LuaValue, pluginPath: PluginPath, limits: LuaLimits = PolicyPlugin.defaultLimits,
+        log: @escaping LuaLogHandler
+    ) async throws(ScriptingError) -> FixerPlugin {
         let file = script.displayName
         let loaded = try await PluginSpecLoader.load(
             script: script, kind: "fixer", pluginPath: pluginPath, limits: limits, log: log, runtime: "fixer_prelude.lua",
-            runtimeArguments: { vm in [StoreHandle.functions(layout, in: vm)] }
+            runtimeArguments: { vm in [store(vm)] }
         )
         let (engine, spec) = (loaded.engine, loaded.spec)
         guard let name = spec["name"].stringValue, let runFix = loaded.runtime,

@@ -73,6 +73,14 @@ function evictor.source_test(spec)
   return spec
 end
 
+function evictor.fixer_test(spec)
+  if type(spec) ~= "table" then error("evictor.fixer_test expects a table", 2) end
+  if type(spec.fixer) ~= "string" then error("evictor.fixer_test: 'fixer' must be the fixer file (relative to this file)", 2) end
+  if type(spec.cases) ~= "table" or #spec.cases == 0 then error("evictor.fixer_test: 'cases' must be a non-empty list", 2) end
+  kinds[spec] = "fixer_test"
+  return spec
+end
+
 -- run_plugin(chunk): runs a plugin file's chunk; returns the kind of the spec it returned
 -- (nil when no constructor made it) and the spec.
 return function(chunk)

@@ -119,7 +119,7 @@ struct PluginsShowCommand: AsyncParsableCommand {
 struct PluginsTestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test",
-        abstract: "Run every test of a plugin directory or repository (policies/*_test.lua, sources/*_test.lua); exit 1 on a failure.",
+        abstract: "Run every test of a plugin directory or repository (policies/, sources/ and fixers/ *_test.lua); exit 1 on a failure.",
         discussion: """
             DIR (default: the current directory) is the top layer of the plugin path, so its plugins \
             and lib/ modules are the ones tested; --plugin-path and EVICTOR_PLUGIN_PATH lie below it. \
@@ -136,7 +136,7 @@ struct PluginsTestCommand: AsyncParsableCommand {
         try plugins.refuseOptions("plugins test")
         let outcomes = try await PluginTests.run(directory: directory, pluginPath: plugins.pluginPath, events: CommandLog.events())
         guard !outcomes.isEmpty else {
-            print("no tests in \(directory) (policies/*_test.lua, sources/*_test.lua)")
+            print("no tests in \(directory) (policies/, sources/ or fixers/ *_test.lua)")
             throw ExitCode(1)
         }
         try PolicyTestCommand.report(outcomes)
