@@ -43,15 +43,11 @@ public enum StorageRemoval {
             let moves = paths.map { Quarantine.Move(path: $0.path, reason: $0.reason, fixer: "rm") }
             let store = Quarantine(directory: quarantine, layout: layout)
             let (session, done) = try store.move(moves, session: try store.newSession(UTCStamp.string(Date())))
-            outcome.session = session.path
+            outcome.session = session
             outcome.removed = done.map(\.path)
         } else {
             for entry in paths {
-                do {
-                    try FileManager.default.removeItem(at: layout.v2.appendingPathComponent(entry.path))
-                } catch {
-                    throw StorageError.cannotWrite(layout.v2.appendingPathComponent(entry.path).path, reason: error.localizedDescription)
-                }
+                try layout.driver.delete(layout.path(entry.path))
                 outcome.removed.append(entry.path)
             }
         }
