@@ -72,10 +72,21 @@ let package = Package(
             ]
         ),
 
-        // MARK: - Registry storage on disk
+        // MARK: - Object storage: S3 requests signed with SigV4 (knows nothing of registries)
+        .target(
+            name: "ObjectStorage",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+
+        // MARK: - Registry storage on disk or in a bucket
         .target(
             name: "RegistryStorage",
-            dependencies: ["EvictorCore"]
+            dependencies: ["EvictorCore", "ObjectStorage"]
         ),
 
         // MARK: - Snapshots, plan execution, journal and restore against a live registry
@@ -169,6 +180,7 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["EvictorTestSupport"]),
         .testTarget(name: "EvictorServerTests", dependencies: ["EvictorServer", "EvictorEngine", "EvictorCore", "Eviction"]),
         .testTarget(name: "RegistryStorageTests", dependencies: ["RegistryStorage", "EvictorCore", "EvictorTestSupport"]),
+        .testTarget(name: "ObjectStorageTests", dependencies: ["ObjectStorage", "EvictorTestSupport"]),
         .testTarget(name: "EvictionTests", dependencies: ["Eviction", "RegistryAPI", "RegistryStorage", "EvictorCore", "EvictorTestSupport"]),
     ]
 )
