@@ -35,8 +35,9 @@ public struct StorageLayout: Sendable {
     /// A store on `driver` whose root (the registry's `rootdirectory`, in the driver's
     /// namespace; "" for the top of a bucket) holds `docker/registry/v2`.
     public init(driver: any StorageDriver, root: String) throws(StorageError) {
-        let trimmed = root.split(separator: "/").joined(separator: "/")
-        let v2Path = trimmed.isEmpty ? "docker/registry/v2" : "\(trimmed)/docker/registry/v2"
+        // Keys have no leading `/`; absolute paths on disk keep theirs.
+        let components = root.split(separator: "/").map(String.init) + ["docker", "registry", "v2"]
+        let v2Path = (root.hasPrefix("/") && !(driver is S3StorageDriver) ? "/" : "") + components.joined(separator: "/")
         let hasRepositories = try driver.isDirectory("\(v2Path)/repositories")
         let hasBlobs = try hasRepositories ? true : driver.isDirectory("\(v2Path)/blobs")
         guard hasBlobs else {

@@ -11,18 +11,29 @@ enum ParallelWork {
             DispatchQueue.concurrentPerform(iterations: count) { index in state.run(index, body) }
         } else {
             withoutActuallyEscaping(body) { body in
+                // The threads reach `body` through the box only, and it is emptied before this
+                // returns: no thread keeps the (not really escaping) closure alive.
+                let work = Work(body)
                 let group = DispatchGroup()
                 for _ in 0..<min(width, count) {
                     group.enter()
                     Thread.detachNewThread {
-                        while let index = state.take(below: count) { state.run(index, body) }
+                        while let index = state.take(below: count), let body = work.body.withLock({ $0 }) {
+                            state.run(index, body)
+                        }
                         group.leave()
                     }
                 }
                 group.wait()
+                work.body.withLock { $0 = nil }
             }
         }
         if let error = state.failure.withLock({ $0 }) { throw error }
+    }
+
+    private final class Work: Sendable {
+        let body: Mutex<(@Sendable (Int) throws(StorageError) -> Void)?>
+        init(_ body: @escaping @Sendable (Int) throws(StorageError) -> Void) { self.body = Mutex(body) }
     }
 
     private final class State: Sendable {

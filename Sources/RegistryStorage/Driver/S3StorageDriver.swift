@@ -111,11 +111,6 @@ public struct S3StorageDriver: StorageDriver {
     }
 
     private func call<Value>(_ what: String, _ path: String, _ body: () throws(S3Error) -> Value) throws(StorageError) -> Value {
-        do {
-            return try body()
-        } catch {
-            throw what == "list" || what == "read"
-                ? .cannotRead(error.description, reason: "\(what) failed") : .cannotWrite(error.description, reason: "\(what) failed")
-        }
+        do { return try body() } catch { throw .backend(error.description) }
     }
 }
