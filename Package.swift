@@ -117,7 +117,7 @@ let package = Package(
         .target(
             name: "EvictorEngine",
             dependencies: [
-                "EvictorCore", "RegistryAPI", "RegistryStorage", "Eviction", "EvictorScripting", "LuaRuntime",
+                "EvictorCore", "RegistryAPI", "RegistryStorage", "ObjectStorage", "Eviction", "EvictorScripting", "LuaRuntime",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -176,7 +176,7 @@ let package = Package(
             dependencies: ["EvictorEngine", "EvictorCore", "EvictorScripting", "RegistryAPI", "Eviction", "EvictorTestSupport"]),
         .testTarget(
             name: "EvictorCLITests",
-            dependencies: ["evictor", "EvictorCore", "Eviction", "EvictorTestSupport", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["evictor", "EvictorCore", "Eviction", "EvictorTestSupport", "ObjectStorage", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "EndToEndTests", dependencies: ["EvictorTestSupport"]),
         .testTarget(name: "EvictorServerTests", dependencies: ["EvictorServer", "EvictorEngine", "EvictorCore", "Eviction"]),
         .testTarget(name: "RegistryStorageTests", dependencies: ["RegistryStorage", "EvictorCore", "EvictorTestSupport"]),

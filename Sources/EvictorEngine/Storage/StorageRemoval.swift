@@ -6,7 +6,7 @@ import RegistryStorage
 /// tag and the manifests only it needed, removed on disk (or moved into a quarantine).
 public enum StorageRemoval {
     public struct Settings: Sendable {
-        public var root: String
+        public var storage: StorageSource
         /// `REPO` or `REPO:TAG`.
         public var image: String
         /// Move into this quarantine (revertible) instead of deleting.
@@ -15,7 +15,11 @@ public enum StorageRemoval {
         public var apply = false
 
         public init(root: String, image: String, quarantine: String? = nil, apply: Bool = false) {
-            self.root = root
+            self.init(storage: .root(root), image: image, quarantine: quarantine, apply: apply)
+        }
+
+        public init(storage: StorageSource, image: String, quarantine: String? = nil, apply: Bool = false) {
+            self.storage = storage
             self.image = image
             self.quarantine = quarantine
             self.apply = apply
@@ -33,7 +37,7 @@ public enum StorageRemoval {
 
     /// Removes (or, without `apply`, lists) the paths; `willWrite` is called before the first.
     public static func run(_ settings: Settings, willWrite: () -> Void = {}) throws -> Outcome {
-        let layout = try StorageLayout(root: settings.root)
+        let layout = try settings.storage.layout()
         let (repository, tag) = Planning.split(settings.image)
         let paths = try ImageRemoval.paths(layout: layout, repository: repository, tag: tag)
         var outcome = Outcome(paths: paths)
