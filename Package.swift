@@ -72,10 +72,21 @@ let package = Package(
             ]
         ),
 
-        // MARK: - Registry storage on disk
+        // MARK: - Object storage: S3 requests signed with SigV4 (knows nothing of registries)
+        .target(
+            name: "ObjectStorage",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+
+        // MARK: - Registry storage on disk or in a bucket
         .target(
             name: "RegistryStorage",
-            dependencies: ["EvictorCore"]
+            dependencies: ["EvictorCore", "ObjectStorage"]
         ),
 
         // MARK: - Snapshots, plan execution, journal and restore against a live registry
@@ -106,7 +117,7 @@ let package = Package(
         .target(
             name: "EvictorEngine",
             dependencies: [
-                "EvictorCore", "RegistryAPI", "RegistryStorage", "Eviction", "EvictorScripting", "LuaRuntime",
+                "EvictorCore", "RegistryAPI", "RegistryStorage", "ObjectStorage", "Eviction", "EvictorScripting", "LuaRuntime",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -165,10 +176,11 @@ let package = Package(
             dependencies: ["EvictorEngine", "EvictorCore", "EvictorScripting", "RegistryAPI", "Eviction", "EvictorTestSupport"]),
         .testTarget(
             name: "EvictorCLITests",
-            dependencies: ["evictor", "EvictorCore", "Eviction", "EvictorTestSupport", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["evictor", "EvictorCore", "Eviction", "EvictorTestSupport", "ObjectStorage", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "EndToEndTests", dependencies: ["EvictorTestSupport"]),
         .testTarget(name: "EvictorServerTests", dependencies: ["EvictorServer", "EvictorEngine", "EvictorCore", "Eviction"]),
         .testTarget(name: "RegistryStorageTests", dependencies: ["RegistryStorage", "EvictorCore", "EvictorTestSupport"]),
+        .testTarget(name: "ObjectStorageTests", dependencies: ["ObjectStorage", "EvictorTestSupport"]),
         .testTarget(name: "EvictionTests", dependencies: ["Eviction", "RegistryAPI", "RegistryStorage", "EvictorCore", "EvictorTestSupport"]),
     ]
 )

@@ -56,51 +56,35 @@ public struct GarbageCollector: Sendable {
             var manifests: [SweepPlan.ManifestRevision] = [], problems: [String] = []
         }
         let merged = Mutex(Merged())
-        let failure = Mutex<StorageError?>(nil)
-        DispatchQueue.concurrentPerform(iterations: names.count) { index in
-            do throws(StorageError) {
-                let marks = try mark(names[index], cache: ManifestCache(layout: layout))
-                merged.withLock { all in
-                    all.marked.formUnion(marks.marked)
-                    all.protected.formUnion(marks.protected)
-                    all.manifests += marks.deleted.map { SweepPlan.ManifestRevision(repository: marks.repository, digest: $0) }
-                    all.problems += marks.problems
-                }
-            } catch {
-                failure.withLock { $0 = error }
+        // Any error reading links or manifests aborts the plan: a repository marked in part
+        // would make the blobs it needs look unreferenced.
+        try layout.forEach(names.count) { index throws(StorageError) in
+            let marks = try mark(names[index], cache: ManifestCache(layout: layout))
+            merged.withLock { all in
+                all.marked.formUnion(marks.marked)
+                all.protected.formUnion(marks.protected)
+                all.manifests += marks.deleted.map { SweepPlan.ManifestRevision(repository: marks.repository, digest: $0) }
+                all.problems += marks.problems
             }
         }
-        if let error = failure.withLock({ $0 }) { throw error }
         let all = merged.withLock { $0 }
         merged.withLock { $0 = Merged() }
 
         // Sweep candidates: blobs nothing marked, read prefix by prefix in parallel.
-        let base = "\(layout.v2Path)/blobs/sha256"
-        let prefixes = FileSystem.list(base)
-        let candidates = Mutex<[(Digest, Int64)]>([])
-        DispatchQueue.concurrentPerform(iterations: prefixes.count) { index in
-            let prefix = "\(base)/\(prefixes[index])"
-            var found: [(Digest, Int64)] = []
-            for hex in FileSystem.list(prefix) {
-                guard let digest = try? Digest(parsing: "sha256:\(hex)"), !all.marked.contains(digest) else { continue }
-                found.append((digest, FileSystem.size("\(prefix)/\(hex)/data") ?? 0))
-            }
-            candidates.withLock { $0 += found }
-        }
         var sweep: [Digest: Int64] = [:]
         var keptForDamaged: [Digest] = []
-        for (digest, size) in candidates.withLock({ $0 }) {
+        for (digest, size) in try layout.blobs() where !all.marked.contains(digest) {
             if all.protected.contains(digest) && !options.sweepDamaged {
                 keptForDamaged.append(digest)
             } else {
-                sweep[digest] = size
+                sweep[digest] = size ?? 0
             }
         }
         // `_layers` links to swept blobs.
         let sweptHex = Set(sweep.keys.map(\.hex))
         let links = Mutex<[SweepPlan.ManifestRevision]>([])
-        DispatchQueue.concurrentPerform(iterations: names.count) { index in
-            let found = FileSystem.list("\(layout.repositoryPath(names[index]))/_layers/sha256").filter(sweptHex.contains).compactMap { hex in
+        try layout.forEach(names.count) { index throws(StorageError) in
+            let found = try layout.driver.list("\(layout.repositoryPath(names[index]))/_layers/sha256").filter(sweptHex.contains).compactMap { hex in
                 (try? Digest(parsing: "sha256:\(hex)")).map { SweepPlan.ManifestRevision(repository: names[index], digest: $0) }
             }
             links.withLock { $0 += found }
@@ -135,14 +119,14 @@ public struct GarbageCollector: Sendable {
             while changed {
                 changed = false
                 for digest in keep {
-                    guard case .manifest(let manifest) = cache.read(digest) else { continue }
+                    guard case .manifest(let manifest) = try cache.read(digest) else { continue }
                     for child in manifest.children where revisions.contains(child.digest) && !keep.contains(child.digest) {
                         keep.insert(child.digest)
                         changed = true
                     }
                 }
                 for digest in revisions.subtracting(keep) {
-                    if case .manifest(let manifest) = cache.read(digest), let subject = manifest.subject?.digest, keep.contains(subject) {
+                    if case .manifest(let manifest) = try cache.read(digest), let subject = manifest.subject?.digest, keep.contains(subject) {
                         keep.insert(digest)
                         changed = true
                     }
@@ -152,7 +136,7 @@ public struct GarbageCollector: Sendable {
         }
         var damaged = false
         for digest in keep.sorted() {
-            switch cache.read(digest) {
+            switch try cache.read(digest) {
             case .manifest(let manifest):
                 marks.marked.insert(digest)
                 for reference in manifest.blobs + manifest.children { marks.marked.insert(reference.digest) }
@@ -186,30 +170,34 @@ public struct GarbageCollector: Sendable {
     /// entries) and `_layers` links. Returns the bytes freed, and whether everything was swept:
     /// once `stop` is requested nothing more is removed (a rerun marks again and sweeps the rest).
     public func sweep(_ plan: SweepPlan, stop: StopRequest? = nil) throws(StorageError) -> (freed: Int64, complete: Bool) {
-        let fileManager = FileManager.default
-        func remove(_ url: URL) throws(StorageError) {
-            guard fileManager.fileExists(atPath: url.path) else { return }
-            do { try fileManager.removeItem(at: url) } catch { throw .cannotWrite(url.path, reason: error.localizedDescription) }
-        }
+        let driver = layout.driver
         for revision in plan.manifests {
             if stop?.isRequested == true { return (0, false) }
-            let directory = layout.repositoryDirectory(revision.repository)
-            try remove(directory.appendingPathComponent("_manifests/revisions/sha256/\(revision.digest.hex)"))
-            for tag in FileSystem.list(directory.appendingPathComponent("_manifests/tags").path) {
-                try remove(directory.appendingPathComponent("_manifests/tags/\(tag)/index/sha256/\(revision.digest.hex)"))
+            let directory = layout.repositoryPath(revision.repository)
+            try driver.delete("\(directory)/_manifests/revisions/sha256/\(revision.digest.hex)")
+            for tag in try driver.list("\(directory)/_manifests/tags") {
+                try driver.delete("\(directory)/_manifests/tags/\(tag)/index/sha256/\(revision.digest.hex)")
             }
         }
         for link in plan.layerLinks {
             if stop?.isRequested == true { return (0, false) }
-            try remove(layout.repositoryDirectory(link.repository).appendingPathComponent("_layers/sha256/\(link.digest.hex)"))
+            try driver.delete("\(layout.repositoryPath(link.repository))/_layers/sha256/\(link.digest.hex)")
         }
-        var freed: Int64 = 0
-        for (digest, size) in plan.blobs {
-            if stop?.isRequested == true { return (freed, false) }
-            try remove(layout.blobData(digest).deletingLastPathComponent())
-            freed += size
+        // Blobs in parallel (on an object store each is a request or two); stopping lets the
+        // ones under way finish.
+        let blobs = Array(plan.blobs)
+        let freed = Atomic<Int64>(0)
+        let stopped = Atomic<Bool>(false)
+        try layout.forEach(blobs.count) { index throws(StorageError) in
+            if stop?.isRequested == true {
+                stopped.store(true, ordering: .relaxed)
+                return
+            }
+            let (digest, size) = blobs[index]
+            try driver.delete((layout.blobDataPath(digest) as NSString).deletingLastPathComponent)
+            freed.add(size, ordering: .relaxed)
         }
-        return (freed, true)
+        return (freed.load(ordering: .relaxed), !stopped.load(ordering: .relaxed))
     }
 }
 
@@ -223,9 +211,9 @@ final class ManifestCache: Sendable {
         self.layout = layout
     }
 
-    func read(_ digest: Digest) -> StoredManifest {
+    func read(_ digest: Digest) throws(StorageError) -> StoredManifest {
         if let known = entries.withLock({ $0[digest] }) { return known }
-        let stored = StoredManifest.read(digest, in: layout)
+        let stored = try StoredManifest.read(digest, in: layout)
         entries.withLock { $0[digest] = stored }
         return stored
     }

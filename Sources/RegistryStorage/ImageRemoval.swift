@@ -9,7 +9,7 @@ public enum ImageRemoval {
     public static func paths(layout: StorageLayout, repository: String, tag: String?) throws(StorageError) -> [(path: String, reason: String)] {
         let base = "repositories/\(repository)"
         guard !repository.isEmpty, !repository.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }),
-            FileManager.default.fileExists(atPath: layout.repositoryDirectory(repository).path)
+            try layout.driver.exists(layout.repositoryPath(repository))
         else {
             throw .notFound("repository \(repository)")
         }
@@ -23,10 +23,10 @@ public enum ImageRemoval {
         for (other, target) in links.tags where other != tag {
             guard let target else { continue }
             needed.insert(target)
-            if case .manifest(let manifest) = StoredManifest.read(target, in: layout) { needed.formUnion(manifest.children.map(\.digest)) }
+            if case .manifest(let manifest) = try StoredManifest.read(target, in: layout) { needed.formUnion(manifest.children.map(\.digest)) }
         }
         var candidates = [digest]
-        if case .manifest(let manifest) = StoredManifest.read(digest, in: layout) { candidates += manifest.children.map(\.digest) }
+        if case .manifest(let manifest) = try StoredManifest.read(digest, in: layout) { candidates += manifest.children.map(\.digest) }
         for candidate in candidates where !needed.contains(candidate) && links.revisions.contains(candidate) {
             result.append(
                 (

@@ -18,41 +18,32 @@ public struct Quarantine: Sendable {
         }
     }
 
-    public let directory: URL
+    /// The quarantine directory, in the store driver's namespace (on an object store: a key
+    /// prefix in the same bucket).
+    public let directory: String
     public let layout: StorageLayout
 
     public init(directory: String, layout: StorageLayout) {
-        self.directory = URL(fileURLWithPath: directory).standardizedFileURL
+        self.directory =
+            layout.driver is LocalStorageDriver
+            ? URL(fileURLWithPath: directory).standardizedFileURL.path : directory.split(separator: "/").joined(separator: "/")
         self.layout = layout
     }
+
+    private var driver: any StorageDriver { layout.driver }
 
     /// Reserves a new session directory named `stamp` (or `stamp-002`, ...): two sessions in
     /// one second must not share one. Returns the session's name for `move`.
     public func newSession(_ stamp: String) throws(StorageError) -> String {
-        let base = directory.appendingPathComponent(stamp).path
-        do {
-            return URL(fileURLWithPath: try UniquePath.makeDirectory(base)).lastPathComponent
-        } catch {
-            throw .cannotWrite(base, reason: error.description)
-        }
+        URL(fileURLWithPath: try driver.makeUniqueDirectory("\(directory)/\(stamp)")).lastPathComponent
     }
 
     /// Moves every path (a path inside an already moved one is skipped); returns the session
     /// directory and the moves made. Once `stop` is requested no further path moves (each
     /// move is recorded before it is made, so `revert` and a rerun both stay exact).
-    public func move(_ moves: [Move], session: String, stop: StopRequest? = nil) throws(StorageError) -> (URL, [Move]) {
-        let sessionDirectory = directory.appendingPathComponent(session)
-        let fileManager = FileManager.default
-        do {
-            try fileManager.createDirectory(
-                at: sessionDirectory.appendingPathComponent("files"), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw .cannotWrite(sessionDirectory.path, reason: error.localizedDescription)
-        }
-        let record: JSONLinesFile
-        do { record = try JSONLinesFile(path: sessionDirectory.appendingPathComponent("moves.jsonl").path) } catch {
-            throw .cannotWrite(sessionDirectory.path, reason: error.description)
-        }
+    public func move(_ moves: [Move], session: String, stop: StopRequest? = nil) throws(StorageError) -> (String, [Move]) {
+        let sessionDirectory = "\(directory)/\(session)"
+        let record = try MoveRecord(path: "\(sessionDirectory)/moves.jsonl", driver: driver)
         var done: [Move] = []
         var moved: Set<String> = []
         for move in moves.sorted(by: { $0.path < $1.path }) {
@@ -60,17 +51,13 @@ public struct Quarantine: Sendable {
             // Skip a path already moved, or inside one that was (checked ancestor by ancestor).
             let components = move.path.split(separator: "/")
             if (1...components.count).contains(where: { moved.contains(components.prefix($0).joined(separator: "/")) }) { continue }
-            let source = layout.v2.appendingPathComponent(move.path)
-            guard fileManager.fileExists(atPath: source.path) || (try? fileManager.destinationOfSymbolicLink(atPath: source.path)) != nil else {
-                continue
-            }
-            let target = sessionDirectory.appendingPathComponent("files/\(move.path)")
-            do { try record.append(move) } catch { throw .cannotWrite(record.path, reason: error.description) }
+            let source = layout.path(move.path)
+            guard try driver.exists(source) else { continue }
+            try record.append(move)
             do {
-                try fileManager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try fileManager.moveItem(at: source, to: target)
+                try driver.move(source, to: "\(sessionDirectory)/files/\(move.path)")
             } catch {
-                throw .cannotWrite(source.path, reason: "cannot move into the quarantine: \(error.localizedDescription)")
+                throw .cannotWrite(source, reason: "cannot move into the quarantine: \(error.description)")
             }
             done.append(move)
             moved.insert(move.path)
@@ -88,38 +75,32 @@ public struct Quarantine: Sendable {
     /// Puts back every move of every session not yet reverted, newest session first.
     public func revert() throws(StorageError) -> RevertResult {
         var result = RevertResult()
-        let fileManager = FileManager.default
-        let sessions = FileSystem.list(directory.path).filter {
-            fileManager.fileExists(atPath: directory.appendingPathComponent("\($0)/moves.jsonl").path)
-        }.sorted().reversed()
-        for session in sessions {
-            let sessionDirectory = directory.appendingPathComponent(session)
-            let movesFile = sessionDirectory.appendingPathComponent("moves.jsonl").path
-            let moves: [Move]
-            do { moves = try JSONLinesFile.read(Move.self, from: movesFile) { .invalidJournal(movesFile, reason: $0) } } catch {
-                throw .cannotRead(movesFile, reason: error.description)
-            }
+        var sessions: [String] = []
+        for session in try driver.list(directory) where try driver.exists("\(directory)/\(session)/moves.jsonl") {
+            sessions.append(session)
+        }
+        for session in sessions.sorted().reversed() {
+            let sessionDirectory = "\(directory)/\(session)"
+            let moves = try MoveRecord.read("\(sessionDirectory)/moves.jsonl", driver: driver)
             let conflictsBefore = result.conflicts.count
             for move in moves.reversed() {
-                let stored = sessionDirectory.appendingPathComponent("files/\(move.path)")
-                guard fileManager.fileExists(atPath: stored.path) else { continue }
-                let original = layout.v2.appendingPathComponent(move.path)
-                if fileManager.fileExists(atPath: original.path) {
+                let stored = "\(sessionDirectory)/files/\(move.path)"
+                guard try driver.exists(stored) else { continue }
+                let original = layout.path(move.path)
+                if try driver.exists(original) {
                     result.conflicts.append(move.path)
                     continue
                 }
                 do {
-                    try fileManager.createDirectory(at: original.deletingLastPathComponent(), withIntermediateDirectories: true)
-                    try fileManager.moveItem(at: stored, to: original)
+                    try driver.move(stored, to: original)
                 } catch {
-                    throw .cannotWrite(original.path, reason: "cannot move back: \(error.localizedDescription)")
+                    throw .cannotWrite(original, reason: "cannot move back: \(error.description)")
                 }
                 result.restored.append(move.path)
             }
             // Only this session's conflicts keep its record for another revert.
             if result.conflicts.count == conflictsBefore {
-                try? fileManager.moveItem(
-                    at: sessionDirectory.appendingPathComponent("moves.jsonl"), to: sessionDirectory.appendingPathComponent("moves.reverted.jsonl"))
+                try? driver.move("\(sessionDirectory)/moves.jsonl", to: "\(sessionDirectory)/moves.reverted.jsonl")
             }
             result.sessions += 1
         }

@@ -23,19 +23,29 @@ public struct RepositoryLinks: Sendable {
 
 extension StorageLayout {
     /// Every repository under `repositories/`: a directory holding `_manifests` or `_layers`
-    /// (Distribution 2.8 treats a directory with `_layers` as a repository).
+    /// (Distribution 2.8 treats a directory with `_layers` as a repository). Each level of the
+    /// tree is listed in parallel.
     public func repositoryNames() throws(StorageError) -> [String] {
         let root = "\(v2Path)/repositories"
-        guard FileSystem.isDirectory(root) else { return [] }
+        guard try driver.isDirectory(root) else { return [] }
         var names: [String] = []
-        var pending = [""]
-        while let relative = pending.popLast() {
-            let entries = FileSystem.list(relative.isEmpty ? root : "\(root)/\(relative)")
-            if entries.contains("_manifests") || entries.contains("_layers") { names.append(relative) }
-            for entry in entries where !entry.hasPrefix("_") {
-                let path = relative.isEmpty ? entry : "\(relative)/\(entry)"
-                if FileSystem.isDirectory("\(root)/\(path)") { pending.append(path) }
+        var level = [""]
+        while !level.isEmpty {
+            let current = level
+            let found = Mutex<(names: [String], next: [String])>(([], []))
+            try forEach(current.count) { index throws(StorageError) in
+                let relative = current[index]
+                let directories = try driver.listDirectories(relative.isEmpty ? root : "\(root)/\(relative)")
+                let isRepository = directories.contains("_manifests") || directories.contains("_layers")
+                let children = directories.filter { !$0.hasPrefix("_") }.map { relative.isEmpty ? $0 : "\(relative)/\($0)" }
+                found.withLock {
+                    if isRepository { $0.names.append(relative) }
+                    $0.next += children
+                }
             }
+            let (levelNames, next) = found.withLock { $0 }
+            names += levelNames
+            level = next
         }
         return names.sorted()
     }
@@ -44,31 +54,35 @@ extension StorageLayout {
     public func links(of repository: String) throws(StorageError) -> RepositoryLinks {
         let directory = repositoryPath(repository)
         var tags: [String: Digest?] = [:]
-        for tag in FileSystem.list("\(directory)/_manifests/tags") {
-            tags[tag] = Self.readLink(path: "\(directory)/_manifests/tags/\(tag)/current/link")
+        for tag in try driver.list("\(directory)/_manifests/tags") {
+            tags[tag] = try readLink(path: "\(directory)/_manifests/tags/\(tag)/current/link")
         }
-        let (revisions, broken) = revisionLinks(of: repository)
-        let layers = FileSystem.list("\(directory)/_layers/sha256").compactMap { hex in
-            Self.readLink(path: "\(directory)/_layers/sha256/\(hex)/link")
+        let (revisions, broken) = try revisionLinks(of: repository)
+        var layers: [Digest] = []
+        for hex in try driver.list("\(directory)/_layers/sha256") {
+            if let digest = try readLink(path: "\(directory)/_layers/sha256/\(hex)/link") { layers.append(digest) }
         }
-        let uploads = FileSystem.list("\(directory)/_uploads").map { id in
-            let started = FileSystem.read("\(directory)/_uploads/\(id)/startedat", limit: 200)
+        var uploads: [RepositoryLinks.Upload] = []
+        for id in try driver.list("\(directory)/_uploads") {
+            let started = try driver.read("\(directory)/_uploads/\(id)/startedat", limit: 200)
                 .flatMap { Timestamp.parse(String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) }
-            return RepositoryLinks.Upload(id: id, startedAt: started)
+            uploads.append(RepositoryLinks.Upload(id: id, startedAt: started))
         }
         return RepositoryLinks(name: repository, tags: tags, revisions: revisions, brokenRevisions: broken, layers: layers.sorted(), uploads: uploads)
     }
 
     /// Valid revision links (sorted) and the names of malformed ones. A revision directory
     /// without a link is what the registry leaves after a DELETE and is neither.
-    func revisionLinks(of repository: String) -> (valid: [Digest], broken: [String]) {
+    func revisionLinks(of repository: String) throws(StorageError) -> (valid: [Digest], broken: [String]) {
         var revisions: [Digest] = []
         var broken: [String] = []
         let revisionsPath = "\(repositoryPath(repository))/_manifests/revisions/sha256"
-        for hex in FileSystem.list(revisionsPath) {
+        for hex in try driver.list(revisionsPath) {
             let link = "\(revisionsPath)/\(hex)/link"
-            guard FileSystem.exists(link) else { continue }
-            if let digest = try? Digest(parsing: "sha256:\(hex)"), Self.readLink(path: link) == digest {
+            let target = try readLink(path: link)
+            // Read first: on an object store a second request only for links that are not there.
+            if target == nil, try !driver.exists(link) { continue }
+            if let digest = try? Digest(parsing: "sha256:\(hex)"), target == digest {
                 revisions.append(digest)
             } else {
                 broken.append(hex)
@@ -79,16 +93,31 @@ extension StorageLayout {
 
     /// Every blob in `blobs/sha256` with its data size (nil when `data` is missing), read
     /// with the 256 prefix directories in parallel.
-    public func blobs() -> [Digest: Int64?] {
+    public func blobs() throws(StorageError) -> [Digest: Int64?] {
         let base = "\(v2Path)/blobs/sha256"
-        let prefixes = FileSystem.list(base)
+        let prefixes = try driver.list(base)
         let parts = Mutex<[[(Digest, Int64?)]]>([])
-        DispatchQueue.concurrentPerform(iterations: prefixes.count) { index in
+        let local = driver is LocalStorageDriver
+        try forEach(prefixes.count) { index throws(StorageError) in
             let prefix = "\(base)/\(prefixes[index])"
             var found: [(Digest, Int64?)] = []
-            for hex in FileSystem.list(prefix) {
-                guard let digest = try? Digest(parsing: "sha256:\(hex)") else { continue }
-                found.append((digest, FileSystem.size("\(prefix)/\(hex)/data")))
+            if local {
+                for hex in try driver.list(prefix) {
+                    guard let digest = try? Digest(parsing: "sha256:\(hex)") else { continue }
+                    found.append((digest, try driver.size("\(prefix)/\(hex)/data")))
+                }
+            } else {
+                // One paged listing of the prefix gives every blob and its size.
+                var sizes: [String: Int64?] = [:]
+                for file in try driver.walk(prefix) {
+                    let parts = file.path.split(separator: "/")
+                    guard let hex = parts.first.map(String.init) else { continue }
+                    if parts.count == 2 && parts[1] == "data" { sizes[hex] = file.size } else if sizes[hex] == nil { sizes[hex] = .some(nil) }
+                }
+                for (hex, size) in sizes {
+                    guard let digest = try? Digest(parsing: "sha256:\(hex)") else { continue }
+                    found.append((digest, size))
+                }
             }
             parts.withLock { $0.append(found) }
         }

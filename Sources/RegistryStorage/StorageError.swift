@@ -6,6 +6,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A fixer asked for something the engine refuses.
     case invalidAction(String)
     case notFound(String)
+    /// A storage backend's request failed (its message names the endpoint, bucket and key).
+    case backend(String)
 
     public var description: String {
         switch self {
@@ -15,7 +17,7 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path): cannot read: \(reason)"
         case .notFound(let what):
             return "\(what): not in the store"
-        case .invalidAction(let text):
+        case .invalidAction(let text), .backend(let text):
             return text
         case .cannotWrite(let path, let reason):
             return "\(path): cannot change: \(reason)"

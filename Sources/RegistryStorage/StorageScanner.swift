@@ -29,21 +29,15 @@ public struct StorageScanner: Sendable {
 
     public func scan() throws(StorageError) -> ScanResult {
         let names = try layout.repositoryNames()
-        let blobs = layout.blobs()
+        let blobs = try layout.blobs()
         let collected = Mutex<[StorageFinding]>([])
         let counts = Mutex<(tags: Int, manifests: Int)>((0, 0))
-        let failure = Mutex<StorageError?>(nil)
-        DispatchQueue.concurrentPerform(iterations: names.count) { index in
-            do throws(StorageError) {
-                let links = try layout.links(of: names[index])
-                let found = scan(links, blobs: blobs, cache: ManifestCache(layout: layout))
-                collected.withLock { $0 += found }
-                counts.withLock { $0 = ($0.tags + links.tags.count, $0.manifests + links.revisions.count) }
-            } catch {
-                failure.withLock { $0 = error }
-            }
+        try layout.forEach(names.count) { index throws(StorageError) in
+            let links = try layout.links(of: names[index])
+            let found = try scan(links, blobs: blobs, cache: ManifestCache(layout: layout))
+            collected.withLock { $0 += found }
+            counts.withLock { $0 = ($0.tags + links.tags.count, $0.manifests + links.revisions.count) }
         }
-        if let error = failure.withLock({ $0 }) { throw error }
         var findings = collected.withLock { $0 }
         for (digest, size) in blobs where size == 0 {
             findings.append(
@@ -51,7 +45,7 @@ public struct StorageScanner: Sendable {
                     problem: .emptyBlob, repository: "", digest: digest.description, path: StorageLayout.blobDataRelativePath(digest),
                     detail: "zero-byte blob data"))
         }
-        if verifyBlobs { findings += verify(blobs) }
+        if verifyBlobs { findings += try verify(blobs) }
         findings.sort {
             ($0.repository, $0.problem.rawValue, $0.tag ?? "", $0.digest ?? "", $0.path) < (
                 $1.repository, $1.problem.rawValue, $1.tag ?? "", $1.digest ?? "", $1.path
@@ -62,13 +56,16 @@ public struct StorageScanner: Sendable {
     }
 
     /// Hashes every non-empty blob in parallel; manifests were verified already but are cheap.
-    private func verify(_ blobs: [Digest: Int64?]) -> [StorageFinding] {
+    private func verify(_ blobs: [Digest: Int64?]) throws(StorageError) -> [StorageFinding] {
         let digests = blobs.compactMap { digest, size in (size ?? 0) > 0 && digest.algorithm == "sha256" ? digest : nil }
         let mismatches = Mutex<[StorageFinding]>([])
-        DispatchQueue.concurrentPerform(iterations: digests.count) { index in
+        let local = layout.driver is LocalStorageDriver
+        try layout.forEach(digests.count) { index throws(StorageError) in
             let digest = digests[index]
             let path = layout.blobDataPath(digest)
-            guard let actual = Digest.sha256(ofFileAt: path), actual != digest else { return }
+            let actual =
+                local ? Digest.sha256(ofFileAt: path) : try layout.driver.read(path, limit: Int.max).map { Digest.sha256(of: $0) }
+            guard let actual, actual != digest else { return }
             let finding = StorageFinding(
                 problem: .blobDigestMismatch, repository: "", digest: digest.description, path: StorageLayout.blobDataRelativePath(digest),
                 detail: "content hashes to \(actual.short)")
@@ -77,7 +74,7 @@ public struct StorageScanner: Sendable {
         return mismatches.withLock { $0 }
     }
 
-    private func scan(_ links: RepositoryLinks, blobs: [Digest: Int64?], cache: ManifestCache) -> [StorageFinding] {
+    private func scan(_ links: RepositoryLinks, blobs: [Digest: Int64?], cache: ManifestCache) throws(StorageError) -> [StorageFinding] {
         let repository = links.name
         let base = "repositories/\(repository)"
         var findings: [StorageFinding] = []
@@ -121,7 +118,7 @@ public struct StorageScanner: Sendable {
         // Tags that reach each manifest (directly, or through an index that lists it).
         var reachedBy = tagsByDigest
         for (digest, tags) in tagsByDigest {
-            if case .manifest(let manifest) = cache.read(digest) {
+            if case .manifest(let manifest) = try cache.read(digest) {
                 for child in manifest.children { reachedBy[child.digest, default: []] += tags }
             }
         }
@@ -129,7 +126,7 @@ public struct StorageScanner: Sendable {
         for digest in links.revisions {
             let path = "\(base)/_manifests/revisions/sha256/\(digest.hex)"
             let tags = Array(Set(reachedBy[digest] ?? [])).sorted()
-            switch cache.read(digest) {
+            switch try cache.read(digest) {
             case .missing:
                 findings.append(
                     StorageFinding(
@@ -167,7 +164,8 @@ public struct StorageScanner: Sendable {
         }
         // An index is as unpullable as any of its children.
         for digest in links.revisions where !unpullable.contains(digest) {
-            guard case .manifest(let manifest) = cache.read(digest), let child = manifest.children.first(where: { unpullable.contains($0.digest) })
+            guard case .manifest(let manifest) = try cache.read(digest),
+                let child = manifest.children.first(where: { unpullable.contains($0.digest) })
             else { continue }
             findings.append(
                 StorageFinding(

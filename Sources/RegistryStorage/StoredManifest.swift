@@ -13,9 +13,10 @@ public enum StoredManifest: Sendable {
     /// The bytes are not a manifest; `references` are the digests found in them anyway.
     case unparseable(reason: String, references: [Digest])
 
-    /// Reads and checks the manifest `digest` from `layout`.
-    public static func read(_ digest: Digest, in layout: StorageLayout) -> StoredManifest {
-        guard let bytes = FileSystem.read(layout.blobDataPath(digest)) else { return .missing }
+    /// Reads and checks the manifest `digest` from `layout`; throws only when the store
+    /// cannot be read (a manifest that is not there is `.missing`).
+    public static func read(_ digest: Digest, in layout: StorageLayout) throws(StorageError) -> StoredManifest {
+        guard let bytes = try layout.driver.read(layout.blobDataPath(digest), limit: 64 << 20) else { return .missing }
         if bytes.isEmpty { return .empty }
         let actual = Digest.sha256(of: bytes)
         guard actual == digest else { return .digestMismatch(actual: actual, references: digestsMentioned(in: bytes)) }

@@ -22,8 +22,42 @@ public struct RegistryOptions: Sendable {
     public var notifications: (url: String, token: String)?
     /// Write the access log (`response completed` lines) into the registry's log file.
     public var accessLog = false
+    /// Keep the blobs in this bucket (the `s3` driver) instead of a local directory.
+    public var s3: S3StorageOptions?
 
     public init() {}
+}
+
+/// The registry's `storage.s3` section: a bucket on a local S3 endpoint (see `MotoServer`).
+public struct S3StorageOptions: Sendable {
+    public var endpoint: String
+    public var bucket: String
+    public var rootDirectory: String
+    public var accessKey = MotoServer.accessKey
+    public var secretKey = MotoServer.secretKey
+    public var region = MotoServer.region
+
+    public init(endpoint: String, bucket: String, rootDirectory: String = "") {
+        self.endpoint = endpoint
+        self.bucket = bucket
+        self.rootDirectory = rootDirectory
+    }
+
+    /// The section as it appears under `storage:` (two spaces in).
+    public var yaml: String {
+        """
+          s3:
+            accesskey: \(accessKey)
+            secretkey: \(secretKey)
+            region: \(region)
+            regionendpoint: \(endpoint)
+            bucket: \(bucket)
+            rootdirectory: \(rootDirectory.isEmpty ? "/" : rootDirectory)
+            secure: false
+            v4auth: true
+
+        """
+    }
 }
 
 /// The registry's side of bearer-token auth: who issues tokens and the key that signs them.
@@ -182,6 +216,10 @@ public final class RegistryServer: Sendable {
         child.standardOutput = log
         child.standardError = log
         child.standardInput = FileHandle.nullDevice
+        // Distribution 2.8's S3 driver panics at start when AWS_CA_BUNDLE is set.
+        var environment = ProcessInfo.processInfo.environment
+        environment["AWS_CA_BUNDLE"] = nil
+        child.environment = environment
         try child.run()
         process.withLock { $0 = child }
         try await waitUntilReady(child)
@@ -232,9 +270,7 @@ public final class RegistryServer: Sendable {
               accesslog:
                 disabled: \(!options.accessLog)
             storage:
-              filesystem:
-                rootdirectory: \(storageRoot.path)
-              delete:
+            \(options.s3?.yaml ?? "  filesystem:\n    rootdirectory: \(storageRoot.path)\n")  delete:
                 enabled: \(options.deleteEnabled)
               maintenance:
                 uploadpurging:

@@ -43,8 +43,9 @@ struct QuarantineTests {
             Self.move("repositories/team/app/_manifests/tags/nope"),  // not there: skipped
         ]
         let session = try setup.quarantine.newSession("20250101T000000Z")
-        let (sessionDirectory, done) = try setup.quarantine.move(moves, session: session)
-        #expect(sessionDirectory.path == setup.directory.appendingPathComponent("20250101T000000Z").standardizedFileURL.path)
+        let (sessionPath, done) = try setup.quarantine.move(moves, session: session)
+        let sessionDirectory = URL(fileURLWithPath: sessionPath)
+        #expect(sessionPath == setup.directory.appendingPathComponent("20250101T000000Z").standardizedFileURL.path)
         // Sorted by path, each once.
         #expect(done == [Self.move(blob), Self.move(revision), Self.move(tag)])
         for path in [tag, blob, revision] {
@@ -80,7 +81,8 @@ struct QuarantineTests {
         let tag = "repositories/team/app/_manifests/tags/v2"
         let layer = "repositories/team/app/_layers/sha256/\(hex(setup.app.layerDigests[0]))"
         let session = try setup.quarantine.newSession("20250101T000000Z")
-        let (sessionDirectory, done) = try setup.quarantine.move([Self.move(tag), Self.move(layer)], session: session)
+        let (sessionPath, done) = try setup.quarantine.move([Self.move(tag), Self.move(layer)], session: session)
+        let sessionDirectory = URL(fileURLWithPath: sessionPath)
         #expect(done.count == 2)
         // Someone pushes v2 again meanwhile.
         try setup.store.write("team/app", "_manifests/tags/v2/current/link", fakeDigest("a"))
@@ -166,7 +168,8 @@ struct QuarantineTests {
         stop.request(signal: SIGINT)
         let session = try setup.quarantine.newSession("20250101T000000Z")
         let moves = ["repositories/team/app/_manifests/tags/v1", "repositories/team/app/_manifests/tags/v2"].map(Self.move)
-        let (sessionDirectory, done) = try setup.quarantine.move(moves, session: session, stop: stop)
+        let (sessionPath, done) = try setup.quarantine.move(moves, session: session, stop: stop)
+        let sessionDirectory = URL(fileURLWithPath: sessionPath)
         #expect(done == [])
         #expect(try setup.store.tree() == before)
         let recorded = try JSONLinesFile.read(Quarantine.Move.self, from: sessionDirectory.appendingPathComponent("moves.jsonl").path) {

@@ -2,7 +2,7 @@ import Foundation
 import Yams
 
 /// The `storage` section of a registry's own configuration file (Distribution's
-/// `config.yml`), as far as Evictor reads it: where a filesystem store's root is.
+/// `config.yml`), as far as Evictor reads it: a filesystem store's root, or an s3 bucket.
 public enum RegistryStorageSettings {
     /// The storage root `storage` names: the root itself, or the one in the registry's config file.
     public static func root(of storage: StorageConfig) throws(ConfigError) -> String {
@@ -12,9 +12,21 @@ public enum RegistryStorageSettings {
         }
     }
 
-    /// `storage.filesystem.rootdirectory` of the registry configuration `file`. Errors name the
-    /// file and the key; the file's other values (secrets among them) are never repeated.
-    public static func rootDirectory(inRegistryConfig file: String) throws(ConfigError) -> String {
+    /// Where a registry keeps its store, as its configuration file says.
+    public enum Location: Sendable, Equatable {
+        case filesystem(String)
+        case s3(RegistryS3Settings)
+    }
+
+    /// The `storage` section of the registry configuration `file`: a filesystem root or an s3
+    /// bucket. Errors name the file and the key, never a value.
+    public static func location(inRegistryConfig file: String) throws(ConfigError) -> Location {
+        let storage = try storageSection(file)
+        if let s3 = storage["s3"] { return .s3(try RegistryS3Settings(s3, file: file)) }
+        return .filesystem(try rootDirectory(inRegistryConfig: file))
+    }
+
+    private static func storageSection(_ file: String) throws(ConfigError) -> Node.Mapping {
         guard let data = FileManager.default.contents(atPath: file) else {
             let reason = FileManager.default.fileExists(atPath: file) ? "not readable" : "no such file"
             throw .unreadable(file: file, reason: reason)
@@ -26,6 +38,13 @@ public enum RegistryStorageSettings {
             throw .invalidYAML(file: file, reason: "not a registry configuration file")
         }
         guard let storage = node?.mapping?["storage"]?.mapping else { throw .missingKey(file: file, path: "storage") }
+        return storage
+    }
+
+    /// `storage.filesystem.rootdirectory` of the registry configuration `file`. Errors name the
+    /// file and the key; the file's other values (secrets among them) are never repeated.
+    public static func rootDirectory(inRegistryConfig file: String) throws(ConfigError) -> String {
+        let storage = try storageSection(file)
         guard let filesystem = storage["filesystem"] else {
             let drivers = storage.keys.compactMap(\.string).filter { !["cache", "delete", "maintenance", "redirect", "tag"].contains($0) }
             throw .invalidValue(

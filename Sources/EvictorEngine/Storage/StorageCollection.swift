@@ -4,7 +4,7 @@ import RegistryStorage
 /// The `storage gc` use case: mark and sweep, a dry run unless `apply`.
 public enum StorageCollection {
     public struct Settings: Sendable {
-        public var root: String
+        public var storage: StorageSource
         /// Also delete manifests no tag reaches (multi-arch and referrer safe).
         public var deleteUntagged = false
         /// Also sweep blobs only a damaged manifest may need.
@@ -13,7 +13,11 @@ public enum StorageCollection {
         public var apply = false
 
         public init(root: String, deleteUntagged: Bool = false, sweepDamaged: Bool = false, apply: Bool = false) {
-            self.root = root
+            self.init(storage: .root(root), deleteUntagged: deleteUntagged, sweepDamaged: sweepDamaged, apply: apply)
+        }
+
+        public init(storage: StorageSource, deleteUntagged: Bool = false, sweepDamaged: Bool = false, apply: Bool = false) {
+            self.storage = storage
             self.deleteUntagged = deleteUntagged
             self.sweepDamaged = sweepDamaged
             self.apply = apply
@@ -31,7 +35,7 @@ public enum StorageCollection {
     /// Marks, then (with `apply`) sweeps; `willWrite` is called before the first removal.
     public static func run(_ settings: Settings, stop: StopRequest, willWrite: () -> Void = {}) throws -> Outcome {
         let collector = GarbageCollector(
-            layout: try StorageLayout(root: settings.root),
+            layout: try settings.storage.layout(),
             options: .init(deleteUntagged: settings.deleteUntagged, sweepDamaged: settings.sweepDamaged)
         )
         let plan = try collector.plan()

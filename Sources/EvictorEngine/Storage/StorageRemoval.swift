@@ -6,7 +6,7 @@ import RegistryStorage
 /// tag and the manifests only it needed, removed on disk (or moved into a quarantine).
 public enum StorageRemoval {
     public struct Settings: Sendable {
-        public var root: String
+        public var storage: StorageSource
         /// `REPO` or `REPO:TAG`.
         public var image: String
         /// Move into this quarantine (revertible) instead of deleting.
@@ -15,7 +15,11 @@ public enum StorageRemoval {
         public var apply = false
 
         public init(root: String, image: String, quarantine: String? = nil, apply: Bool = false) {
-            self.root = root
+            self.init(storage: .root(root), image: image, quarantine: quarantine, apply: apply)
+        }
+
+        public init(storage: StorageSource, image: String, quarantine: String? = nil, apply: Bool = false) {
+            self.storage = storage
             self.image = image
             self.quarantine = quarantine
             self.apply = apply
@@ -33,7 +37,7 @@ public enum StorageRemoval {
 
     /// Removes (or, without `apply`, lists) the paths; `willWrite` is called before the first.
     public static func run(_ settings: Settings, willWrite: () -> Void = {}) throws -> Outcome {
-        let layout = try StorageLayout(root: settings.root)
+        let layout = try settings.storage.layout()
         let (repository, tag) = Planning.split(settings.image)
         let paths = try ImageRemoval.paths(layout: layout, repository: repository, tag: tag)
         var outcome = Outcome(paths: paths)
@@ -43,15 +47,11 @@ public enum StorageRemoval {
             let moves = paths.map { Quarantine.Move(path: $0.path, reason: $0.reason, fixer: "rm") }
             let store = Quarantine(directory: quarantine, layout: layout)
             let (session, done) = try store.move(moves, session: try store.newSession(UTCStamp.string(Date())))
-            outcome.session = session.path
+            outcome.session = session
             outcome.removed = done.map(\.path)
         } else {
             for entry in paths {
-                do {
-                    try FileManager.default.removeItem(at: layout.v2.appendingPathComponent(entry.path))
-                } catch {
-                    throw StorageError.cannotWrite(layout.v2.appendingPathComponent(entry.path).path, reason: error.localizedDescription)
-                }
+                try layout.driver.delete(layout.path(entry.path))
                 outcome.removed.append(entry.path)
             }
         }

@@ -8,7 +8,7 @@ import RegistryStorage
 /// what they name into the quarantine (recorded, revertible), and put it back.
 public enum StorageRepair {
     public struct Settings: Sendable {
-        public var root: String
+        public var storage: StorageSource
         public var quarantine: String
         /// Only these fixers, by name (empty: every fixer on the plugin path).
         public var fixers: [String] = []
@@ -21,7 +21,12 @@ public enum StorageRepair {
         public var pluginPath: PluginPath
 
         public init(root: String, quarantine: String, pluginPath: PluginPath) {
-            self.root = root
+            self.init(storage: .root(root), quarantine: quarantine, pluginPath: pluginPath)
+        }
+
+        /// `quarantine`: a directory on disk, or for a store in a bucket a key prefix in that bucket.
+        public init(storage: StorageSource, quarantine: String, pluginPath: PluginPath) {
+            self.storage = storage
             self.quarantine = quarantine
             self.pluginPath = pluginPath
         }
@@ -47,7 +52,7 @@ public enum StorageRepair {
     public static func fix(
         _ settings: Settings, stop: StopRequest, events: @escaping EngineEvents, willWrite: () -> Void = {}
     ) async throws -> Outcome {
-        let layout = try StorageLayout(root: settings.root)
+        let layout = try settings.storage.layout()
         let path = settings.pluginPath
         var scripts = path.scripts(in: "fixers")
         if !settings.fixers.isEmpty {
@@ -100,6 +105,11 @@ public enum StorageRepair {
 
     /// Puts back every move of every session not yet reverted.
     public static func revert(root: String, quarantine: String) throws -> Quarantine.RevertResult {
-        try Quarantine(directory: quarantine, layout: try StorageLayout(root: root)).revert()
+        try revert(storage: .root(root), quarantine: quarantine)
+    }
+
+    /// Puts back every move of every session not yet reverted, on any store.
+    public static func revert(storage: StorageSource, quarantine: String) throws -> Quarantine.RevertResult {
+        try Quarantine(directory: quarantine, layout: try storage.layout()).revert()
     }
 }

@@ -5,7 +5,7 @@ import RegistryStorage
 /// The `storage scan` use case: read a store, find its damage, write the report.
 public enum StorageScan {
     public struct Settings: Sendable {
-        public var root: String
+        public var storage: StorageSource
         public var uploadAgeHours: Double = 24
         /// Also hash every blob (reads the whole store; manifests are always verified).
         public var verifyBlobs = false
@@ -13,7 +13,11 @@ public enum StorageScan {
         public var reportDirectory: String?
 
         public init(root: String, uploadAgeHours: Double = 24, verifyBlobs: Bool = false, reportDirectory: String? = nil) {
-            self.root = root
+            self.init(storage: .root(root), uploadAgeHours: uploadAgeHours, verifyBlobs: verifyBlobs, reportDirectory: reportDirectory)
+        }
+
+        public init(storage: StorageSource, uploadAgeHours: Double = 24, verifyBlobs: Bool = false, reportDirectory: String? = nil) {
+            self.storage = storage
             self.uploadAgeHours = uploadAgeHours
             self.verifyBlobs = verifyBlobs
             self.reportDirectory = reportDirectory
@@ -31,10 +35,10 @@ public enum StorageScan {
     public static func run(_ settings: Settings) throws -> Outcome {
         let started = Date()
         let result = try StorageScanner(
-            layout: try StorageLayout(root: settings.root), uploadAgeHours: settings.uploadAgeHours, verifyBlobs: settings.verifyBlobs
+            layout: try settings.storage.layout(), uploadAgeHours: settings.uploadAgeHours, verifyBlobs: settings.verifyBlobs
         ).scan()
         let report = StorageReport(
-            root: settings.root, startedAt: UTCStamp.string(started), seconds: Date().timeIntervalSince(started), result: result)
+            root: settings.storage.description, startedAt: UTCStamp.string(started), seconds: Date().timeIntervalSince(started), result: result)
         let directory = try settings.reportDirectory ?? UniquePath.makeDirectory("reports/storage-\(report.startedAt)")
         let json = try VersionedDocument.encoder().encode(report)
         try HealthReportWriter.writeFiles([("report.json", json), ("report.csv", Data(report.csv.utf8))], to: directory)

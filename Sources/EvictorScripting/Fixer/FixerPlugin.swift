@@ -165,8 +165,7 @@ enum StoreHandle {
             guard let text = arguments.first?.stringValue, let digest = try? Digest(parsing: text) else {
                 throw LuaHostError("expects a sha256 digest")
             }
-            let attributes = try? FileManager.default.attributesOfItem(atPath: layout.blobData(digest).path)
-            return [(attributes?[.size] as? NSNumber).map { .integer($0.int64Value) } ?? .nil]
+            return [try layout.blobSize(digest).map { .integer($0) } ?? .nil]
         }
     }
 }

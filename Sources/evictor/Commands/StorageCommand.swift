@@ -34,8 +34,7 @@ struct StorageGCCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The registry's storage root (its rootdirectory).")
-    var root: String
+    @OptionGroup var store: StorageLocationOptions
 
     @Flag(name: .customLong("delete-untagged"), help: "Also delete manifests no tag reaches (multi-arch safe).")
     var deleteUntagged = false
@@ -60,7 +59,7 @@ struct StorageGCCommand: AsyncParsableCommand {
 
     func run() async throws {
         let stop = apply ? SignalTrap.install() : StopRequest()
-        let settings = StorageCollection.Settings(root: root, deleteUntagged: deleteUntagged, sweepDamaged: sweepDamaged, apply: apply)
+        let settings = StorageCollection.Settings(storage: store.source, deleteUntagged: deleteUntagged, sweepDamaged: sweepDamaged, apply: apply)
         let outcome = try StorageCollection.run(settings, stop: stop, willWrite: StorageCommand.warnWhileWriting)
         let plan = outcome.plan
         for problem in plan.problems { CommandLog.warn(problem) }

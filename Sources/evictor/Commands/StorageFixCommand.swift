@@ -17,10 +17,9 @@ struct StorageFixCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The registry's storage root (its rootdirectory).")
-    var root: String
+    @OptionGroup var store: StorageLocationOptions
 
-    @Option(name: .long, help: "Directory that receives what the fixes take out.")
+    @Option(name: .long, help: "Directory that receives what the fixes take out (for a store in a bucket: a key prefix in that bucket).")
     var quarantine: String
 
     @Option(name: .long, help: "Run only this fixer (by name); repeatable. Default: every fixer on the plugin path.")
@@ -38,7 +37,7 @@ struct StorageFixCommand: AsyncParsableCommand {
     @OptionGroup var plugins: PluginOptions
 
     func run() async throws {
-        var settings = StorageRepair.Settings(root: root, quarantine: quarantine, pluginPath: plugins.pluginPath)
+        var settings = StorageRepair.Settings(storage: store.source, quarantine: quarantine, pluginPath: plugins.pluginPath)
         settings.fixers = fixer
         settings.options = try plugins.optionSettings()
         settings.apply = apply
@@ -57,7 +56,7 @@ struct StorageFixCommand: AsyncParsableCommand {
         for move in outcome.moved { print("quarantined\t\(move.path)\t\(move.fixer): \(move.reason)") }
         print(
             "\(outcome.moved.count) paths moved into \(quarantine)/\(outcome.session ?? ""); "
-                + "undo with: evictor storage revert --root \(root) --quarantine \(quarantine)"
+                + "undo with: evictor storage revert \(store.source.flag) --quarantine \(quarantine)"
         )
         if let signal = outcome.stoppedBy {
             SignalTrap.reportStopped(signal, what: "\(outcome.moved.count) paths moved and recorded, the rest not started")
@@ -72,15 +71,14 @@ struct StorageRevertCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "revert", abstract: "Put back what `storage fix --apply` moved into the quarantine (writes at once: it is the undo).")
 
-    @Option(name: .long, help: "The registry's storage root (its rootdirectory).")
-    var root: String
+    @OptionGroup var store: StorageLocationOptions
 
     @Option(name: .long, help: "The quarantine directory given to `storage fix`.")
     var quarantine: String
 
     func run() async throws {
         StorageCommand.warnWhileWriting()
-        let result = try StorageRepair.revert(root: root, quarantine: quarantine)
+        let result = try StorageRepair.revert(storage: store.source, quarantine: quarantine)
         for path in result.conflicts { print("conflict\t\(path)\tsomething is there now; left in the quarantine") }
         print(
             "restored \(result.restored.count) paths from \(result.sessions) session\(result.sessions == 1 ? "" : "s"); "

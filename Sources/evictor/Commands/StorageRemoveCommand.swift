@@ -12,8 +12,7 @@ struct StorageRemoveCommand: AsyncParsableCommand {
         discussion: "Blobs are freed by `evictor storage gc` afterwards. With --quarantine the paths are moved there (revertible) instead of deleted."
     )
 
-    @Option(name: .long, help: "The registry's storage root (its rootdirectory).")
-    var root: String
+    @OptionGroup var store: StorageLocationOptions
 
     @Option(name: .long, help: "REPO or REPO:TAG.")
     var image: String
@@ -26,7 +25,8 @@ struct StorageRemoveCommand: AsyncParsableCommand {
 
     func run() async throws {
         let outcome = try StorageRemoval.run(
-            StorageRemoval.Settings(root: root, image: image, quarantine: quarantine, apply: apply), willWrite: StorageCommand.warnWhileWriting)
+            StorageRemoval.Settings(storage: store.source, image: image, quarantine: quarantine, apply: apply),
+            willWrite: StorageCommand.warnWhileWriting)
         guard apply else {
             for entry in outcome.paths { print("would remove\t\(entry.path)\t\(entry.reason)") }
             print("dry run: nothing removed (add --apply); then run `evictor storage gc`")
@@ -37,6 +37,6 @@ struct StorageRemoveCommand: AsyncParsableCommand {
         } else {
             for entry in outcome.paths { print("removed\t\(entry.path)\t\(entry.reason)") }
         }
-        print("now run `evictor storage gc --root \(root)` to free the blobs, then restart the registry")
+        print("now run `evictor storage gc \(store.source.flag)` to free the blobs, then restart the registry")
     }
 }

@@ -12,8 +12,7 @@ struct StorageScanCommand: AsyncParsableCommand {
         discussion: "Reads only. Writes report.json and report.csv (default ./reports/storage-<UTC time>/). Exit 0 clean, 1 damage found."
     )
 
-    @Option(name: .long, help: "The registry's storage root (its rootdirectory).")
-    var root: String
+    @OptionGroup var store: StorageLocationOptions
 
     @Option(name: .customLong("upload-age"), help: "Report uploads older than this many hours (default 24).")
     var uploadAge: Double = 24
@@ -29,7 +28,7 @@ struct StorageScanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let outcome = try StorageScan.run(
-            StorageScan.Settings(root: root, uploadAgeHours: uploadAge, verifyBlobs: verifyBlobs, reportDirectory: reportDirectory))
+            StorageScan.Settings(storage: store.source, uploadAgeHours: uploadAge, verifyBlobs: verifyBlobs, reportDirectory: reportDirectory))
         let report = outcome.report
         let directory = outcome.reportDirectory
         switch output {
