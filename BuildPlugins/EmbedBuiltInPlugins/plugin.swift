@@ -26,6 +26,8 @@ struct EmbedBuiltInPlugins: BuildToolPlugin {
     static let packageFolders: [String: [(folder: String, name: String)]] = [
         "EvictorScripting": [
             ("plugins/sources", "sources"), ("plugins/fixers", "fixers"), ("plugins/lib", "lib"), ("policies", "policies"),
+            // The editor type definitions, which `plugins new` writes beside a new plugin.
+            ("plugins/types", "types"),
         ]
     ]
 

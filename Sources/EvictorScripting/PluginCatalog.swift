@@ -13,6 +13,8 @@ public struct PluginEntry: Sendable, Codable, Equatable {
     public var origin: String
     /// Why the plugin could not be loaded, if it could not.
     public var error: String?
+    /// The lower layer's plugin of the same kind and name this one overrides (`built-in` or a path).
+    public var overrides: String?
     /// The options it declares.
     public var options: [OptionEntry] = []
     /// How to use it: the spec's `example`, else one made from its kind and options.
@@ -53,6 +55,7 @@ public enum PluginCatalog {
         var entry = PluginEntry(
             name: script.name, kind: kind, version: "", description: "", file: script.displayName, origin: script.originDescription
         )
+        entry.overrides = script.overrides
         let limits = LuaLimits(memoryBytes: 64 << 20, instructionsPerCall: 100_000_000, secondsPerCall: 10)
         do {
             switch kind {

@@ -23,13 +23,15 @@ public struct PluginPath: Sendable, Equatable {
         self.includesBuiltIns = includesBuiltIns
     }
 
-    /// The plugin path for this process: the built-ins, then `EVICTOR_PLUGIN_PATH`'s entries,
-    /// then `explicit` (`--plugin-path`), each later one over the earlier ones.
+    /// The plugin path for this process: the built-ins, then `configured` (a config file's
+    /// `plugins.path`), then `EVICTOR_PLUGIN_PATH`'s entries, then `explicit` (`--plugin-path`),
+    /// each later one over the earlier ones.
     public static func resolve(
         explicit: [String] = [],
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        configured: [String] = []
     ) -> PluginPath {
-        var layers: [String] = []
+        var layers = configured.map(absolute)
         if let fromEnvironment = environment["EVICTOR_PLUGIN_PATH"] {
             layers += fromEnvironment.split(separator: ":").map { absolute(String($0)) }
         }
@@ -116,7 +118,7 @@ public struct PluginPath: Sendable, Equatable {
     public var sandbox: LuaSandbox {
         var modules: [LuaBuiltInModule] = []
         if includesBuiltIns {
-            for path in BuiltInPlugins.paths {
+            for path in BuiltInPlugins.paths where !path.hasPrefix("types/") {
                 guard let source = BuiltInPlugins.source(at: path) else { continue }
                 var name = String(path.dropLast(4))
                 if name.hasSuffix("/init") { name = String(name.dropLast(5)) }

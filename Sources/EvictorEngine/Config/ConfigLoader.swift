@@ -85,7 +85,7 @@ private struct Walker {
     let file: String
 
     func config(_ root: Node, reader: inout ConfigReader) throws(ConfigError) -> EvictorConfig {
-        let top = try reader.mapping(root, at: "", keys: ["version", "registries", "inventory", "safety", "state", "schedules", "serve"])
+        let top = try reader.mapping(root, at: "", keys: ["version", "registries", "inventory", "safety", "state", "schedules", "serve", "plugins"])
         guard let versionNode = top["version"] else { throw .missingKey(file: file, path: "version") }
         guard case .scalar(let versionScalar) = versionNode, Int(versionScalar.string) == EvictorConfig.currentVersion else {
             throw .unsupportedVersion(file: file, found: ConfigReader.describe(versionNode))
@@ -130,6 +130,17 @@ private struct Walker {
             version: EvictorConfig.currentVersion, registries: registries, inventory: inventory, safety: safety, state: state, schedules: schedules,
             secretPaths: [])
         if let node = top["serve"] { config.serve = try serve(node, reader: &reader) }
+        if let node = top["plugins"] {
+            let mapping = try reader.mapping(node, at: "plugins", keys: ["path"])
+            if let value = mapping["path"] {
+                let base = URL(fileURLWithPath: file).deletingLastPathComponent()
+                for (index, item) in try reader.list(value, at: mapping.child("path")).enumerated() {
+                    let at = ConfigReader.element(mapping.child("path"), index)
+                    let entry = try nonEmpty(reader.string(item, at: at), at)
+                    config.pluginDirectories.append(URL(fileURLWithPath: entry, relativeTo: base).standardizedFileURL.path)
+                }
+            }
+        }
         return config
     }
 

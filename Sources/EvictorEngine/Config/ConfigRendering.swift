@@ -68,6 +68,9 @@ public enum ConfigRendering {
         if let token = config.serve.token { serve.append(("token", .string(token))) }
         serve.append(("history_keep", .integer(config.serve.historyKeep)))
         root.append(("serve", .mapping(serve)))
+        if !config.pluginDirectories.isEmpty {
+            root.append(("plugins", .mapping([("path", .list(config.pluginDirectories.map { .string($0) }))])))
+        }
         return masked(.mapping(root), path: "", secrets: config.secretPaths)
     }
 

@@ -13,6 +13,10 @@ public struct EvictorConfig: Sendable, Equatable {
     public var schedules: [ScheduleConfig]
     /// `evictor serve`'s settings (defaults when the file has no `serve`).
     public var serve = ServeConfig()
+    /// `plugins.path`: plugin directories or repositories (relative ones from the config file's
+    /// directory), bottom layer first, above the built-ins and below `EVICTOR_PLUGIN_PATH` and
+    /// `--plugin-path`.
+    public var pluginDirectories: [String] = []
     /// Key paths (`registries[0].credentials.password`) whose values are secrets: shown as `***`.
     public var secretPaths: Set<String>
 

@@ -43,6 +43,7 @@ struct InventoryCommand: AsyncParsableCommand {
             let loaded = try ConfigLoader.load(file: config, environment: ProcessInfo.processInfo.environment)
             settings.pulled = PulledImagesProvider.make(for: loaded)
             settings.protectedVariables = loaded.credentialVariables
+            settings.pluginPath = plugins.pluginPath(with: loaded)
         }
         let inventory = try await InventoryCollection.collect(settings, events: CommandLog.events())
         let parts = inventory.sources.map { "\($0.name) \($0.failure == nil ? String($0.images) : "failed")" }.joined(separator: ", ")

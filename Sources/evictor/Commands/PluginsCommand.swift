@@ -8,7 +8,7 @@ struct PluginsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins",
         abstract: "Show the plugins and policies: built-in and on the plugin path.",
-        subcommands: [PluginsListCommand.self, PluginsShowCommand.self, PluginsTestCommand.self],
+        subcommands: [PluginsListCommand.self, PluginsShowCommand.self, PluginsTestCommand.self, PluginsNewCommand.self],
         defaultSubcommand: PluginsListCommand.self
     )
 }
@@ -50,7 +50,7 @@ struct PluginsListCommand: AsyncParsableCommand {
                 let name = entry.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
                 let kind = entry.kind.padding(toLength: 6, withPad: " ", startingAt: 0)
                 let version = (entry.version.isEmpty ? "-" : entry.version).padding(toLength: 7, withPad: " ", startingAt: 0)
-                print("\(name)  \(kind)  \(version)  \(detail)  (\(entry.origin))")
+                print("\(name)  \(kind)  \(version)  \(detail)  (\(entry.origin)\(entry.overrides.map { "; overrides \($0)" } ?? ""))")
             }
         }
     }
@@ -94,7 +94,9 @@ struct PluginsShowCommand: AsyncParsableCommand {
     }
 
     static func print(_ entry: PluginEntry) {
-        Swift.print("\(entry.kind) \(entry.name)\(entry.version.isEmpty ? "" : " " + entry.version) (\(entry.origin))")
+        Swift.print(
+            "\(entry.kind) \(entry.name)\(entry.version.isEmpty ? "" : " " + entry.version) (\(entry.origin)"
+                + "\(entry.overrides.map { "; overrides \($0)" } ?? ""))")
         if !entry.description.isEmpty { Swift.print("  \(entry.description)") }
         if entry.kind != "lib" {
             if entry.options.isEmpty {
@@ -140,5 +142,33 @@ struct PluginsTestCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         try PolicyTestCommand.report(outcomes)
+    }
+}
+
+/// `evictor plugins new policy|source|fixer NAME [--in DIR]`.
+struct PluginsNewCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "new",
+        abstract: "Write a working policy, source or fixer with its passing test, ready for a plugin repository.",
+        discussion: """
+            Writes DIR/KIND-FOLDER/NAME.lua and NAME_test.lua (never over existing ones), and, when \
+            missing, DIR/evictor-plugins.yaml (the repository manifest), DIR/.luarc.json and \
+            DIR/types/evictor.d.lua, so the Lua language server completes the evictor API at once. \
+            Then: `evictor plugins test DIR`.
+            """
+    )
+
+    @Argument(help: "policy, source or fixer.")
+    var kind: String
+
+    @Argument(help: "The plugin's name (lower-case letters, digits, - and _).")
+    var name: String
+
+    @Option(name: .customLong("in"), help: "The plugin directory or repository (default: .).")
+    var directory: String = "."
+
+    func run() async throws {
+        for path in try PluginScaffold.create(kind: kind, name: name, in: directory) { print("wrote \(path)") }
+        print("next: evictor plugins test \(directory)")
     }
 }

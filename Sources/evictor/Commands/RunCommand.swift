@@ -43,7 +43,8 @@ struct RunCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let file = ConfigLoader.path(explicit: config, environment: environment)
         let loaded = try ConfigLoader.load(file: file, environment: environment)
-        var settings = UnattendedRun.Settings(config: loaded, configPath: file, pluginPath: plugins.pluginPath, environment: environment)
+        var settings = UnattendedRun.Settings(
+            config: loaded, configPath: file, pluginPath: plugins.pluginPath(with: loaded), environment: environment)
         settings.registries = registry
         settings.delete = delete
         let stop = delete ? SignalTrap.install() : StopRequest()

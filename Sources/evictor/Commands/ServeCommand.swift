@@ -36,7 +36,8 @@ struct ServeCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let file = ConfigLoader.path(explicit: config, environment: environment)
         let loaded = try ConfigLoader.load(file: file, environment: environment)
-        var settings = EvictorServer.Settings(config: loaded, configPath: file, pluginPath: plugins.pluginPath, environment: environment)
+        var settings = EvictorServer.Settings(
+            config: loaded, configPath: file, pluginPath: plugins.pluginPath(with: loaded), environment: environment)
         settings.listen = listen
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

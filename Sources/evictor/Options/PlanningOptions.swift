@@ -61,7 +61,7 @@ struct PlanningOptions: ParsableArguments {
     func settings(for resolved: ResolvedRegistry? = nil) throws -> Planning.Settings {
         var settings: Planning.Settings
         if let registry = resolved?.registry, let config = resolved?.config {
-            settings = try Planning.Settings(configured: registry, in: config, pluginPath: plugins.pluginPath)
+            settings = try Planning.Settings(configured: registry, in: config, pluginPath: plugins.pluginPath(with: config))
         } else {
             settings = Planning.Settings(policies: [], pluginPath: plugins.pluginPath)
         }

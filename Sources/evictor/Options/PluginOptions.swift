@@ -27,6 +27,11 @@ struct PluginOptions: ParsableArguments {
 
     var pluginPath: PluginPath { PluginPath.resolve(explicit: directories) }
 
+    /// The plugin path with a config file's `plugins.path` as the layers above the built-ins.
+    func pluginPath(with config: EvictorConfig?) -> PluginPath {
+        PluginPath.resolve(explicit: directories, configured: config?.pluginDirectories ?? [])
+    }
+
     /// `--option` settings by plugin name.
     func optionSettings() throws -> [String: [(String, String)]] {
         try InventoryCollection.parseOptions(settings)
