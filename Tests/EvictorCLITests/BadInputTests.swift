@@ -75,11 +75,21 @@ struct BadInputTests {
                 "no fixer named nosuch"
             ),
             (["run", "--option", "age.days=3"], "run takes plugin options from the config file"),
+            (
+                ["storage", "fix", "--root", work.path + "/store", "--quarantine", work.path + "/q", "--fixer", "/nonexistent/mine.lua"],
+                "no such fixer file"
+            ),
         ]
         for (arguments, message) in typed {
             Self.expectOneLine(
                 try await EvictorBinary.run(arguments, currentDirectory: work), containing: [message], arguments.joined(separator: " "))
         }
+        // A fixer by file, as sources and policies may be given.
+        let byFile = try await EvictorBinary.run([
+            "storage", "fix", "--root", work.path + "/store", "--quarantine", work.path + "/q", "--fixer",
+            Fixtures.url("plugins/fixers/broken-tags.lua").path,
+        ])
+        #expect(byFile.status == 0, "\(byFile.stderrText)")
         let badDefault = work.appendingPathComponent("bad-default.lua")
         try Data(
             """

@@ -33,14 +33,14 @@ struct PluginRepositoryCommandTests {
     }
 
     @Test(
-        "a repository made with plugins new is listed, tested, and used by name from the CLI and the config; two lib modules of one name do not collide"
+        "a repository made with plugins new is listed, tested, used by name from the CLI and the config; two lib modules of one name do not collide"
     )
     func teamRepository() async throws {
         let work = try EvictionTests.workDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
         let acme = work.appendingPathComponent("acme")
         let beta = work.appendingPathComponent("beta")
-        for (kind, name) in [("policy", "keep-newest"), ("source", "listfile")] {
+        for (kind, name) in [("policy", "keep-newest"), ("source", "listfile"), ("fixer", "broken-links")] {
             let made = try await EvictorBinary.run(["plugins", "new", kind, name, "--in", acme.path])
             #expect(made.status == 0, "\(made.stderrText)")
         }
@@ -62,7 +62,7 @@ struct PluginRepositoryCommandTests {
 
         let tested = try await EvictorBinary.run(["plugins", "test", acme.path])
         #expect(tested.status == 0, "\(tested.stdoutText)\(tested.stderrText)")
-        #expect(tested.stdoutText.contains("6 passed, 0 failed"), "\(tested.stdoutText)")
+        #expect(tested.stdoutText.contains("8 passed, 0 failed"), "\(tested.stdoutText)")
         try Self.write(
             Self.policyTest("by-team").replacingOccurrences(of: "delete = { \"tmp-1\" }", with: "delete = {}"),
             acme.appendingPathComponent("policies/by-team_test.lua"))

@@ -166,8 +166,11 @@ enum PluginTemplates {
     static func fixerTest(_ name: String) -> String {
         """
         -- Tests of \(name).lua against scan findings: `evictor plugins test .`
-        local broken = { problem = "tag-link-broken", repository = "team/app", tag = "v1", path = "repositories/team/app/_manifests/tags/v1", detail = "no link" }
-        local other = { problem = "tag-link-broken", repository = "infra/db", tag = "v2", path = "repositories/infra/db/_manifests/tags/v2", detail = "no link" }
+        local function broken(repository, tag)
+          return { problem = "tag-link-broken", repository = repository, tag = tag, detail = "no link",
+                   path = "repositories/" .. repository .. "/_manifests/tags/" .. tag }
+        end
+        local broken, other = broken("team/app", "v1"), broken("infra/db", "v2")
 
         return evictor.fixer_test {
           fixer = "\(name).lua",

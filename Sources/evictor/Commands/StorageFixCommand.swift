@@ -22,7 +22,7 @@ struct StorageFixCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Directory that receives what the fixes take out (for a store in a bucket: a key prefix in that bucket).")
     var quarantine: String
 
-    @Option(name: .long, help: "Run only this fixer (by name); repeatable. Default: every fixer on the plugin path.")
+    @Option(name: .long, help: "Run only this fixer (a name on the plugin path, or a file); repeatable. Default: every fixer on the plugin path.")
     var fixer: [String] = []
 
     @Flag(name: .long, help: "Really move files (default: print what would move).")
