@@ -7,7 +7,7 @@ import Foundation
 struct PluginsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins",
-        abstract: "Show the plugins and policies: built-in and on the plugin path.",
+        abstract: "List, show, test and start plugins: sources, policies, fixers and libraries, built in and on the plugin path.",
         subcommands: [PluginsListCommand.self, PluginsShowCommand.self, PluginsTestCommand.self, PluginsNewCommand.self],
         defaultSubcommand: PluginsListCommand.self
     )
@@ -18,9 +18,9 @@ struct PluginsListCommand: AsyncParsableCommand {
         commandName: "list",
         abstract: "List sources, fixers, policies and libraries: name, kind, version, description, origin.",
         discussion: """
-            Each --plugin-path directory (in order), then each EVICTOR_PLUGIN_PATH entry, then the \
-            built-ins compiled into evictor: the first that has KIND/NAME.lua wins, and its origin \
-            (built-in, or the file) is shown.
+            Layers, bottom to top: the built-ins compiled into evictor, each EVICTOR_PLUGIN_PATH entry, \
+            each --plugin-path directory in order. The top-most layer that has KIND/NAME.lua wins; its \
+            origin (built-in, or the file) is shown, and what it overrides.
             """
     )
 

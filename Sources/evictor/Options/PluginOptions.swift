@@ -7,8 +7,8 @@ struct PluginOptions: ParsableArguments {
     @Option(
         name: .customLong("plugin-path"),
         help: """
-            A plugin directory (sources/, fixers/, lib/, policies/) searched before EVICTOR_PLUGIN_PATH \
-            and the built-ins; the first that has a plugin wins; repeatable.
+            A plugin directory or repository (sources/, fixers/, lib/, policies/): a layer over the \
+            built-ins and EVICTOR_PLUGIN_PATH; a later one overrides an earlier one; repeatable.
             """
     )
     var directories: [String] = []
