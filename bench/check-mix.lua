@@ -1,5 +1,5 @@
 -- wrk script: GET the manifests `evictor check --all` fetches, round-robin.
--- (wrk 4.1 cannot time HEAD, it waits for a body: blob HEADs are measured by mixload.py.)
+-- (wrk 4.1 cannot time HEAD, it waits for a body: blob HEADs are measured by loadgen.c.)
 local paths = {}
 local i = 0
 init = function(args)
