@@ -10,23 +10,9 @@ import LuaRuntime
 public enum SourceTestRunner {
     public static func run(testFile: String, pluginPath: PluginPath, log: @escaping LuaLogHandler) async throws(ScriptingError) -> [PolicyTestResult]
     {
-        let spec = try await PluginSpecLoader.load(
-            script: PluginScript(file: testFile), kind: "source_test", pluginPath: pluginPath, limits: PolicyPlugin.defaultLimits, log: log
-        ).spec
-        let relative = spec["source"].stringValue ?? ""
-        let directory = URL(fileURLWithPath: testFile).deletingLastPathComponent().path
-        let sourceFile = relative.hasPrefix("/") ? relative : "\(directory)/\(relative)"
-        let plugin = try await SourcePlugin.load(file: sourceFile, pluginPath: pluginPath, log: log)
-        var results: [PolicyTestResult] = []
-        for (index, element) in (spec["cases"].tableValue?.arrayValues ?? []).enumerated() {
-            guard case .table(let testCase) = element else {
-                results.append(PolicyTestResult(file: testFile, name: "case \(index + 1)", failure: "a case must be a table"))
-                continue
-            }
-            let name = testCase["name"].stringValue ?? "case \(index + 1)"
-            results.append(PolicyTestResult(file: testFile, name: name, failure: await failure(of: testCase, plugin: plugin)))
-        }
-        return results
+        let file = try await PluginTestFile.load(testFile, kind: "source_test", field: "source", pluginPath: pluginPath, log: log)
+        let plugin = try await SourcePlugin.load(file: file.target, pluginPath: pluginPath, log: log)
+        return await file.run { testCase in await failure(of: testCase, plugin: plugin) }
     }
 
     /// nil when the case passes.

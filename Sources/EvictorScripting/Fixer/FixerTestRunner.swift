@@ -9,23 +9,8 @@ import RegistryStorage
 public enum FixerTestRunner {
     public static func run(testFile: String, pluginPath: PluginPath, log: @escaping LuaLogHandler) async throws(ScriptingError) -> [PolicyTestResult]
     {
-        let spec = try await PluginSpecLoader.load(
-            script: PluginScript(file: testFile), kind: "fixer_test", pluginPath: pluginPath, limits: PolicyPlugin.defaultLimits, log: log
-        ).spec
-        let relative = spec["fixer"].stringValue ?? ""
-        let directory = URL(fileURLWithPath: testFile).deletingLastPathComponent().path
-        let fixerFile = relative.hasPrefix("/") ? relative : "\(directory)/\(relative)"
-        var results: [PolicyTestResult] = []
-        for (index, element) in (spec["cases"].tableValue?.arrayValues ?? []).enumerated() {
-            guard case .table(let testCase) = element else {
-                results.append(PolicyTestResult(file: testFile, name: "case \(index + 1)", failure: "a case must be a table"))
-                continue
-            }
-            let name = testCase["name"].stringValue ?? "case \(index + 1)"
-            let failure = await failure(of: testCase, fixer: PluginScript(file: fixerFile), pluginPath: pluginPath, log: log)
-            results.append(PolicyTestResult(file: testFile, name: name, failure: failure))
-        }
-        return results
+        let file = try await PluginTestFile.load(testFile, kind: "fixer_test", field: "fixer", pluginPath: pluginPath, log: log)
+        return await file.run { testCase in await failure(of: testCase, fixer: PluginScript(file: file.target), pluginPath: pluginPath, log: log) }
     }
 
     private static func failure(of testCase: LuaTable, fixer script: PluginScript, pluginPath: PluginPath, log: @escaping LuaLogHandler) async

@@ -17,23 +17,9 @@ public enum PolicyTestRunner {
     /// Runs every case of a test file. A file that cannot be loaded is an error.
     public static func run(testFile: String, pluginPath: PluginPath, log: @escaping LuaLogHandler) async throws(ScriptingError) -> [PolicyTestResult]
     {
-        let spec = try await PluginSpecLoader.load(
-            script: PluginScript(file: testFile), kind: "policy_test", pluginPath: pluginPath, limits: PolicyPlugin.defaultLimits, log: log
-        ).spec
-        let relative = spec["policy"].stringValue ?? ""
-        let directory = testFile.contains("/") ? String(testFile[..<(testFile.lastIndex(of: "/") ?? testFile.endIndex)]) : ""
-        let policyFile = relative.hasPrefix("/") || directory.isEmpty ? relative : "\(directory)/\(relative)"
-        let policy = try await PolicyPlugin.load(file: policyFile, pluginPath: pluginPath, log: log)
-        var results: [PolicyTestResult] = []
-        for (index, element) in (spec["cases"].tableValue?.arrayValues ?? []).enumerated() {
-            guard case .table(let testCase) = element else {
-                results.append(PolicyTestResult(file: testFile, name: "case \(index + 1)", failure: "a case must be a table"))
-                continue
-            }
-            let name = testCase["name"].stringValue ?? "case \(index + 1)"
-            results.append(PolicyTestResult(file: testFile, name: name, failure: await failure(of: testCase, policy: policy)))
-        }
-        return results
+        let file = try await PluginTestFile.load(testFile, kind: "policy_test", field: "policy", pluginPath: pluginPath, log: log)
+        let policy = try await PolicyPlugin.load(file: file.target, pluginPath: pluginPath, log: log)
+        return await file.run { testCase in await failure(of: testCase, policy: policy) }
     }
 
     /// nil when the case passes.
