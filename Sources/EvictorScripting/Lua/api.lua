@@ -57,29 +57,22 @@ function evictor.regex.compile(pattern)
   return setmetatable({ pattern = pattern }, regex_meta)
 end
 
-function evictor.policy_test(spec)
-  if type(spec) ~= "table" then error("evictor.policy_test expects a table", 2) end
-  if type(spec.policy) ~= "string" then error("evictor.policy_test: 'policy' must be the policy file (relative to this file)", 2) end
-  if type(spec.cases) ~= "table" or #spec.cases == 0 then error("evictor.policy_test: 'cases' must be a non-empty list", 2) end
-  kinds[spec] = "policy_test"
-  return spec
+-- A test file's constructor: `field` names the tested file, relative to the test file.
+local function test_constructor(kind, field, what)
+  local name = "evictor." .. kind
+  return function(spec)
+    if type(spec) ~= "table" then error(name .. " expects a table", 2) end
+    if type(spec[field]) ~= "string" then
+      error(format("%s: '%s' must be the %s file (relative to this file)", name, field, what), 2)
+    end
+    if type(spec.cases) ~= "table" or #spec.cases == 0 then error(name .. ": 'cases' must be a non-empty list", 2) end
+    kinds[spec] = kind
+    return spec
+  end
 end
-
-function evictor.source_test(spec)
-  if type(spec) ~= "table" then error("evictor.source_test expects a table", 2) end
-  if type(spec.source) ~= "string" then error("evictor.source_test: 'source' must be the source file (relative to this file)", 2) end
-  if type(spec.cases) ~= "table" or #spec.cases == 0 then error("evictor.source_test: 'cases' must be a non-empty list", 2) end
-  kinds[spec] = "source_test"
-  return spec
-end
-
-function evictor.fixer_test(spec)
-  if type(spec) ~= "table" then error("evictor.fixer_test expects a table", 2) end
-  if type(spec.fixer) ~= "string" then error("evictor.fixer_test: 'fixer' must be the fixer file (relative to this file)", 2) end
-  if type(spec.cases) ~= "table" or #spec.cases == 0 then error("evictor.fixer_test: 'cases' must be a non-empty list", 2) end
-  kinds[spec] = "fixer_test"
-  return spec
-end
+evictor.policy_test = test_constructor("policy_test", "policy", "policy")
+evictor.source_test = test_constructor("source_test", "source", "source")
+evictor.fixer_test = test_constructor("fixer_test", "fixer", "fixer")
 
 -- run_plugin(chunk): runs a plugin file's chunk; returns the kind of the spec it returned
 -- (nil when no constructor made it) and the spec.

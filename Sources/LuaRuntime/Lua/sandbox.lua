@@ -35,6 +35,13 @@ package.path = module_path
 package.cpath = ""
 package.loadlib = nil
 package.searchpath = nil
+local function load_module_file(name, file)
+  local chunk, loaderr = rawloadfile(file, "t")
+  if not chunk then
+    error(format("error loading module '%s' from file '%s': %s", name, file, loaderr), 3)
+  end
+  return chunk, file
+end
 local function plugin_searcher(name)
   local prefix, rest = tostring(name):match("^([%w_]+)%.(.+)$")
   local templates = prefix and namespaces[prefix]
@@ -44,20 +51,10 @@ local function plugin_searcher(name)
       local tried = (templates:gsub("%?", (rest:gsub("%.", "/"))))
       error(format("module '%s' not found (searched %s)", tostring(name), tried), 3)
     end
-    local chunk, loaderr = rawloadfile(file, "t")
-    if not chunk then
-      error(format("error loading module '%s' from file '%s': %s", name, file, loaderr), 2)
-    end
-    return chunk, file
+    return load_module_file(name, file)
   end
   local file = searchpath(name, module_path)
-  if file then
-    local chunk, loaderr = rawloadfile(file, "t")
-    if not chunk then
-      error(format("error loading module '%s' from file '%s': %s", name, file, loaderr), 2)
-    end
-    return chunk, file
-  end
+  if file then return load_module_file(name, file) end
   local builtin = builtins[name]
   if builtin then
     local chunk, loaderr = rawload(builtin.source, builtin.chunk, "t")
