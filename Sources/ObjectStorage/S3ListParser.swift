@@ -13,6 +13,7 @@ public struct S3ListPage: Sendable, Equatable {
         /// encryption, the hex MD5 of the content); nil when the listing had none.
         public var etag: String?
 
+        /// One listed object (tests and other listers build pages too).
         public init(key: String, size: Int64, etag: String? = nil) {
             self.key = key
             self.size = size
