@@ -179,7 +179,7 @@ let package = Package(
             dependencies: ["evictor", "EvictorCore", "Eviction", "EvictorTestSupport", "ObjectStorage", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "EndToEndTests", dependencies: ["EvictorTestSupport"]),
         .testTarget(name: "EvictorServerTests", dependencies: ["EvictorServer", "EvictorEngine", "EvictorCore", "Eviction"]),
-        .testTarget(name: "RegistryStorageTests", dependencies: ["RegistryStorage", "EvictorCore", "EvictorTestSupport"]),
+        .testTarget(name: "RegistryStorageTests", dependencies: ["RegistryStorage", "ObjectStorage", "EvictorCore", "EvictorTestSupport"]),
         .testTarget(name: "ObjectStorageTests", dependencies: ["ObjectStorage", "EvictorTestSupport"]),
         .testTarget(name: "EvictionTests", dependencies: ["Eviction", "RegistryAPI", "RegistryStorage", "EvictorCore", "EvictorTestSupport"]),
     ]

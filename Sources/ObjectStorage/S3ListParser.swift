@@ -9,6 +9,16 @@ public struct S3ListPage: Sendable, Equatable {
     public struct Object: Sendable, Equatable {
         public var key: String
         public var size: Int64
+        /// The `ETag` without its quotes, lowercased (for a single-part upload without KMS
+        /// encryption, the hex MD5 of the content); nil when the listing had none.
+        public var etag: String?
+
+        /// One listed object (tests and other listers build pages too).
+        public init(key: String, size: Int64, etag: String? = nil) {
+            self.key = key
+            self.size = size
+            self.etag = etag
+        }
     }
 
     public var objects: [Object] = []
@@ -25,6 +35,7 @@ final class S3ListParser: NSObject, XMLParserDelegate {
     private var text = ""
     private var key = ""
     private var size: Int64 = 0
+    private var etag: String?
     private var errorCode: String?
     private var sawListResult = false
 
@@ -64,10 +75,12 @@ final class S3ListParser: NSObject, XMLParserDelegate {
         switch (parent, elementName) {
         case ("Contents", "Key"): key = text
         case ("Contents", "Size"): size = Int64(text) ?? 0
+        case ("Contents", "ETag"): etag = text.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")).lowercased()
         case (_, "Contents"):
-            page.objects.append(.init(key: key, size: size))
+            page.objects.append(.init(key: key, size: size, etag: etag))
             key = ""
             size = 0
+            etag = nil
         case ("CommonPrefixes", "Prefix"): page.commonPrefixes.append(text)
         case ("ListBucketResult", "IsTruncated"): page.isTruncated = text == "true"
         case ("ListBucketResult", "NextContinuationToken"): page.nextContinuationToken = text

@@ -50,7 +50,8 @@ public struct GarbageCollector: Sendable {
     /// Mark and plan the sweep; reads only. Marks are merged as each repository finishes and
     /// blob sizes are read only for sweep candidates, so memory stays near one set of digests.
     public func plan() throws(StorageError) -> SweepPlan {
-        let names = try layout.repositoryNames()
+        let repositories = try layout.repositoryIndex()
+        let names = repositories.names
         struct Merged {
             var marked: Set<Digest> = [], protected: Set<Digest> = []
             var manifests: [SweepPlan.ManifestRevision] = [], problems: [String] = []
@@ -59,7 +60,7 @@ public struct GarbageCollector: Sendable {
         // Any error reading links or manifests aborts the plan: a repository marked in part
         // would make the blobs it needs look unreferenced.
         try layout.forEach(names.count) { index throws(StorageError) in
-            let marks = try mark(names[index], cache: ManifestCache(layout: layout))
+            let marks = try mark(try layout.links(of: names[index], in: repositories), cache: ManifestCache(layout: layout))
             merged.withLock { all in
                 all.marked.formUnion(marks.marked)
                 all.protected.formUnion(marks.protected)
@@ -84,7 +85,7 @@ public struct GarbageCollector: Sendable {
         let sweptHex = Set(sweep.keys.map(\.hex))
         let links = Mutex<[SweepPlan.ManifestRevision]>([])
         try layout.forEach(names.count) { index throws(StorageError) in
-            let found = try layout.driver.list("\(layout.repositoryPath(names[index]))/_layers/sha256").filter(sweptHex.contains).compactMap { hex in
+            let found = try repositories.layerNames(of: names[index], in: layout).filter(sweptHex.contains).compactMap { hex in
                 (try? Digest(parsing: "sha256:\(hex)")).map { SweepPlan.ManifestRevision(repository: names[index], digest: $0) }
             }
             links.withLock { $0 += found }
@@ -106,8 +107,8 @@ public struct GarbageCollector: Sendable {
         var problems: [String] = []
     }
 
-    private func mark(_ repository: String, cache: ManifestCache) throws(StorageError) -> RepositoryMarks {
-        let links = try layout.links(of: repository)
+    private func mark(_ links: RepositoryLinks, cache: ManifestCache) throws(StorageError) -> RepositoryMarks {
+        let repository = links.name
         var marks = RepositoryMarks(repository: repository)
         for hex in links.brokenRevisions { marks.problems.append("\(repository): revision link \(hex.prefix(16))... is missing or malformed") }
         let revisions = Set(links.revisions)

@@ -24,9 +24,11 @@ public struct Quarantine: Sendable {
     public let layout: StorageLayout
 
     public init(directory: String, layout: StorageLayout) {
+        // Keys in a bucket have no leading `/`; another driver's absolute paths keep theirs (as in `StorageLayout`).
+        let kept = directory.hasPrefix("/") && !(layout.driver is S3StorageDriver) ? "/" : ""
         self.directory =
             layout.driver is LocalStorageDriver
-            ? URL(fileURLWithPath: directory).standardizedFileURL.path : directory.split(separator: "/").joined(separator: "/")
+            ? URL(fileURLWithPath: directory).standardizedFileURL.path : kept + directory.split(separator: "/").joined(separator: "/")
         self.layout = layout
     }
 
@@ -88,7 +90,11 @@ public struct Quarantine: Sendable {
                 guard try driver.exists(stored) else { continue }
                 let original = layout.path(move.path)
                 if try driver.exists(original) {
-                    result.conflicts.append(move.path)
+                    switch try reconcile(stored, with: original) {
+                    case .conflict: result.conflicts.append(move.path)
+                    case .movedBack: result.restored.append(move.path)
+                    case .leftover: break
+                    }
                     continue
                 }
                 do {
@@ -105,5 +111,33 @@ public struct Quarantine: Sendable {
             result.sessions += 1
         }
         return result
+    }
+
+    private enum Reconciled { case conflict, movedBack, leftover }
+
+    /// A quarantined path whose original exists again. On disk a move is one rename, so that
+    /// is a conflict. On an object store a move is copies, then deletes: a kill between them
+    /// leaves objects in both places, and the rerun moves what was left into a newer session.
+    /// There, files identical in both places are such leftovers (the quarantined copy goes),
+    /// files missing from the original go back, and only a file that differs (or is too large
+    /// to compare) is a conflict, in which case nothing is touched.
+    private func reconcile(_ stored: String, with original: String) throws(StorageError) -> Reconciled {
+        guard !(driver is LocalStorageDriver) else { return .conflict }
+        let files = try driver.size(stored) != nil ? [""] : try driver.walk(stored).map { "/\($0.path)" }
+        var missing: [String] = []
+        var identical: [String] = []
+        for file in files {
+            guard let bytes = try driver.read(stored + file, limit: 64 << 20) else { return .conflict }
+            if try driver.size(original + file) == nil {
+                missing.append(file)
+            } else if try driver.read(original + file, limit: 64 << 20) == bytes {
+                identical.append(file)
+            } else {
+                return .conflict
+            }
+        }
+        for file in missing { try driver.move(stored + file, to: original + file) }
+        for file in identical { try driver.delete(stored + file) }
+        return missing.isEmpty ? .leftover : .movedBack
     }
 }

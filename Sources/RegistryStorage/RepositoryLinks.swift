@@ -26,6 +26,7 @@ extension StorageLayout {
     /// (Distribution 2.8 treats a directory with `_layers` as a repository). Each level of the
     /// tree is listed in parallel.
     public func repositoryNames() throws(StorageError) -> [String] {
+        if driver.prefersWalks { return try walkRepositories().keys.sorted() }
         let root = "\(v2Path)/repositories"
         guard try driver.isDirectory(root) else { return [] }
         var names: [String] = []
@@ -50,9 +51,17 @@ extension StorageLayout {
         return names.sorted()
     }
 
-    /// Reads the links of one repository.
+    /// Reads the links of one repository (on a driver that prefers walks, from one walk of it).
     public func links(of repository: String) throws(StorageError) -> RepositoryLinks {
         let directory = repositoryPath(repository)
+        if driver.prefersWalks {
+            var files = RepositoryFiles()
+            for file in try driver.walk(directory) {
+                let components = file.path.split(separator: "/")
+                if components.first?.hasPrefix("_") == true { files.add(components[...], etag: file.etag) }
+            }
+            return try links(of: repository, files: files)
+        }
         var tags: [String: Digest?] = [:]
         for tag in try driver.list("\(directory)/_manifests/tags") {
             tags[tag] = try readLink(path: "\(directory)/_manifests/tags/\(tag)/current/link")
@@ -95,34 +104,43 @@ extension StorageLayout {
     /// with the 256 prefix directories in parallel.
     public func blobs() throws(StorageError) -> [Digest: Int64?] {
         let base = "\(v2Path)/blobs/sha256"
+        if driver.prefersWalks { return try walkBlobs(base) }
         let prefixes = try driver.list(base)
         let parts = Mutex<[[(Digest, Int64?)]]>([])
-        let local = driver is LocalStorageDriver
         try forEach(prefixes.count) { index throws(StorageError) in
             let prefix = "\(base)/\(prefixes[index])"
             var found: [(Digest, Int64?)] = []
-            if local {
-                for hex in try driver.list(prefix) {
-                    guard let digest = try? Digest(parsing: "sha256:\(hex)") else { continue }
-                    found.append((digest, try driver.size("\(prefix)/\(hex)/data")))
-                }
-            } else {
-                // One paged listing of the prefix gives every blob and its size.
-                var sizes: [String: Int64?] = [:]
-                for file in try driver.walk(prefix) {
-                    let parts = file.path.split(separator: "/")
-                    guard let hex = parts.first.map(String.init) else { continue }
-                    if parts.count == 2 && parts[1] == "data" { sizes[hex] = file.size } else if sizes[hex] == nil { sizes[hex] = .some(nil) }
-                }
-                for (hex, size) in sizes {
-                    guard let digest = try? Digest(parsing: "sha256:\(hex)") else { continue }
-                    found.append((digest, size))
-                }
+            for hex in try driver.list(prefix) {
+                guard let digest = try? Digest(parsing: "sha256:\(hex)") else { continue }
+                found.append((digest, try driver.size("\(prefix)/\(hex)/data")))
             }
             parts.withLock { $0.append(found) }
         }
         var result: [Digest: Int64?] = [:]
         for part in parts.withLock({ $0 }) { for (digest, size) in part { result[digest] = size } }
         return result
+    }
+
+    /// `blobs()` on a driver that prefers walks: 16 walks, one per first hex digit, each a
+    /// paged listing that gives every blob and its size.
+    private func walkBlobs(_ base: String) throws(StorageError) -> [Digest: Int64?] {
+        let digits = Array("0123456789abcdef").map(String.init)
+        let result = Mutex<[Digest: Int64?]>([:])
+        try forEach(digits.count) { index throws(StorageError) in
+            var sizes: [String: Int64?] = [:]
+            for file in try driver.walk(base, namePrefix: digits[index]) {
+                let parts = file.path.split(separator: "/")
+                guard parts.count >= 2 else { continue }
+                let hex = String(parts[1])
+                if parts.count == 3 && parts[2] == "data" { sizes[hex] = file.size } else if sizes[hex] == nil { sizes[hex] = .some(nil) }
+            }
+            var found: [Digest: Int64?] = [:]
+            for (hex, size) in sizes {
+                guard let digest = try? Digest(parsing: "sha256:\(hex)") else { continue }
+                found[digest] = size
+            }
+            result.withLock { all in all.merge(found) { $1 } }
+        }
+        return result.withLock { $0 }
     }
 }

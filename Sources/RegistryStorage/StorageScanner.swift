@@ -28,12 +28,13 @@ public struct StorageScanner: Sendable {
     }
 
     public func scan() throws(StorageError) -> ScanResult {
-        let names = try layout.repositoryNames()
+        let repositories = try layout.repositoryIndex()
+        let names = repositories.names
         let blobs = try layout.blobs()
         let collected = Mutex<[StorageFinding]>([])
         let counts = Mutex<(tags: Int, manifests: Int)>((0, 0))
         try layout.forEach(names.count) { index throws(StorageError) in
-            let links = try layout.links(of: names[index])
+            let links = try layout.links(of: names[index], in: repositories)
             let found = try scan(links, blobs: blobs, cache: ManifestCache(layout: layout))
             collected.withLock { $0 += found }
             counts.withLock { $0 = ($0.tags + links.tags.count, $0.manifests + links.revisions.count) }

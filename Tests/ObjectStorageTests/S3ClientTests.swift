@@ -20,6 +20,8 @@ struct S3ClientTests {
             let paged = try client.list(prefix: "dir/", maxKeys: 2)
             #expect(paged.objects.count == 7)
             #expect(Set(paged.objects.map(\.key)).count == 7)
+            // A single-part object's ETag is the MD5 of its bytes: links need not be read.
+            #expect(paged.objects.allSatisfy { $0.etag == ContentETag.of(Array("value \($0.key.split(separator: " ").last?.prefix(1) ?? "")".utf8)) })
             let levels = try client.list(prefix: "dir/", delimiter: "/", maxKeys: 1)
             #expect(levels.commonPrefixes.sorted() == ["dir/sub0/", "dir/sub1/", "dir/sub2/"])
 

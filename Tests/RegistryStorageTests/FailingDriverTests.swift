@@ -9,9 +9,12 @@ import Testing
 struct FailingDriver: StorageDriver {
     let local = LocalStorageDriver()
     let failing: String
+    /// Walk subtrees as an object store would (see `WalkingDriver`).
+    var walks = false
 
     var location: String { "failing disk" }
     var parallelism: Int { 4 }
+    var prefersWalks: Bool { walks }
 
     private func check(_ path: String) throws(StorageError) {
         if path.contains(failing) { throw .cannotRead(path, reason: "injected failure") }
@@ -28,6 +31,10 @@ struct FailingDriver: StorageDriver {
     func walk(_ path: String) throws(StorageError) -> [StoredFile] {
         try check(path)
         return try local.walk(path)
+    }
+    func walk(_ path: String, namePrefix: String) throws(StorageError) -> [StoredFile] {
+        try check("\(path)/\(namePrefix)")
+        return try local.walk(path).filter { $0.path.hasPrefix(namePrefix) }
     }
     func read(_ path: String, limit: Int) throws(StorageError) -> [UInt8]? {
         try check(path)
@@ -47,19 +54,19 @@ struct FailingDriver: StorageDriver {
 struct FailingDriverTests {
     @Test(
         "a failed listing or read of links or manifests aborts the plan",
-        arguments: ["_manifests/revisions", "_manifests/tags", "/blobs/sha256/", "repositories/team"])
-    func planAborts(failing: String) throws {
+        arguments: ["_manifests/revisions", "_manifests/tags", "/blobs/sha256/", "repositories/team"], [false, true])
+    func planAborts(failing: String, walks: Bool) throws {
         let store = try StoreFixture()
         defer { store.cleanup() }
         let image = try store.image("team/app", tags: ["v1"], seed: "failing-a")
         _ = try store.image("team/other", tags: ["x"], seed: "failing-b")
         let healthy = try GarbageCollector(layout: store.layout()).plan()
         #expect(healthy.blobs.isEmpty)
-        let layout = try StorageLayout(driver: FailingDriver(failing: failing), root: store.root.path)
+        let layout = try StorageLayout(driver: FailingDriver(failing: failing, walks: walks), root: store.root.path)
         #expect(throws: StorageError.self) { try GarbageCollector(layout: layout).plan() }
         #expect(throws: StorageError.self) { try StorageScanner(layout: layout).scan() }
         // A manifest blob that cannot be read is an error, not a missing manifest.
-        let manifest = try StorageLayout(driver: FailingDriver(failing: hex(image.digest)), root: store.root.path)
+        let manifest = try StorageLayout(driver: FailingDriver(failing: hex(image.digest), walks: walks), root: store.root.path)
         #expect(throws: StorageError.self) { try GarbageCollector(layout: manifest).plan() }
     }
 }

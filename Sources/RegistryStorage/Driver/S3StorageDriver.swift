@@ -15,6 +15,7 @@ public struct S3StorageDriver: StorageDriver {
     }
 
     public var location: String { client.location }
+    public var prefersWalks: Bool { true }
 
     public func list(_ path: String) throws(StorageError) -> [String] {
         let prefix = Self.directoryPrefix(path)
@@ -31,9 +32,14 @@ public struct S3StorageDriver: StorageDriver {
     }
 
     public func walk(_ path: String) throws(StorageError) -> [StoredFile] {
+        try walk(path, namePrefix: "")
+    }
+
+    /// One paged listing of the keys under `path/namePrefix`.
+    public func walk(_ path: String, namePrefix: String) throws(StorageError) -> [StoredFile] {
         let prefix = Self.directoryPrefix(path)
-        let page = try call("list", path) { () throws(S3Error) in try client.list(prefix: prefix) }
-        return page.objects.map { StoredFile(path: String($0.key.dropFirst(prefix.count)), size: $0.size) }
+        let page = try call("list", path) { () throws(S3Error) in try client.list(prefix: prefix + namePrefix) }
+        return page.objects.map { StoredFile(path: String($0.key.dropFirst(prefix.count)), size: $0.size, etag: $0.etag) }
     }
 
     public func read(_ path: String, limit: Int) throws(StorageError) -> [UInt8]? {

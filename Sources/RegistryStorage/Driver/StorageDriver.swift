@@ -8,12 +8,19 @@ public protocol StorageDriver: Sendable {
     var location: String { get }
     /// How many calls a walk runs at once (0: as many as the machine has cores).
     var parallelism: Int { get }
+    /// Whether one `walk` of a subtree costs less than listing its directories one by one: on
+    /// an object store a listing answers up to 1,000 keys at any depth per request, on disk
+    /// every directory is one call either way.
+    var prefersWalks: Bool { get }
     /// Names directly under `path`, files and directories; empty when there is nothing.
     func list(_ path: String) throws(StorageError) -> [String]
     /// Names of the directories directly under `path`.
     func listDirectories(_ path: String) throws(StorageError) -> [String]
     /// Every file below `path` at any depth, relative to it, with its size.
     func walk(_ path: String) throws(StorageError) -> [StoredFile]
+    /// The files of `walk(path)` whose relative path starts with `namePrefix`: a slice of a
+    /// large directory (`blobs/sha256` by first hex digit) that an object store lists alone.
+    func walk(_ path: String, namePrefix: String) throws(StorageError) -> [StoredFile]
     /// The whole file; nil when there is none or it is larger than `limit`.
     func read(_ path: String, limit: Int) throws(StorageError) -> [UInt8]?
     /// The size of the file at `path`; nil when there is none.
@@ -34,14 +41,26 @@ public protocol StorageDriver: Sendable {
     func makeUniqueDirectory(_ base: String) throws(StorageError) -> String
 }
 
+extension StorageDriver {
+    public var prefersWalks: Bool { false }
+
+    public func walk(_ path: String, namePrefix: String) throws(StorageError) -> [StoredFile] {
+        try walk(path).filter { $0.path.hasPrefix(namePrefix) }
+    }
+}
+
 /// One file found by `StorageDriver.walk`.
 public struct StoredFile: Sendable, Hashable {
     /// Relative to the walked path.
     public var path: String
     public var size: Int64
+    /// The object store's `ETag` for it (unquoted, lowercase), when the listing gave one: see
+    /// `ContentETag`. Nil on disk.
+    public var etag: String?
 
-    public init(path: String, size: Int64) {
+    public init(path: String, size: Int64, etag: String? = nil) {
         self.path = path
         self.size = size
+        self.etag = etag
     }
 }
