@@ -78,7 +78,7 @@ public struct Quarantine: Sendable {
     public func revert() throws(StorageError) -> RevertResult {
         var result = RevertResult()
         var sessions: [String] = []
-        for session in try driver.list(directory) where try driver.exists("\(directory)/\(session)/moves.jsonl") {
+        for session in try driver.list(directory) where try MoveRecord.exists("\(directory)/\(session)/moves.jsonl", driver: driver) {
             sessions.append(session)
         }
         for session in sessions.sorted().reversed() {
@@ -106,7 +106,7 @@ public struct Quarantine: Sendable {
             }
             // Only this session's conflicts keep its record for another revert.
             if result.conflicts.count == conflictsBefore {
-                try? driver.move("\(sessionDirectory)/moves.jsonl", to: "\(sessionDirectory)/moves.reverted.jsonl")
+                try? MoveRecord.markReverted("\(sessionDirectory)/moves.jsonl", as: "\(sessionDirectory)/moves.reverted.jsonl", driver: driver)
             }
             result.sessions += 1
         }

@@ -40,6 +40,23 @@ struct QuarantineObjectStoreTests {
         }
     }
 
+    @Test("each move's record is an object of its own, written once; a second pass of the session adds after it; revert reads them all")
+    func recordsAreWrittenOnce() throws {
+        let setup = try Setup()
+        defer { setup.cleanup() }
+        let session = try setup.quarantine.newSession("20250101T000000Z")
+        let tags = ["v1", "v2"].map { "repositories/team/app/_manifests/tags/\($0)" }
+        let (first, _) = try setup.quarantine.move([Quarantine.Move(path: tags[0], reason: "test", fixer: "unit")], session: session)
+        _ = try setup.quarantine.move([Quarantine.Move(path: tags[1], reason: "test", fixer: "unit")], session: session)
+        let records = try FileManager.default.contentsOfDirectory(atPath: "\(first)/moves.jsonl.d").sorted()
+        #expect(records == ["00000000.json", "00000001.json"])
+        #expect(!FileManager.default.fileExists(atPath: "\(first)/moves.jsonl"), "no whole record rewritten per move")
+        let result = try setup.quarantine.revert()
+        #expect(result.restored.sorted() == tags && result.conflicts.isEmpty)
+        #expect(FileManager.default.fileExists(atPath: "\(first)/moves.reverted.jsonl"))
+        #expect(!FileManager.default.fileExists(atPath: "\(first)/moves.jsonl.d/00000000.json"))
+    }
+
     @Test("killed after its copies (all, or some deletes done), moved again by the rerun: revert restores the tag exactly, no conflict")
     func leftoversAreNotConflicts() throws {
         let setup = try Setup()
