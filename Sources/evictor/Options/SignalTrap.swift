@@ -8,6 +8,7 @@ import Synchronization
 /// once (the journal, written before every step, still lets the next run resume).
 enum SignalTrap {
     private static let sources = Mutex<[DispatchSourceSignal]>([])
+    private static let queue = DispatchQueue(label: "evictor.signals")
 
     /// Installs the handlers; returns the request they set.
     static func install() -> StopRequest {
@@ -16,7 +17,10 @@ enum SignalTrap {
             signal(number, SIG_IGN)
             // Made and kept inside the lock: the sources live as long as the process.
             sources.withLock { kept in
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                // A queue of its own (an overcommitting one): work that fills the global queues'
+                // threads (a parallel sweep through concurrentPerform) must not hold the
+                // handler back until it has finished.
+                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
                 source.setEventHandler {
                     if stop.isRequested { exit(128 + number) }
                     stop.request(signal: number)
