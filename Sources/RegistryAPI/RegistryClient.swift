@@ -116,13 +116,10 @@ public final class RegistryClient: Sendable {
             await limiter.acquire()
             countRequest(retry: false)
             do {
-                let response = try await http.executeBuffered(
+                let response = try await http.executeWhole(
                     url: url, method: method, headers: headers, body: body, within: max(1, configuration.requestTimeout), limit: bodyLimit)
                 outcome = .success(RegistryResponse(status: response.status.code, headers: response.headers, body: Array(buffer: response.body)))
             } catch is NIOTooManyBytesError {
-                await limiter.release()
-                throw .bodyTooLarge(registry: registry, what: what, limit: bodyLimit)
-            } catch is ResponseAccumulator.ResponseTooBigError {
                 await limiter.release()
                 throw .bodyTooLarge(registry: registry, what: what, limit: bodyLimit)
             } catch {

@@ -296,6 +296,27 @@ struct CopyTests {
                     if status == 2 { #expect(result.stderrText.split(separator: "\n").count == 1, "\(arguments): \(result.stderrText)") }
                 }
                 #expect(await !Skopeo.canInspect(destination, "shop/unused:v1"))
+                let journals = try FileManager.default.contentsOfDirectory(atPath: work.path).filter { $0.hasPrefix("evictor-copy-") }
+                #expect(journals.count == 1, "a run that could not start leaves no journal behind: \(journals)")
+
+                // An image the source does not have fails alone, listed with why (exit 1); the rest is copied.
+                let partly = try await EvictorBinary.run(
+                    ["copy", source.url, destination.url, "-r", "shop/web:nosuch", "-r", "shop/web:v2", "--output", "json"], currentDirectory: work)
+                #expect(partly.status == 1, "\(partly.stderrText)")
+                let failures = (Self.json(partly)["failures"] as? [[String: Any]]) ?? []
+                #expect(failures.count == 1 && (failures.first?["image"] as? String) == "shop/web:nosuch", "\(partly.stdoutText)")
+                #expect("\(failures.first?["reason"] ?? "")".contains("not found"), "\(partly.stdoutText)")
+                #expect(await Skopeo.canInspect(destination, "shop/web:v2"))
+
+                // Both registries by their names in evictor.yaml.
+                let config = work.appendingPathComponent("evictor.yaml")
+                try Data(
+                    "version: 1\nregistries:\n  - name: old\n    url: \(source.url)\n  - name: new\n    url: \(destination.url)\n".utf8
+                ).write(to: config)
+                let named = try await EvictorBinary.run(
+                    ["copy", "old", "new", "-r", "shop/unused:v1", "--config", config.path], currentDirectory: work)
+                #expect(named.status == 0, "\(named.stderrText)")
+                #expect(await Skopeo.canInspect(destination, "shop/unused:v1"))
             }
             // A destination that wants a password it is not given.
             try await RegistryServer.withBasicAuth(user: "copier", password: "s3cret-copy") { guarded in

@@ -18,7 +18,8 @@ public enum Copying {
         public var overwriteTags = false
         /// Read both sides, write nothing; the figures say what a copy would do.
         public var dryRun = false
-        /// The journal (nil: none, as in a dry run).
+        /// The journal; nil: a new `evictor-copy-<UTC time>.jsonl` in the current directory,
+        /// made once both registries answered (none in a dry run).
         public var journal: String?
         /// Images copied at once.
         public var imageConcurrency = 4
@@ -31,7 +32,7 @@ public enum Copying {
     }
 
     /// A new `evictor-copy-<UTC time>[-NNN].jsonl` in the current directory.
-    public static func newJournalPath(now: Date = Date()) throws -> String {
+    static func newJournalPath(now: Date = Date()) throws -> String {
         try UniquePath.makeFile(stem: "evictor-copy-\(UTCStamp.string(now))", suffix: ".jsonl")
     }
 
@@ -45,8 +46,9 @@ public enum Copying {
         // Both sides answer (and take the credentials) before anything is read or written.
         try await source.ping()
         try await destination.ping()
-        let (earlier, journal) = try openJournal(settings, source: source, destination: destination)
         let (items, elsewhere) = try await settings.selection.resolve(on: source)
+        // Only a copy that can start has a journal (a selection that cannot be read leaves none).
+        let (earlier, journal) = try openJournal(settings, source: source, destination: destination)
         var report = CopyReport(source: source.registry, destination: destination.registry, dryRun: settings.dryRun, journal: journal?.path)
         report.images = items.count
         report.skippedReferences = elsewhere
@@ -80,7 +82,8 @@ public enum Copying {
     private static func openJournal(
         _ settings: Settings, source: RegistryClient, destination: RegistryClient
     ) throws -> ([CopyRecord], JSONLinesFile?) {
-        guard !settings.dryRun, let path = settings.journal else { return ([], nil) }
+        guard !settings.dryRun else { return ([], nil) }
+        let path = try settings.journal ?? newJournalPath()
         var earlier: [CopyRecord] = []
         if FileManager.default.fileExists(atPath: path) {
             earlier = try JSONLinesFile.read(CopyRecord.self, from: path) { .invalidJournal(path, reason: $0) }

@@ -93,14 +93,14 @@ struct CopyCommand: AsyncParsableCommand {
         } else if !references.isEmpty {
             settings.selection = .references(references)
         }
-        let destinationClient = try destinationConnection().makeClient(for: destinationRegistry, environment: Self.destinationEnvironment())
-        defer { Task { [destinationClient] in await destinationClient.shutdown() } }
-        if !dryRun { settings.journal = try journal ?? Copying.newJournalPath() }
+        settings.journal = journal
         let stop = SignalTrap.install()
-        let report = try await connection.withClient(for: sourceRegistry) { sourceClient in
-            try await Copying.run(settings, source: sourceClient, destination: destinationClient, stop: stop, events: CommandLog.events())
+        let report = try await destinationConnection().withClient(for: destinationRegistry, environment: Self.destinationEnvironment()) {
+            destinationClient in
+            try await connection.withClient(for: sourceRegistry) { sourceClient in
+                try await Copying.run(settings, source: sourceClient, destination: destinationClient, stop: stop, events: CommandLog.events())
+            }
         }
-        CommandLog.stats(destinationClient)
         switch output {
         case .json: try JSONOutput.print(report)
         case .text: Self.print(report)

@@ -63,9 +63,10 @@ struct ConnectionOptions: ParsableArguments {
     /// Runs `body` with a client for `registry` (a config file's registry: its settings where
     /// no flag is given), and shuts the client down whatever happens.
     func withClient<Result>(
-        for registry: ResolvedRegistry, defaultConcurrency: Int = 8, _ body: (RegistryClient) async throws -> Result
+        for registry: ResolvedRegistry, defaultConcurrency: Int = 8, environment: [String: String] = ProcessInfo.processInfo.environment,
+        _ body: (RegistryClient) async throws -> Result
     ) async throws -> Result {
-        let client = try makeClient(for: registry, defaultConcurrency: defaultConcurrency)
+        let client = try makeClient(for: registry, defaultConcurrency: defaultConcurrency, environment: environment)
         do {
             let result = try await body(client)
             CommandLog.stats(client)
