@@ -57,17 +57,7 @@ public enum StorageRepair {
         var scripts = path.scripts(in: "fixers")
         if !settings.fixers.isEmpty {
             scripts = try settings.fixers.map { name throws(ScriptingError) in
-                // A file, as sources and policies may be given (an existing path is a file).
-                if name.contains("/") || name.hasSuffix(".lua") {
-                    guard FileManager.default.fileExists(atPath: name) else {
-                        throw ScriptingError.invalidSpec(file: name, reason: "no such fixer file")
-                    }
-                    return PluginScript(file: name)
-                }
-                guard let script = path.script(in: "fixers", named: name) else {
-                    throw ScriptingError.notFound(kind: "fixer", name: name, searched: path.searched)
-                }
-                return script
+                try PolicyReference.resolve(name, kind: "fixer", folder: "fixers", pluginPath: path)
             }
         }
         var fixers: [(plugin: FixerPlugin, options: LuaValue)] = []

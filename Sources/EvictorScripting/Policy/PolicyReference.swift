@@ -1,12 +1,19 @@
 import Foundation
 
-/// How `--policy` and `evictor policy check` name a policy: a file, or a policy name looked up
-/// on the plugin path (its directories' `policies/NAME.lua`, then the built-in policies).
+/// How `--policy`, `evictor policy check` and `storage fix --fixer` name a plugin: a file, or a
+/// name looked up on the plugin path (its layers' `policies/NAME.lua` or `fixers/NAME.lua`).
 public enum PolicyReference {
     /// The policy `reference` names. An existing file is that file. Otherwise a reference
     /// without `/` is a name (`in-use`, or `in-use.lua`) looked up on `pluginPath`; a path
     /// that does not exist, or a name found nowhere, is one error naming what was searched.
     public static func resolve(_ reference: String, pluginPath: PluginPath) throws(ScriptingError) -> PluginScript {
+        try resolve(reference, kind: "policy", folder: "policies", pluginPath: pluginPath)
+    }
+
+    /// The plugin of `kind` (its folder on the plugin path) `reference` names: an existing file
+    /// is that file; a reference without `/` is a name (with or without `.lua`) looked up in
+    /// `folder` on `pluginPath`. Shared by policies and fixers.
+    public static func resolve(_ reference: String, kind: String, folder: String, pluginPath: PluginPath) throws(ScriptingError) -> PluginScript {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: reference, isDirectory: &isDirectory), !isDirectory.boolValue {
             return PluginScript(file: reference)
@@ -16,13 +23,13 @@ public enum PolicyReference {
             throw .invalidSpec(
                 file: reference,
                 reason:
-                    "no such policy file (a policy name without '/', such as in-use, is looked up on the plugin path: "
+                    "no such \(kind) file (a \(kind) name without '/' is looked up on the plugin path: "
                     + "\(searched); \(PluginPath.addDirectoriesHint))"
             )
         }
         let name = reference.hasSuffix(".lua") ? String(reference.dropLast(4)) : reference
-        guard let script = pluginPath.script(in: "policies", named: name) else {
-            throw .notFound(kind: "policy", name: name, searched: pluginPath.searched)
+        guard let script = pluginPath.script(in: folder, named: name) else {
+            throw .notFound(kind: kind, name: name, searched: pluginPath.searched)
         }
         return script
     }
