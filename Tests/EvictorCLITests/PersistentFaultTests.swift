@@ -26,10 +26,8 @@ struct PersistentFaultTests {
             stalled: .stall, dropped: .dropBeforeForwarding, wrongHead: .wrongDigest, lostDeletes: .stall,
         ]
         faults.wrongDigestOnHead = true
-        // 2 s per request (stalls last 3 s): at 1 s, a healthy DELETE slowed past it by a busy
-        // machine was retried and counted "already gone" (the registry had done it).
-        faults.stallSeconds = 3
-        let arguments = ["--timeout", "2"]
+        faults.stallSeconds = 2
+        let arguments = ["--timeout", "1"]
         try await FaultProxy.with(upstreamPort: registry.port, plan: .none) { proxy in
             // The plan is made through the proxy while it is clean, so the plan names it.
             let planPath = work.appendingPathComponent("plan.json").path
