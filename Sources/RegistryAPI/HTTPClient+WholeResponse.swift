@@ -10,27 +10,25 @@ struct WholeResponse: Sendable {
 }
 
 extension HTTPClient {
-    /// Executes a request and collects its whole body (at most `limit` bytes, else
-    /// `NIOTooManyBytesError`), all within `seconds`: AHC's deadline covers the body too (a
-    /// server dripping a byte at a time fails with `deadlineExceeded`), with no task group or
-    /// timer task per request. Cancelling the calling task cancels the request.
-    func executeWhole(
-        url: String, method: HTTPMethod, headers: HTTPHeaders, body: [UInt8]?, within seconds: Double, limit: Int
-    ) async throws -> WholeResponse {
-        let request = try HTTPClient.Request(url: url, method: method, headers: headers, body: body.map { .bytes($0) })
-        let task = execute(
-            request: request, delegate: ResponseAccumulator(request: request, maxBodySize: limit),
-            deadline: .now() + .milliseconds(Int64(seconds * 1000)))
-        let response: HTTPClient.Response
-        do {
-            response = try await withTaskCancellationHandler {
-                try await task.futureResult.get()
-            } onCancel: {
-                task.cancel()
+    /// Executes `request` and reads its whole body (at most `limit` bytes, else
+    /// `NIOTooManyBytesError`), all within `seconds`. The client's own deadline stops at the
+    /// response head, and its read timeout only at silence: a server dripping a byte at a
+    /// time would otherwise hold a request forever. Past the deadline this throws
+    /// `HTTPClientError.deadlineExceeded`; cancelling the read closes the connection.
+    func executeWhole(_ request: HTTPClientRequest, within seconds: Double, limit: Int) async throws -> WholeResponse {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        let response = try await execute(request, timeout: .milliseconds(Int64(seconds * 1000)))
+        let body = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await response.body.collect(upTo: limit) }
+            group.addTask {
+                // Qualified: HTTPClient has a `Task` type of its own.
+                try await _Concurrency.Task.sleep(until: deadline, clock: .continuous)
+                return nil
             }
-        } catch is ResponseAccumulator.ResponseTooBigError {
-            throw NIOTooManyBytesError(maxBytes: limit)
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let body = first else { throw HTTPClientError.deadlineExceeded }
+            return body
         }
-        return WholeResponse(status: response.status, headers: response.headers, body: response.body ?? ByteBuffer())
+        return WholeResponse(status: response.status, headers: response.headers, body: body)
     }
 }
