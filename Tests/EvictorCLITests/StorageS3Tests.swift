@@ -118,6 +118,33 @@ struct StorageS3Tests {
         }
     }
 
+    @Test("plan and run with evictor.yaml's storage.config naming the S3-backed registry's config find its untagged manifests")
+    func planReadsS3Store() async throws {
+        try await Self.withS3Registry { _, registry, _ in
+            let (_, overwritten) = try await StorageGCTests.populate(registry)
+            let config = registry.workDirectory.appendingPathComponent("evictor.yaml")
+            try """
+            version: 1
+            registries:
+              - name: main
+                url: \(registry.url)
+                policies:
+                  - policy: untagged
+                storage:
+                  config: \(registry.configFile.path)
+            state:
+              directory: \(registry.workDirectory.appendingPathComponent("state").path)
+            """.write(to: config, atomically: true, encoding: .utf8)
+            let plan = try await EvictorBinary.run(["plan", "--config", config.path, "main", "--output", "json"])
+            #expect(plan.status == 0, "\(plan.stderrText)")
+            #expect(plan.stdoutText.contains("\(overwritten.digest)"), "\(plan.stdoutText)")
+            let run = try await EvictorBinary.run(["run", "--config", config.path])
+            #expect(run.status == 0, "\(run.stdoutText) \(run.stderrText)")
+            #expect(run.stdoutText.contains("team/app@\(overwritten.digest)"), "\(run.stdoutText)")
+            #expect(!(plan.stdoutText + plan.stderrText + run.stdoutText + run.stderrText).contains(MotoServer.secretKey))
+        }
+    }
+
     @Test("the endpoint gone part way: gc fails with one line naming it, deletes nothing, prints no secret")
     func endpointGone() async throws {
         try await Self.withS3Registry { moto, registry, _ in

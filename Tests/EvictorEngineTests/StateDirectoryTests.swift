@@ -42,24 +42,44 @@ struct StateDirectoryTests {
         _ = first
     }
 
-    @Test("storage.config: the registry's config.yml gives the filesystem root; other drivers are one error naming the file")
+    @Test("storage.config: the registry's config.yml names a filesystem root or an s3 bucket; what cannot work is one error naming the file")
     func registryConfigFile() throws {
         let root = try Self.temporary()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let filesystem = "\(root)/config.yml"
         try "version: 0.1\nstorage:\n  delete:\n    enabled: true\n  filesystem:\n    rootdirectory: /srv/registry\nhttp:\n  addr: :5000\n"
             .write(toFile: filesystem, atomically: true, encoding: .utf8)
-        #expect(try RegistryStorageSettings.root(of: .config(filesystem)) == "/srv/registry")
-        #expect(try RegistryStorageSettings.root(of: .root("/data")) == "/data")
+        #expect(try RegistryStorageSettings.location(inRegistryConfig: filesystem) == .filesystem("/srv/registry"))
+        #expect(try StorageSource(checking: .config(filesystem)) == .registryConfig(filesystem))
+        #expect(try StorageSource(checking: .root("/data")) == .root("/data"))
+
         let s3 = "\(root)/s3.yml"
-        try "version: 0.1\nstorage:\n  s3:\n    bucket: b\n    secretkey: hunter2\n".write(toFile: s3, atomically: true, encoding: .utf8)
+        try "version: 0.1\nstorage:\n  s3:\n    bucket: b\n    region: eu-west-1\n    accesskey: AKIDEXAMPLE\n    secretkey: hunter2\n"
+            .write(toFile: s3, atomically: true, encoding: .utf8)
+        #expect(try StorageSource(checking: .config(s3), environment: [:]) == .registryConfig(s3))
+
+        let keyless = "\(root)/keyless.yml"
+        try "version: 0.1\nstorage:\n  s3:\n    bucket: b\n    region: eu-west-1\n".write(toFile: keyless, atomically: true, encoding: .utf8)
+        #expect(
+            try StorageSource(checking: .config(keyless), environment: ["AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"])
+                == .registryConfig(keyless))
         do {
-            _ = try RegistryStorageSettings.root(of: .config(s3))
-            Issue.record("an s3 store has no root directory")
+            _ = try StorageSource(checking: .config(keyless), environment: [:])
+            Issue.record("an s3 store without credentials cannot be read")
         } catch {
-            #expect(error.description.contains("s3.yml") && error.description.contains("s3"))
+            #expect(error.description.contains("keyless.yml") && error.description.contains("accesskey"), "\(error)")
+        }
+
+        let badBucket = "\(root)/bad.yml"
+        try "version: 0.1\nstorage:\n  s3:\n    bucket: a/b\n    region: eu-west-1\n    accesskey: AKIDEXAMPLE\n    secretkey: hunter2\n"
+            .write(toFile: badBucket, atomically: true, encoding: .utf8)
+        do {
+            _ = try StorageSource(checking: .config(badBucket), environment: [:])
+            Issue.record("a bucket name with a slash is not a bucket")
+        } catch {
+            #expect(error.description.contains("bad.yml") && error.description.contains("bucket"), "\(error)")
             #expect(!error.description.contains("hunter2"))
         }
-        #expect(throws: ConfigError.self) { try RegistryStorageSettings.root(of: .config("\(root)/missing.yml")) }
+        #expect(throws: ConfigError.self) { try StorageSource(checking: .config("\(root)/missing.yml")) }
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 
 extension Planning.Settings {
     /// The settings a config file gives registry `registry`: every policy with its options and
-    /// repository pattern, the inventory file, aliases, the storage root and `safety`.
+    /// repository pattern, the inventory file, aliases, the store and `safety`.
     public init(configured registry: RegistryConfig, in config: EvictorConfig, pluginPath: PluginPath) throws(ConfigError) {
         self.init(
             policies: registry.policies.map { configured in
@@ -14,7 +14,7 @@ extension Planning.Settings {
             pluginPath: pluginPath)
         inventoryPath = config.inventory?.file
         aliases = registry.aliases
-        storageRoot = try registry.storage.map { storage throws(ConfigError) in try RegistryStorageSettings.root(of: storage) }
+        storage = try registry.storage.map { configured throws(ConfigError) in try StorageSource(checking: configured) }
         maxDeletePercent = config.safety.maxDeletePercent
         minInventory = config.safety.minInventory
         // The pull history `serve` keeps, when there is one.

@@ -34,8 +34,9 @@ public enum Planning {
         public var aliases: [String] = []
         /// Plan only these repositories (empty: all).
         public var repositories: [String] = []
-        /// The registry's storage root, read-only, to find untagged manifests.
-        public var storageRoot: String?
+        /// The registry's store (a root on disk, or its config file: filesystem or s3), read
+        /// only, to find untagged manifests.
+        public var storage: StorageSource?
         public var maxDeletePercent: Double = 50
         /// nil: the largest `min_inventory` of the policies.
         public var minInventory: Int?
@@ -97,7 +98,7 @@ public enum Planning {
             inventoryCount = loaded.images.count
             inventoryInput = Plan.Input(name: "inventory", file: inventory, sha256: Digest.sha256(ofFileAt: inventory)?.hex ?? "")
         }
-        let storage = try settings.storageRoot.map { path throws in try StorageLayout(root: path) }
+        let storage = try settings.storage.map { source throws in try source.layout() }
 
         let collector = SnapshotCollector(client: client, storage: storage)
         var (snapshots, gaps) = try await collector.snapshots(of: settings.repositories, progress: progressReporter(events, phase: "plan"))

@@ -177,7 +177,7 @@ public enum UnattendedRun {
             }
             let scanned = try StorageScan.run(
                 StorageScan.Settings(
-                    root: try RegistryStorageSettings.root(of: storage),
+                    storage: try StorageSource(checking: storage),
                     reportDirectory: try UniquePath.makeDirectory(state.file("reports", stamp: id, name: registry.name + "-storage"))))
             let report = scanned.report
             part.storage = RunRecord.StorageStep(

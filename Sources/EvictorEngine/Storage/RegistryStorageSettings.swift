@@ -4,14 +4,6 @@ import Yams
 /// The `storage` section of a registry's own configuration file (Distribution's
 /// `config.yml`), as far as Evictor reads it: a filesystem store's root, or an s3 bucket.
 public enum RegistryStorageSettings {
-    /// The storage root `storage` names: the root itself, or the one in the registry's config file.
-    public static func root(of storage: StorageConfig) throws(ConfigError) -> String {
-        switch storage {
-        case .root(let root): return root
-        case .config(let file): return try rootDirectory(inRegistryConfig: file)
-        }
-    }
-
     /// Where a registry keeps its store, as its configuration file says.
     public enum Location: Sendable, Equatable {
         case filesystem(String)
@@ -43,7 +35,7 @@ public enum RegistryStorageSettings {
 
     /// `storage.filesystem.rootdirectory` of the registry configuration `file`. Errors name the
     /// file and the key; the file's other values (secrets among them) are never repeated.
-    public static func rootDirectory(inRegistryConfig file: String) throws(ConfigError) -> String {
+    static func rootDirectory(inRegistryConfig file: String) throws(ConfigError) -> String {
         let storage = try storageSection(file)
         guard let filesystem = storage["filesystem"] else {
             let drivers = storage.keys.compactMap(\.string).filter { !["cache", "delete", "maintenance", "redirect", "tag"].contains($0) }

@@ -26,6 +26,27 @@ public enum StorageSource: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The store an Evictor config file's `storage` names, checked without contacting anything:
+    /// the registry's configuration file is read and, for s3, its endpoint, bucket and
+    /// credentials resolved, so broken settings stop a plan or run before it starts.
+    public init(checking configured: StorageConfig, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) {
+        switch configured {
+        case .root(let root):
+            self = .root(root)
+        case .config(let file):
+            if case .s3(let settings) = try RegistryStorageSettings.location(inRegistryConfig: file) {
+                do {
+                    _ = try settings.configuration(environment: environment, file: file)
+                } catch let error as ConfigError {
+                    throw error
+                } catch {
+                    throw .invalidValue(file: file, path: "storage.s3", reason: "\(error)")
+                }
+            }
+            self = .registryConfig(file)
+        }
+    }
+
     /// The root or the config file, for reports and messages.
     public var description: String {
         switch self {

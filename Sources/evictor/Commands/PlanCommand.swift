@@ -10,7 +10,7 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Decide with a retention policy what may go; write the plan (nothing is deleted).",
         discussion: """
-            Reads every tag (and, with --storage-root, untagged manifests), runs the policy per \
+            Reads every tag (and, with --storage-root or the config's storage, untagged manifests), runs the policy per \
             repository, then the safety rails: in-use tags and digests, digests shared with kept \
             tags, children of kept indexes and referrers of kept images are kept. Refuses a plan \
             deleting more than --max-delete-percent of the tags. Apply it with `evictor apply`.

@@ -89,7 +89,7 @@ struct PlanningOptions: ParsableArguments {
         settings.aliases = aliases + settings.aliases
         if let inventory { settings.inventoryPath = inventory }
         settings.repositories = repositories
-        if let storageRoot { settings.storageRoot = storageRoot }
+        if let storageRoot { settings.storage = .root(storageRoot) }
         if let maxDeletePercent { settings.maxDeletePercent = maxDeletePercent }
         if let minInventory { settings.minInventory = minInventory }
         if let usage { settings.usagePath = usage }
