@@ -70,7 +70,8 @@ struct StorageS3LocalQuarantineTests {
             _ = try await StorageGCTests.populate(registry)
             let before = try StorageS3Tests.snapshot(client)
             let directory = registry.workDirectory.appendingPathComponent("rm-quarantine").path
-            let both = try await StorageS3Tests.evictor(registry, ["rm", "--image", "team/app:v1", "--quarantine", "q", "--quarantine-dir", directory])
+            let both = try await StorageS3Tests.evictor(
+                registry, ["rm", "--image", "team/app:v1", "--quarantine", "q", "--quarantine-dir", directory])
             #expect(both.status == 64, "both flags must be refused: \(both.stdoutText)\(both.stderrText)")
 
             let rm = try await StorageS3Tests.evictor(registry, ["rm", "--image", "team/app:v1", "--quarantine-dir", directory, "--apply"])
