@@ -20,14 +20,13 @@ struct QuarantineMover: Sendable {
     /// across drivers, and are a conflict on one object store.
     static let compareLimit = 64 << 20
 
+    /// A file to copy: from, to, and its size.
+    typealias FilePair = (from: String, to: String, size: Int64)
+
     /// Moves the store's file or directory `source` to `destination` in the quarantine.
     func moveOut(_ source: String, to destination: String) throws(StorageError) {
         guard let transfer else { return try store.move(source, to: destination) }
-        var pairs: [(from: String, to: String, size: Int64)] = []
-        if let size = try transfer.size(source) { pairs.append((source, destination, size)) }
-        for file in try transfer.walk(source) { pairs.append(("\(source)/\(file.path)", "\(destination)/\(file.path)", file.size)) }
-        let found = pairs
-        guard !found.isEmpty else { throw .notFound(source) }
+        let found = try Self.files(source, on: transfer, to: destination)
         try ParallelWork.perform(found.count, width: transfer.parallelism) { index throws(StorageError) in
             try download(found[index].from, to: found[index].to, expecting: found[index].size, from: transfer)
         }
@@ -40,12 +39,8 @@ struct QuarantineMover: Sendable {
     /// Moves the quarantined file or directory `source` back to `destination` in the store.
     func moveIn(_ source: String, to destination: String) throws(StorageError) {
         guard let transfer else { return try store.move(source, to: destination) }
-        var pairs: [(from: String, to: String, size: Int64)] = []
-        if let size = try files.size(source) { pairs.append((source, destination, size)) }
-        // The walk skips hidden names: a partial download is never uploaded.
-        for file in try files.walk(source) { pairs.append(("\(source)/\(file.path)", "\(destination)/\(file.path)", file.size)) }
-        let found = pairs
-        guard !found.isEmpty else { throw .notFound(source) }
+        // The local walk skips hidden names: a partial download is never uploaded.
+        let found = try Self.files(source, on: files, to: destination)
         try ParallelWork.perform(found.count, width: transfer.parallelism) { index throws(StorageError) in
             let (from, to, size) = found[index]
             try transfer.upload(from, to: to)
@@ -68,6 +63,15 @@ struct QuarantineMover: Sendable {
         }
         guard let transfer, let local = Digest.sha256(ofFileAt: stored) else { return nil }
         return try transfer.download(original, to: nil)?.sha256 == local.hex
+    }
+
+    /// The file `source`, or every file below it, with where each goes under `destination`.
+    private static func files(_ source: String, on driver: any StorageDriver, to destination: String) throws(StorageError) -> [FilePair] {
+        var pairs: [FilePair] = []
+        if let size = try driver.size(source) { pairs.append((source, destination, size)) }
+        for file in try driver.walk(source) { pairs.append(("\(source)/\(file.path)", "\(destination)/\(file.path)", file.size)) }
+        guard !pairs.isEmpty else { throw .notFound(source) }
+        return pairs
     }
 
     /// One file from the store into the local file `destination`, through a partial file.
