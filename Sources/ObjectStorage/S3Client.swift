@@ -43,7 +43,7 @@ public final class S3Client: Sendable {
     }
 
     public func put(_ key: String, _ bytes: [UInt8]) throws(S3Error) {
-        _ = try send("PUT", key: key, body: bytes, headers: [("content-type", "application/octet-stream")], accept: [200])
+        _ = try send("PUT", key: key, body: .bytes(bytes), headers: [("content-type", "application/octet-stream")], accept: [200])
     }
 
     /// Server-side copy within the bucket.
@@ -101,19 +101,28 @@ public final class S3Client: Sendable {
 
     // MARK: - Requests
 
-    struct Response {
+    struct Response: Sendable {
         var status: Int
         var headers: HTTPHeaders
         var body: [UInt8]
     }
 
-    private func target(_ key: String?) -> String {
+    func target(_ key: String?) -> String {
         key.map { "\(configuration.bucket)/\($0)" } ?? configuration.bucket
     }
 
-    private func send(
-        _ method: String, key: String?, query: [(String, String)] = [], body: [UInt8] = [], headers: [(String, String)] = [],
-        accept: Set<Int>, operation: String? = nil, described: String? = nil
+    /// A request's body: bytes in memory, or a local file streamed.
+    enum Payload {
+        case bytes([UInt8])
+        case file(S3LocalFile)
+    }
+
+    /// One request, retried. With `sink`, a 200's body is streamed into it instead of kept; a
+    /// streamed request (a file body or a sink) has no whole-request deadline, only the idle
+    /// read timeout: its body can be gigabytes.
+    func send(
+        _ method: String, key: String?, query: [(String, String)] = [], body: Payload = .bytes([]), headers: [(String, String)] = [],
+        accept: Set<Int>, operation: String? = nil, described: String? = nil, sink: S3FileSink? = nil
     ) throws(S3Error) -> Response {
         let operation = operation ?? method
         let target = target(described ?? key)
@@ -121,7 +130,11 @@ public final class S3Client: Sendable {
         let queryString = query.map { (SigV4Signer.encode($0.0), SigV4Signer.encode($0.1)) }.sorted { $0 < $1 }.map { "\($0.0)=\($0.1)" }
             .joined(separator: "&")
         let url = configuration.endpoint + path + (queryString.isEmpty ? "" : "?\(queryString)")
-        let payloadHash = body.isEmpty ? SigV4Signer.emptyPayloadHash : SHA256Hex.of(body)
+        let payloadHash: String
+        switch body {
+        case .bytes(let bytes): payloadHash = bytes.isEmpty ? SigV4Signer.emptyPayloadHash : SHA256Hex.of(bytes)
+        case .file(let file): payloadHash = file.sha256
+        }
         var attempt = 0
         var delay = configuration.initialBackoff
         while true {
@@ -129,14 +142,28 @@ public final class S3Client: Sendable {
             let outcome: Result<Response, S3Error>
             let signedHeaders = [("host", configuration.hostHeader)] + headers
             let extra = signer.sign(method: method, path: path, query: query, headers: signedHeaders, payloadHash: payloadHash, date: Date())
+            try sink?.reset()
             do {
                 var request = try HTTPClient.Request(url: url, method: HTTPMethod(rawValue: method))
                 for (name, value) in signedHeaders + extra { request.headers.replaceOrAdd(name: name, value: value) }
-                if !body.isEmpty || method == "PUT" { request.body = .bytes(body) }
-                let deadline = NIODeadline.now() + .nanoseconds(Int64(configuration.timeout.components.seconds) * 1_000_000_000)
-                let response = try http.execute(request: request, deadline: deadline).wait()
-                let bytes = response.body.map { Array($0.readableBytesView) } ?? []
-                outcome = .success(Response(status: Int(response.status.code), headers: response.headers, body: bytes))
+                switch body {
+                case .bytes(let bytes): if !bytes.isEmpty || method == "PUT" { request.body = .bytes(bytes) }
+                case .file(let file): request.body = file.body(eventLoop: http.eventLoopGroup.any())
+                }
+                if let sink {
+                    outcome = .success(try http.execute(request: request, delegate: S3StreamDelegate(sink: sink), deadline: nil).futureResult.wait())
+                } else {
+                    let deadline: NIODeadline? =
+                        if case .file = body { nil } else {
+                            NIODeadline.now() + .nanoseconds(Int64(configuration.timeout.components.seconds) * 1_000_000_000)
+                        }
+                    let response = try http.execute(request: request, deadline: deadline).wait()
+                    let bytes = response.body.map { Array($0.readableBytesView) } ?? []
+                    outcome = .success(Response(status: Int(response.status.code), headers: response.headers, body: bytes))
+                }
+            } catch let error as S3Error {
+                // A local file that cannot be read or written: another attempt would not help.
+                throw error
             } catch {
                 outcome = .failure(.transport(Self.describe(error), operation: operation, target: target, endpoint: configuration.endpoint))
             }

@@ -9,6 +9,8 @@ public enum S3Error: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidResponse(String, operation: String, target: String, endpoint: String)
     /// A setting that cannot work (no credentials, a malformed endpoint).
     case configuration(String)
+    /// A local file a transfer reads or writes cannot be used (named by its path).
+    case localFile(String, reason: String)
 
     public var description: String {
         switch self {
@@ -20,6 +22,8 @@ public enum S3Error: Error, Sendable, Equatable, CustomStringConvertible {
             return "s3 \(endpoint): \(operation) \(target): unusable answer: \(reason)"
         case .configuration(let reason):
             return "s3: \(reason)"
+        case .localFile(let path, let reason):
+            return "\(path): \(reason)"
         }
     }
 }

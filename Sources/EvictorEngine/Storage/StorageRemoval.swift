@@ -10,15 +10,15 @@ public enum StorageRemoval {
         /// `REPO` or `REPO:TAG`.
         public var image: String
         /// Move into this quarantine (revertible) instead of deleting.
-        public var quarantine: String?
+        public var quarantine: QuarantineLocation?
         /// Really remove (false: only say what would go).
         public var apply = false
 
         public init(root: String, image: String, quarantine: String? = nil, apply: Bool = false) {
-            self.init(storage: .root(root), image: image, quarantine: quarantine, apply: apply)
+            self.init(storage: .root(root), image: image, quarantine: quarantine.map { .inStore($0) }, apply: apply)
         }
 
-        public init(storage: StorageSource, image: String, quarantine: String? = nil, apply: Bool = false) {
+        public init(storage: StorageSource, image: String, quarantine: QuarantineLocation? = nil, apply: Bool = false) {
             self.storage = storage
             self.image = image
             self.quarantine = quarantine
@@ -45,7 +45,7 @@ public enum StorageRemoval {
         willWrite()
         if let quarantine = settings.quarantine {
             let moves = paths.map { Quarantine.Move(path: $0.path, reason: $0.reason, fixer: "rm") }
-            let store = Quarantine(directory: quarantine, layout: layout)
+            let store = try quarantine.quarantine(layout: layout)
             let (session, done) = try store.move(moves, session: try store.newSession(UTCStamp.string(Date())))
             outcome.session = session
             outcome.removed = done.map(\.path)

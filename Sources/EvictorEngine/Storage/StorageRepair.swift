@@ -9,7 +9,7 @@ import RegistryStorage
 public enum StorageRepair {
     public struct Settings: Sendable {
         public var storage: StorageSource
-        public var quarantine: String
+        public var quarantine: QuarantineLocation
         /// Only these fixers, by name (empty: every fixer on the plugin path).
         public var fixers: [String] = []
         /// Options per fixer name (`--option NAME.KEY=VALUE`).
@@ -26,6 +26,10 @@ public enum StorageRepair {
 
         /// `quarantine`: a directory on disk, or for a store in a bucket a key prefix in that bucket.
         public init(storage: StorageSource, quarantine: String, pluginPath: PluginPath) {
+            self.init(storage: storage, quarantine: .inStore(quarantine), pluginPath: pluginPath)
+        }
+
+        public init(storage: StorageSource, quarantine: QuarantineLocation, pluginPath: PluginPath) {
             self.storage = storage
             self.quarantine = quarantine
             self.pluginPath = pluginPath
@@ -87,7 +91,7 @@ public enum StorageRepair {
                 return outcome
             }
             if unique.isEmpty { break }
-            let store = Quarantine(directory: settings.quarantine, layout: layout)
+            let store = try settings.quarantine.quarantine(layout: layout)
             if pass == 1 {
                 willWrite()
                 outcome.session = try store.newSession(UTCStamp.string(Date()))
@@ -107,6 +111,11 @@ public enum StorageRepair {
 
     /// Puts back every move of every session not yet reverted, on any store.
     public static func revert(storage: StorageSource, quarantine: String) throws -> Quarantine.RevertResult {
-        try Quarantine(directory: quarantine, layout: try storage.layout()).revert()
+        try revert(storage: storage, quarantine: .inStore(quarantine))
+    }
+
+    /// Puts back every move of every session not yet reverted, from wherever the quarantine is.
+    public static func revert(storage: StorageSource, quarantine: QuarantineLocation) throws -> Quarantine.RevertResult {
+        try quarantine.quarantine(layout: try storage.layout()).revert()
     }
 }

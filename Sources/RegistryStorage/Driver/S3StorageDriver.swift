@@ -116,7 +116,7 @@ public struct S3StorageDriver: StorageDriver {
         return trimmed.isEmpty ? "" : "\(trimmed)/"
     }
 
-    private func call<Value>(_ what: String, _ path: String, _ body: () throws(S3Error) -> Value) throws(StorageError) -> Value {
+    func call<Value>(_ what: String, _ path: String, _ body: () throws(S3Error) -> Value) throws(StorageError) -> Value {
         do { return try body() } catch { throw .backend(error.description) }
     }
 }

@@ -13,14 +13,14 @@ struct StorageFixCommand: AsyncParsableCommand {
         discussion: """
             Each fixer picks scan findings and records actions (drop a tag, a revision, a layer \
             link, quarantine a blob or path). With --apply the engine moves those paths into \
-            QUARANTINE/<UTC time>/ with a record of every move; `evictor storage revert` puts them back.
+            QUARANTINE/<UTC time>/ with a record of every move; `evictor storage revert` with the same \
+            --quarantine or --quarantine-dir puts them back.
             """
     )
 
     @OptionGroup var store: StorageLocationOptions
 
-    @Option(name: .long, help: "Directory that receives what the fixes take out (for a store in a bucket: a key prefix in that bucket).")
-    var quarantine: String
+    @OptionGroup var quarantine: QuarantineOptions
 
     @Option(name: .long, help: "Run only this fixer (a name on the plugin path, or a file); repeatable. Default: every fixer on the plugin path.")
     var fixer: [String] = []
@@ -36,8 +36,12 @@ struct StorageFixCommand: AsyncParsableCommand {
 
     @OptionGroup var plugins: PluginOptions
 
+    func validate() throws {
+        _ = try quarantine.required()
+    }
+
     func run() async throws {
-        var settings = StorageRepair.Settings(storage: store.source, quarantine: quarantine, pluginPath: plugins.pluginPath)
+        var settings = StorageRepair.Settings(storage: store.source, quarantine: try quarantine.required(), pluginPath: plugins.pluginPath)
         settings.fixers = fixer
         settings.options = try plugins.optionSettings()
         settings.apply = apply
@@ -48,15 +52,15 @@ struct StorageFixCommand: AsyncParsableCommand {
         guard apply else {
             for move in outcome.wouldMove { print("would quarantine\t\(move.path)\t\(move.fixer): \(move.reason)") }
             print(
-                "\(outcome.problemsFound) problems found; \(outcome.wouldMove.count) paths would move into \(quarantine) "
+                "\(outcome.problemsFound) problems found; \(outcome.wouldMove.count) paths would move into \(quarantine.location?.description ?? "") "
                     + "(add --apply; fixing can reveal more)"
             )
             return
         }
         for move in outcome.moved { print("quarantined\t\(move.path)\t\(move.fixer): \(move.reason)") }
         print(
-            "\(outcome.moved.count) paths moved into \(quarantine)/\(outcome.session ?? ""); "
-                + "undo with: evictor storage revert \(store.source.flag) --quarantine \(quarantine)"
+            "\(outcome.moved.count) paths moved into \(quarantine.location?.description ?? "")/\(outcome.session ?? ""); "
+                + "undo with: evictor storage revert \(store.source.flag) \(quarantine.flag)"
         )
         if let signal = outcome.stoppedBy {
             SignalTrap.reportStopped(signal, what: "\(outcome.moved.count) paths moved and recorded, the rest not started")
@@ -73,12 +77,15 @@ struct StorageRevertCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StorageLocationOptions
 
-    @Option(name: .long, help: "The quarantine directory given to `storage fix`.")
-    var quarantine: String
+    @OptionGroup var quarantine: QuarantineOptions
+
+    func validate() throws {
+        _ = try quarantine.required()
+    }
 
     func run() async throws {
         StorageCommand.warnWhileWriting()
-        let result = try StorageRepair.revert(storage: store.source, quarantine: quarantine)
+        let result = try StorageRepair.revert(storage: store.source, quarantine: try quarantine.required())
         for path in result.conflicts { print("conflict\t\(path)\tsomething is there now; left in the quarantine") }
         print(
             "restored \(result.restored.count) paths from \(result.sessions) session\(result.sessions == 1 ? "" : "s"); "
