@@ -132,7 +132,7 @@ public struct PlanExecutor: Sendable {
     /// plan did not name now points at its digest (deleting would take that tag too).
     private func moved(_ action: Plan.Action, current: [String: Digest]) async throws(RegistryAPIError) -> String? {
         for tag in action.tags {
-            let expected = action.expected[tag] ?? action.digest
+            let expected = action.expectedDigest(ofTag: tag)
             let now: Digest
             do throws(RegistryAPIError) {
                 now = try await client.verifiedDigest(action.repository, reference: tag)

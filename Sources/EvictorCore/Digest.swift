@@ -18,6 +18,10 @@ public struct Digest: Sendable, Hashable, Comparable, TextCodable {
         init(_ words: (UInt64, UInt64, UInt64, UInt64)) { self.words = words }
     }
 
+    /// The hash's first 64 bits: a key for sets so large that whole digests would weigh (an
+    /// estimate may treat two digests that share them as one; nothing that decides may).
+    var leadingBits: UInt64 { words.0 }
+
     /// `sha256` or `sha512`.
     public var algorithm: String { tail == nil ? "sha256" : "sha512" }
 

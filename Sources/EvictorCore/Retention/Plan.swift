@@ -52,7 +52,17 @@ public struct Plan: Sendable, Codable {
         /// Tags that point to `digest` and go with it (empty for an untagged manifest).
         public var tags: [String]
         /// tag -> digest expected at apply time; a tag that moved is skipped.
-        public var expected: [String: Digest]
+        public var expected: [String: Digest] {
+            get { expectedOverride ?? everyTagAtDigest }
+            set { expectedOverride = newValue == everyTagAtDigest ? nil : newValue }
+        }
+        private var everyTagAtDigest: [String: Digest] { Dictionary(tags.map { ($0, digest) }, uniquingKeysWith: { first, _ in first }) }
+
+        /// The digest `tag` must still point to for it to be deleted with this action.
+        public func expectedDigest(ofTag tag: String) -> Digest { expectedOverride?[tag] ?? digest }
+        /// `expected` when it is not simply every tag at `digest` (a plan file may say so):
+        /// a plan of 100,000 deletions keeps no dictionary per action.
+        private var expectedOverride: [String: Digest]?
         public var reasons: [String]
         public var size: Int64
         /// Deletion order within a repository: 0 referrers, 1 indexes, 2 other manifests. An
@@ -63,10 +73,37 @@ public struct Plan: Sendable, Codable {
             self.digest = digest
             self.mediaType = mediaType
             self.tags = tags
-            self.expected = Dictionary(uniqueKeysWithValues: tags.map { ($0, digest) })
             self.reasons = reasons
             self.size = size
             self.phase = phase
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case repository, digest, mediaType, tags, expected, reasons, size, phase
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            repository = try container.decode(String.self, forKey: .repository)
+            digest = try container.decode(Digest.self, forKey: .digest)
+            mediaType = try container.decode(String.self, forKey: .mediaType)
+            tags = try container.decode([String].self, forKey: .tags)
+            reasons = try container.decode([String].self, forKey: .reasons)
+            size = try container.decode(Int64.self, forKey: .size)
+            phase = try container.decode(Int.self, forKey: .phase)
+            expected = try container.decode([String: Digest].self, forKey: .expected)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(repository, forKey: .repository)
+            try container.encode(digest, forKey: .digest)
+            try container.encode(mediaType, forKey: .mediaType)
+            try container.encode(tags, forKey: .tags)
+            try container.encode(expected, forKey: .expected)
+            try container.encode(reasons, forKey: .reasons)
+            try container.encode(size, forKey: .size)
+            try container.encode(phase, forKey: .phase)
         }
     }
 

@@ -35,6 +35,8 @@ public struct Planner: Sendable {
     ) -> Plan {
         let byName = Dictionary(snapshots.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var actions: [Plan.Action] = []
+        // At most one action per item: reserved once rather than grown by doubling.
+        actions.reserveCapacity(decisions.reduce(0) { $0 + $1.items.count { $0.verdict == .delete } })
         var summaries: [Plan.RepositorySummary] = []
         let reclaimable = Self.reclaimableBytes(snapshots: snapshots, decisions: decisions)
         for decision in decisions.sorted(by: { $0.repository < $1.repository }) {
@@ -109,25 +111,28 @@ public struct Planner: Sendable {
 
     /// Bytes garbage collection could free: blobs and manifests that only deleted manifests
     /// reference, across every repository in the snapshot (an estimate when only some
-    /// repositories were planned: others may share blobs).
+    /// repositories were planned: others may share blobs). The sets hold each digest's leading
+    /// 64 bits: at a million tags whole digests would take hundreds of megabytes, and a figure
+    /// off by one blob in 2^64 decides nothing.
     static func reclaimableBytes(snapshots: [RepositorySnapshot], decisions: [RepositoryDecision]) -> [String: Int64] {
         let deletedByRepository = Dictionary(decisions.map { ($0.repository, $0.deletedDigests) }, uniquingKeysWith: { $0.union($1) })
-        var surviving: Set<Digest> = []
+        var surviving: Set<UInt64> = []
         for snapshot in snapshots {
             let deleted = deletedByRepository[snapshot.name] ?? []
             for image in snapshot.images.values where !deleted.contains(image.digest) {
-                surviving.insert(image.digest)
-                for blob in image.blobs { surviving.insert(blob.digest) }
+                surviving.insert(image.digest.leadingBits)
+                for blob in image.blobs { surviving.insert(blob.digest.leadingBits) }
             }
         }
-        var counted: Set<Digest> = []
+        var counted: Set<UInt64> = []
         var result: [String: Int64] = [:]
         for snapshot in snapshots.sorted(by: { $0.name < $1.name }) {
             var bytes: Int64 = 0
             for digest in (deletedByRepository[snapshot.name] ?? []).sorted() {
                 guard let image = snapshot.images[digest] else { continue }
-                if !surviving.contains(digest), counted.insert(digest).inserted { bytes += image.manifestSize }
-                for blob in image.blobs where !surviving.contains(blob.digest) && counted.insert(blob.digest).inserted {
+                let key = digest.leadingBits
+                if !surviving.contains(key), counted.insert(key).inserted { bytes += image.manifestSize }
+                for blob in image.blobs where !surviving.contains(blob.digest.leadingBits) && counted.insert(blob.digest.leadingBits).inserted {
                     bytes += blob.size
                 }
             }
