@@ -41,8 +41,10 @@ struct StorageS3RecoveryTests {
         }
     }
 
-    @Test("fix --apply killed at random points, run again until done: the damage is gone; revert restores the exact damaged bucket")
-    func killedFix() async throws {
+    @Test(
+        "fix --apply killed at random points, run again until done: the damage is gone; revert restores the exact damaged bucket",
+        arguments: [false, true])
+    func killedFix(quarantineOnLocalDisk: Bool) async throws {
         try await MotoServer.with { moto in
             let credentials = AWSCredentials(accessKeyID: MotoServer.accessKey, secretAccessKey: MotoServer.secretKey)
             let client = S3Client(try S3Configuration(endpoint: moto.endpoint, bucket: "crash", region: MotoServer.region, credentials: credentials))
@@ -70,6 +72,9 @@ struct StorageS3RecoveryTests {
             try Data("version: 0.1\nstorage:\n\(options.yaml)".utf8).write(to: config)
             let damaged = try StorageS3Tests.snapshot(client)
             let storage = { (arguments: [String]) in ["storage"] + arguments + ["--config", config.path] }
+            // In the bucket (copies, then deletes) or on this machine's disk (streamed downloads, then deletes).
+            let quarantine =
+                quarantineOnLocalDisk ? ["--quarantine-dir", work.appendingPathComponent("quarantine").path] : ["--quarantine", "quarantine"]
 
             var random = SplitMix64(seed: CrashConsistencyTests.seed)
             let left = { @Sendable in ((try? client.list(prefix: tags, delimiter: "/").commonPrefixes.count) ?? 0) - 1 }
@@ -81,7 +86,7 @@ struct StorageS3RecoveryTests {
                 // Killed up to 60 ms after that count is reached: in a record append, a copy or a delete.
                 let delay = Duration.milliseconds(Int(random.next() % 60))
                 let reached = FirstSeen()
-                let (fix, killed) = try await EvictorBinary.run(storage(["fix", "--quarantine", "quarantine", "--apply"])) {
+                let (fix, killed) = try await EvictorBinary.run(storage(["fix"] + quarantine + ["--apply"])) {
                     left() <= stopAt && ContinuousClock.now - reached.mark() >= delay
                 }
                 if !killed {
@@ -91,7 +96,9 @@ struct StorageS3RecoveryTests {
                 }
                 kills.append("\(before - left()) moved, \(left()) broken tags left")
             }
-            print("seed \(CrashConsistencyTests.seed), storage fix on S3 kills: \(kills.joined(separator: "; "))")
+            if quarantineOnLocalDisk { #expect(try client.list(prefix: "quarantine/").objects.isEmpty, "a local quarantine wrote into the bucket") }
+            let place = quarantineOnLocalDisk ? "on disk" : "in the bucket"
+            print("seed \(CrashConsistencyTests.seed), storage fix on S3 (quarantine \(place)) kills: \(kills.joined(separator: "; "))")
             #expect(finished, "storage fix never finished: \(kills)")
             #expect(kills.count >= 2, "only \(kills.count) kills: \(kills)")
 
@@ -99,7 +106,7 @@ struct StorageS3RecoveryTests {
             #expect(scan.status == 0, "\(scan.stdoutText)\(scan.stderrText)")
             #expect(try client.get("\(tags)good/current/link") != nil)
 
-            let revert = try await EvictorBinary.run(storage(["revert", "--quarantine", "quarantine"]))
+            let revert = try await EvictorBinary.run(storage(["revert"] + quarantine))
             #expect(revert.status == 0, "\(revert.stdoutText)\(revert.stderrText)")
             let reverted = try StorageS3Tests.snapshot(client)
             #expect(reverted.keys.sorted() == damaged.keys.sorted())
