@@ -26,8 +26,11 @@ struct PersistentFaultTests {
             stalled: .stall, dropped: .dropBeforeForwarding, wrongHead: .wrongDigest, lostDeletes: .stall,
         ]
         faults.wrongDigestOnHead = true
-        faults.stallSeconds = 2
-        let arguments = ["--timeout", "1"]
+        // A stall well past the timeout, and a timeout a busy machine's healthy request stays
+        // under: at 1 s and 2 s, full CI runs saw healthy tags time out five times, and a
+        // stalled GET answered after a deadline that fired late.
+        faults.stallSeconds = 5
+        let arguments = ["--timeout", "2"]
         try await FaultProxy.with(upstreamPort: registry.port, plan: .none) { proxy in
             // The plan is made through the proxy while it is clean, so the plan names it.
             let planPath = work.appendingPathComponent("plan.json").path
