@@ -76,7 +76,11 @@ struct PersistentFaultTests {
             // team7's DELETEs reached the registry but every answer was lost: failed, as far as
             // apply can tell; the journal holds each manifest, and the rerun finds them gone.
             #expect(byRepository["team7/app", default: []].allSatisfy { $0.contains("timed out after \(Self.attempts) attempts") })
-            #expect(apply.stdoutText.contains("deleted 45 manifests, 0 already gone, 0 skipped, 45 failed"), "\(apply.stdoutText)")
+            // 45 done and 45 failed. On a busy machine a healthy DELETE may answer after the
+            // timeout: its retry finds the manifest gone, which counts as done ("already gone").
+            let summary = apply.stdoutText.split(separator: "\n").first { $0.hasPrefix("deleted ") }.map(String.init) ?? ""
+            let figures = summary.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+            #expect(figures.count >= 4 && figures[0] + figures[1] == 45 && figures[2] == 0 && figures[3] == 45, "\(apply.stdoutText)")
             // team1:v1's HEAD always carries a wrong digest (count above HEADed it); apply reads
             // tags with GETs, so it still deleted v1 as planned.
             #expect(proxy.hits(wrongHead) >= 1)

@@ -39,8 +39,9 @@ public final class HeadlessChromium: Sendable {
         for _ in 0..<3 {
             let port = try FreePort.next()
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: chromedriver)
-            process.arguments = ["--port=\(port)", "--allowed-ips=127.0.0.1", "--silent"]
+            // At low priority, with the browser it starts (see MotoServer.launch).
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/nice")
+            process.arguments = ["-n", "10", chromedriver, "--port=\(port)", "--allowed-ips=127.0.0.1", "--silent"]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             process.standardInput = FileHandle.nullDevice

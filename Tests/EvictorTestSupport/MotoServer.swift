@@ -79,8 +79,10 @@ public final class MotoServer: Sendable {
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let log = try FileHandle(forWritingTo: logFile)
         let child = Process()
-        child.executableURL = URL(fileURLWithPath: executable)
-        child.arguments = ["-H", "127.0.0.1", "-p", String(port)]
+        // At low priority (nice execs it: the PID stays moto's): a Python server busy with a
+        // bucket must not starve the timing-sensitive fault tests running beside it.
+        child.executableURL = URL(fileURLWithPath: "/usr/bin/nice")
+        child.arguments = ["-n", "10", executable, "-H", "127.0.0.1", "-p", String(port)]
         child.standardOutput = log
         child.standardError = log
         child.standardInput = FileHandle.nullDevice
