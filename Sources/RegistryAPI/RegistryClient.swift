@@ -103,6 +103,16 @@ public final class RegistryClient: Sendable {
     ) async throws(RegistryAPIError) -> RegistryResponse {
         var attempt = 0
         var authRounds = 0
+        // Whether the registry itself answered 500 to an attempt: see `givingUp`.
+        var answered500 = false
+        /// The error for a request that failed every attempt. A 500 that any attempt got wins
+        /// over the last attempt's failure: the registry fails on this request (Distribution does
+        /// so for a stored manifest it cannot parse), and a 502, 503, 429, timeout or dropped
+        /// connection in between is the way there, not the answer. Callers that treat a lasting
+        /// 500 as one unreadable manifest then do so whichever failure came last.
+        func givingUp(_ last: RegistryAPIError) -> RegistryAPIError {
+            answered500 ? .serverError(registry: registry, what: what, status: 500, attempts: attempt) : last
+        }
         while true {
             attempt += 1
             if attempt > 1 { retries.wrappingAdd(1, ordering: .relaxed) }
@@ -141,8 +151,9 @@ public final class RegistryClient: Sendable {
                 attempt -= 1
                 continue
             case .success(let response) where RetryPolicy.isRetryable(status: response.status) && !Self.isLastingFailure(response):
+                if response.status == 500 { answered500 = true }
                 guard attempt < maxAttempts else {
-                    throw .serverError(registry: registry, what: what, status: Int(response.status), attempts: attempt)
+                    throw givingUp(.serverError(registry: registry, what: what, status: Int(response.status), attempts: attempt))
                 }
                 try? await Task.sleep(for: .seconds(retry.delay(afterAttempt: attempt, retryAfter: response.header("Retry-After"))))
             case .success(let response) where Self.mayBeTLSAnswer(response, scheme: configuration.endpoint.scheme):
@@ -158,8 +169,8 @@ public final class RegistryClient: Sendable {
                     throw .unreachable(registry: registry, detail: detail)
                 }
                 guard retrying else {
-                    if Self.isTimeout(error) { throw .timeout(registry: registry, what: what, attempts: attempt) }
-                    throw .unreachable(registry: registry, detail: Self.describe(error) + (attempt > 1 ? " (\(attempt) attempts)" : ""))
+                    if Self.isTimeout(error) { throw givingUp(.timeout(registry: registry, what: what, attempts: attempt)) }
+                    throw givingUp(.unreachable(registry: registry, detail: Self.describe(error) + (attempt > 1 ? " (\(attempt) attempts)" : "")))
                 }
                 try? await Task.sleep(for: .seconds(retry.delay(afterAttempt: attempt, retryAfter: nil)))
             }
