@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 
@@ -15,20 +16,30 @@ extension HTTPClient {
     /// response head, and its read timeout only at silence: a server dripping a byte at a
     /// time would otherwise hold a request forever. Past the deadline this throws
     /// `HTTPClientError.deadlineExceeded`; cancelling the read closes the connection.
+    ///
+    /// The deadline is one timer on the client's event loop, cancelled when the body is in
+    /// (a sleeping task per request would stay in the timer heap until its deadline passed:
+    /// at thousands of requests a second, tens of thousands of live timers).
     func executeWhole(_ request: HTTPClientRequest, within seconds: Double, limit: Int) async throws -> WholeResponse {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        let response = try await execute(request, timeout: .milliseconds(Int64(seconds * 1000)))
-        let body = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-            group.addTask { try await response.body.collect(upTo: limit) }
-            group.addTask {
-                // Qualified: HTTPClient has a `Task` type of its own.
-                try await _Concurrency.Task.sleep(until: deadline, clock: .continuous)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let body = first else { throw HTTPClientError.deadlineExceeded }
-            return body
+        let deadline = NIODeadline.now() + .milliseconds(Int64(seconds * 1000))
+        let response = try await execute(request, deadline: deadline)
+        let reading = _Concurrency.Task { try await response.body.collect(upTo: limit) }
+        let expired = NIOLockedValueBox(false)
+        let timer = eventLoopGroup.any().scheduleTask(deadline: deadline) {
+            expired.withLockedValue { $0 = true }
+            reading.cancel()
         }
-        return WholeResponse(status: response.status, headers: response.headers, body: body)
+        defer { timer.cancel() }
+        do {
+            let body = try await withTaskCancellationHandler {
+                try await reading.value
+            } onCancel: {
+                reading.cancel()
+            }
+            return WholeResponse(status: response.status, headers: response.headers, body: body)
+        } catch {
+            if expired.withLockedValue({ $0 }) { throw HTTPClientError.deadlineExceeded }
+            throw error
+        }
     }
 }
