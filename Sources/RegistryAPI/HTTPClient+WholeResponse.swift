@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import EvictorCore
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -23,7 +24,7 @@ extension HTTPClient {
     func executeWhole(_ request: HTTPClientRequest, within seconds: Double, limit: Int) async throws -> WholeResponse {
         let deadline = NIODeadline.now() + .milliseconds(Int64(seconds * 1000))
         let response = try await execute(request, deadline: deadline)
-        let reading = _Concurrency.Task { try await response.body.collect(upTo: limit) }
+        let reading = _Concurrency.Task(executorPreference: InheritedExecutor.preferred) { try await response.body.collect(upTo: limit) }
         let expired = NIOLockedValueBox(false)
         let timer = eventLoopGroup.any().scheduleTask(deadline: deadline) {
             expired.withLockedValue { $0 = true }

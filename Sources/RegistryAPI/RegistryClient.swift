@@ -49,7 +49,7 @@ public final class RegistryClient: Sendable {
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, configuration.concurrency))
         httpConfiguration.redirectConfiguration = .follow(max: 5, allowCycles: false)
         httpConfiguration.decompression = .disabled
-        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
+        self.http = HTTPClient(eventLoopGroupProvider: .shared(RegistryEventLoop.group), configuration: httpConfiguration)
         self.authenticator = RegistryAuthenticator(
             registry: configuration.endpoint.hostPort, credentials: configuration.credentials, http: http,
             userAgent: configuration.userAgent, jsonLimit: configuration.jsonSizeLimit

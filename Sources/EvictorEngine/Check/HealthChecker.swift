@@ -192,7 +192,7 @@ actor CheckMemo {
         case nil: break
         }
         if let running = blobsInFlight[key] { return await running.value }
-        let task = Task { await check() }
+        let task = InheritedExecutor.task { await check() }
         blobsInFlight[key] = task
         let value = await task.value
         blobsInFlight[key] = nil
@@ -206,7 +206,7 @@ actor CheckMemo {
         let key = "\(repository)@\(digest)"
         if let done = childResults[key] { return done }
         if let running = childrenInFlight[key] { return await running.value }
-        let task = Task { await check() }
+        let task = InheritedExecutor.task { await check() }
         childrenInFlight[key] = task
         let value = await task.value
         childrenInFlight[key] = nil

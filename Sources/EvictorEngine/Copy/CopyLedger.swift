@@ -53,7 +53,7 @@ actor CopyLedger {
             return
         }
         let mountFrom = placed[digest].flatMap { $0 == repository ? nil : $0 }
-        let task = Task { try await run(mountFrom) }
+        let task = InheritedExecutor.throwingTask { try await run(mountFrom) }
         running[key] = task
         runningByDigest[digest] = (task, repository)
         defer {
@@ -82,7 +82,7 @@ actor CopyLedger {
             _ = try await earlier.value
             return false
         }
-        let task = Task { try await work() }
+        let task = InheritedExecutor.throwingTask { try await work() }
         manifests[key] = task
         return try await task.value
     }

@@ -68,7 +68,7 @@ struct ConnectionOptions: ParsableArguments {
     ) async throws -> Result {
         let client = try makeClient(for: registry, defaultConcurrency: defaultConcurrency, environment: environment)
         do {
-            let result = try await body(client)
+            let result = try await RegistryEventLoop.run { try await body(client) }
             CommandLog.stats(client)
             await client.shutdown()
             return result
