@@ -52,7 +52,7 @@ public struct SnapshotCollector: Sendable {
                 var untagged: [Digest] = []
                 if let storage {
                     let tagged = Set(tags.map(\.digest))
-                    untagged = ((try? storage.revisionDigests(of: name)) ?? []).filter { !tagged.contains($0) }
+                    untagged = ((try? await BlockingWork.run { try storage.revisionDigests(of: name) }) ?? []).filter { !tagged.contains($0) }
                     for digest in untagged where await memo.image(name, digest) == nil {
                         _ = try await record(name, digest, memo: memo)
                     }

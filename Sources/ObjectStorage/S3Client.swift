@@ -22,7 +22,9 @@ public final class S3Client: Sendable {
         signer = SigV4Signer(credentials: configuration.credentials, region: configuration.region)
     }
 
-    deinit { try? http.syncShutdown() }
+    /// Starts closing the connections without waiting: the last reference may go on any thread,
+    /// an event loop's included, where a synchronous shutdown traps.
+    deinit { _ = http.shutdown() }
 
     /// `s3://bucket` at the endpoint, for messages.
     public var location: String { "s3://\(configuration.bucket)" }

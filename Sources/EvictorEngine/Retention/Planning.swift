@@ -98,7 +98,12 @@ public enum Planning {
             inventoryCount = loaded.images.count
             inventoryInput = Plan.Input(name: "inventory", file: inventory, sha256: Digest.sha256(ofFileAt: inventory)?.hex ?? "")
         }
-        let storage = try settings.storage.map { source throws in try source.layout() }
+        let storage: StorageLayout?
+        if let source = settings.storage {
+            storage = try await BlockingWork.run { try source.layout() }
+        } else {
+            storage = nil
+        }
 
         let collector = SnapshotCollector(client: client, storage: storage)
         var (snapshots, gaps) = try await collector.snapshots(of: settings.repositories, progress: progressReporter(events, phase: "plan"))
