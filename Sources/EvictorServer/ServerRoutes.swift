@@ -71,6 +71,10 @@ struct ServerRoutes: Sendable {
                 return Self.text(
                     "no job \(jobName) (jobs: \(ScheduleConfig.Job.allCases.map(\.rawValue).joined(separator: ", ")))\n", status: .notFound)
             }
+            // Starting jobs changes things (a run may delete): never open to anyone who can connect.
+            guard server.config.serve.token != nil else {
+                return Self.text("starting jobs over HTTP needs serve.token in the config\n", status: .forbidden)
+            }
             let delete = request.uri.queryParameters.get("delete") == "true"
             do {
                 try await server.runner.start(job, registry: job == .inventory ? nil : name, delete: delete && job == .run, trigger: "api")

@@ -459,6 +459,9 @@ struct ServeReportTests {
             defer { try? FileManager.default.removeItem(at: seeded.work) }
             let server = try await ServeProcess.start(arguments: ["serve", "--config", seeded.config], environment: seeded.environment)
             _ = try await Self.waitForRuns(server, token: nil) { runs in runs.contains { $0["job"] as? String == "plan" && $0["ended_at"] != nil } }
+            // Without serve.token the pages are open, but nobody starts a job over HTTP.
+            let refusedJob = try await server.request("/api/v1/registries/main/jobs/check", method: "POST")
+            #expect(refusedJob.status == 403 && refusedJob.body.contains("serve.token"), "\(refusedJob.status) \(refusedJob.body)")
             let browser = try await HeadlessChromium.start()
             do {
                 try await browser.load(server.url + "/")
