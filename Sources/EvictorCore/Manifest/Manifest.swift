@@ -54,7 +54,8 @@ public struct Manifest: Sendable {
         }
         // An empty media type (in the body or the Content-Type) says nothing: the kind's default
         // applies, as an empty one would mark the manifest unread (`RepositorySnapshot.isReadable`).
-        let declared = [raw.mediaType, contentType.map(Self.bareMediaType)].lazy.compactMap { $0 }.first { !$0.isEmpty }
+        var declared = raw.mediaType.flatMap { $0.isEmpty ? nil : $0 }
+        if declared == nil, let bare = contentType.map(Self.bareMediaType), !bare.isEmpty { declared = bare }
         let schema = raw.schemaVersion ?? 0
         var kind: Kind
         if schema == 1 {
@@ -115,7 +116,10 @@ public struct Manifest: Sendable {
     public var blobs: [Descriptor] { (config.map { [$0] } ?? []) + layers }
 
     public static func bareMediaType(_ contentType: String) -> String {
-        String(contentType.split(separator: ";").first ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        let type = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let first = type.firstIndex(where: { !isBlank($0) }), let last = type.lastIndex(where: { !isBlank($0) }) else { return "" }
+        return String(Substring(type[first...last])).lowercased()
     }
 
     fileprivate static func digest(_ text: String) throws(ManifestParseError) -> Digest {
