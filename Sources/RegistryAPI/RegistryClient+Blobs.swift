@@ -37,7 +37,7 @@ extension RegistryClient {
             throw .invalidResponse(registry: registry, what: what, detail: "no Location for the upload session")
         }
         let target = try sameOrigin(location, what: what)
-        let separator = target.contains("?") ? "&" : "?"
+        let separator = target.utf8.contains(UInt8(ascii: "?")) ? "&" : "?"
         _ = try expect(
             try await send(
                 .PUT, target + separator + "digest=\(digest)", scope: .push(repository), what: what,
