@@ -154,6 +154,34 @@ struct ServeTests {
         let csv = try await serve.request("/_report.csv", token: Self.token)
         #expect(csv.status == 200 && csv.body.contains("shop/web") && csv.body.contains("blob-missing"), "\(csv.body)")
 
+        // The JSON endpoints: each answers valid JSON that says what the last check found.
+        func json(_ path: String) async throws -> Any? {
+            let answer = try await serve.request(path, token: Self.token)
+            #expect(answer.status == 200, "\(path): \(answer.status) \(answer.body)")
+            return try? JSONSerialization.jsonObject(with: Data(answer.body.utf8))
+        }
+        for path in ["/_report.json", "/api/v1/registries/main/report"] {
+            let report = try await json(path) as? [String: Any]
+            let findings = report?["findings"] as? [[String: Any]] ?? []
+            #expect(
+                findings.contains { $0["repository"] as? String == "shop/web" && $0["tag"] as? String == "v2" },
+                "\(path): \(String(describing: report))")
+        }
+        let registries = try await json("/api/v1/registries")
+        #expect("\(registries ?? "")".contains("main"), "\(String(describing: registries))")
+        let perRegistry = try await json("/api/v1/registries/main/runs") as? [[String: Any]] ?? []
+        #expect(!perRegistry.isEmpty)
+        let runID = try #require(try await Self.runs(serve).first?["id"] as? String)
+        let run = try await json("/api/v1/runs/\(runID)") as? [String: Any]
+        #expect(run?["id"] as? String == runID, "\(String(describing: run))")
+        #expect(try await serve.request("/api/v1/runs/no-such-run", token: Self.token).status == 404)
+        // No plan and no inventory has run here yet: 404 with a line saying so.
+        #expect(try await serve.request("/api/v1/registries/main/plan", token: Self.token).status == 404)
+        for path in ["/_images.json", "/api/v1/inventory"] {
+            let none = try await serve.request(path, token: Self.token)
+            #expect(none.status == 404 && none.body.contains("no inventory"), "\(path): \(none.status) \(none.body)")
+        }
+
         // A second serve on the same state directory is refused.
         let second = try await EvictorBinary.run(["serve", "--config", config, "--listen", "127.0.0.1:0"], environment: environment)
         #expect(second.status == 2)
