@@ -94,8 +94,10 @@ public final class MotoServer: Sendable {
             var request = HTTPClientRequest(url: "\(endpoint)/moto-api/")
             request.method = .GET
             if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)) {
-                _ = try? await response.body.collect(upTo: 4 << 20)
-                return
+                let body = (try? await response.body.collect(upTo: 4 << 20)).map { String(buffer: $0) } ?? ""
+                // Moto's own dashboard, from our own process: another test's server that took
+                // the port first answers too (a 404), and moto then exits on "address in use".
+                if response.status == .ok, body.lowercased().contains("moto"), child.isRunning { return }
             }
             try await Task.sleep(for: .milliseconds(100))
         }
