@@ -16,7 +16,7 @@ actor ImageMemo {
 
     func store(_ repository: String, _ record: ImageRecord) {
         var record = record
-        record.mediaType = intern(record.mediaType)
+        record.mediaType = Self.intern(record.mediaType, in: &texts)
         // Most images of a registry share one platform list (and often one label set): one copy.
         if !record.platforms.isEmpty { record.platforms = Self.intern(record.platforms, in: &platformLists) }
         if !record.labels.isEmpty { record.labels = Self.intern(record.labels, in: &labelSets) }
@@ -26,10 +26,6 @@ actor ImageMemo {
     /// Hands over (and forgets) every record of a repository.
     func takeImages(of repository: String) -> [Digest: ImageRecord] {
         images.removeValue(forKey: repository) ?? [:]
-    }
-
-    private func intern(_ text: String) -> String {
-        Self.intern(text, in: &texts)
     }
 
     /// The stored copy equal to `value` (stored first if there is none).

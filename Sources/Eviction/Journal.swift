@@ -19,10 +19,7 @@ public final class Journal: Sendable {
     /// Appends one record and waits until it is on disk.
     public func append(_ record: JournalRecord) async throws(EvictorCoreError) {
         let file = self.file
-        let outcome: Result<Void, EvictorCoreError> = await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: Result { () throws(EvictorCoreError) in try file.append(record) }) }
-        }
-        try outcome.get()
+        try await BlockingWork.run(on: queue) { () throws(EvictorCoreError) in try file.append(record) }
     }
 
     /// Reads every record; a last line cut short by a crash is ignored.

@@ -5,12 +5,13 @@ import Dispatch
 /// never blocks the thread it runs on: registry work runs on an event loop (see
 /// `RegistryEventLoop`), where a blocked thread stalls every connection and a `wait()` traps.
 public enum BlockingWork {
-    private static let queue = DispatchQueue(label: "evictor.blocking-work", attributes: .concurrent)
+    public static let queue = DispatchQueue(label: "evictor.blocking-work", attributes: .concurrent)
 
-    /// `work`'s result, computed on the blocking-work queue.
-    public static func run<Result: Sendable, Failure: Error>(_ work: @escaping @Sendable () throws(Failure) -> Result) async throws(Failure)
-        -> Result
-    {
+    /// `work`'s result, computed on `queue` (by default a concurrent queue for such work; a
+    /// serial queue of the caller's keeps its pieces of work in the order they were handed in).
+    public static func run<Result: Sendable, Failure: Error>(
+        on queue: DispatchQueue = BlockingWork.queue, _ work: @escaping @Sendable () throws(Failure) -> Result
+    ) async throws(Failure) -> Result {
         let outcome: Swift.Result<Result, Failure> = await withCheckedContinuation { continuation in
             queue.async { continuation.resume(returning: Swift.Result { () throws(Failure) -> Result in try work() }) }
         }

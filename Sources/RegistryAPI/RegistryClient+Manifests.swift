@@ -27,7 +27,7 @@ extension RegistryClient {
     /// A body that does not match its digest may have been spoiled on the way (a proxy, a cut
     /// connection), so it is asked for again, up to the retry limit, before being reported.
     public func manifestDocument(_ repository: String, reference: String) async throws(RegistryAPIError) -> ManifestDocument {
-        let what = "manifest \(repository)\(reference.utf8.contains(UInt8(ascii: ":")) ? "@" : ":")\(reference)"
+        let what = Self.describeManifest(repository, reference)
         try validateReference(repository, reference)
         let body = try await retryingSpoiledBodies { () throws(RegistryAPIError) in
             try await fetchVerified(repository, reference: reference, what: what)
@@ -42,7 +42,7 @@ extension RegistryClient {
     /// The digest a tag points to, from a GET whose body is hashed (a HEAD's digest header
     /// cannot be checked by anyone). The manifest is not parsed: any kind will do.
     public func verifiedDigest(_ repository: String, reference: String) async throws(RegistryAPIError) -> Digest {
-        let what = "manifest \(repository)\(reference.utf8.contains(UInt8(ascii: ":")) ? "@" : ":")\(reference)"
+        let what = Self.describeManifest(repository, reference)
         try validateReference(repository, reference)
         return try await retryingSpoiledBodies { () throws(RegistryAPIError) in try await fetchVerified(repository, reference: reference, what: what)
         }.digest
@@ -113,7 +113,7 @@ extension RegistryClient {
 
     /// HEADs a manifest: its digest, media type and size, or nil when it does not exist.
     public func manifestHead(_ repository: String, reference: String) async throws(RegistryAPIError) -> ManifestHead? {
-        let what = "manifest \(repository)\(reference.utf8.contains(UInt8(ascii: ":")) ? "@" : ":")\(reference)"
+        let what = Self.describeManifest(repository, reference)
         try validateReference(repository, reference)
         let response = try await send(
             .HEAD, "/v2/\(repository)/manifests/\(reference)", scope: .pull(repository), what: what,
@@ -182,5 +182,10 @@ extension RegistryClient {
         } else {
             try RepositoryName.validateTag(reference)
         }
+    }
+
+    /// "manifest REPO:TAG" or "manifest REPO@DIGEST", for messages.
+    static func describeManifest(_ repository: String, _ reference: String) -> String {
+        "manifest \(repository)\(reference.utf8.contains(UInt8(ascii: ":")) ? "@" : ":")\(reference)"
     }
 }
