@@ -27,7 +27,7 @@ struct ConfigCommandTests {
                 policies:
                   - policy: untagged
                   - policy: age
-                    options: {days: 30, hook: "https://hooks.example.com/${HOOK_TOKEN}"}
+                    options: {days: 30, repositories: "^${HOOK_TOKEN}"}
             schedules:
               - {job: run, registry: main, cron: "0 4 * * *", delete: true}
             """.utf8
@@ -69,6 +69,21 @@ struct ConfigCommandTests {
         #expect(result.stdoutText.isEmpty)
         let lines = result.stderrText.split(separator: "\n")
         #expect(lines == ["Error: \(file.path): registries[0].policies[0].optoins: unknown key"])
+
+        // Policies are loaded and their options checked, as a run would: the issue's own example.
+        for (policy, path, says) in [
+            ("keep-last\n        options: {keep: five}", "registries[0].policies[1].options", "expected an integer, got \"five\""),
+            ("keep-lats", "registries[0].policies[1].policy", "no policy named 'keep-lats'"),
+        ] {
+            try Data(
+                ("version: 1\nregistries:\n  - name: a\n    url: http://127.0.0.1:5000\n    policies:\n"
+                    + "      - policy: age\n      - policy: \(policy)\n").utf8
+            ).write(to: file)
+            let refused = try await EvictorBinary.run(["config", "check", "--config", file.path])
+            #expect(refused.status == 2 && refused.stdoutText.isEmpty)
+            let refusal = refused.stderrText.split(separator: "\n")
+            #expect(refusal.count == 1 && refusal[0].hasPrefix("Error: \(file.path): \(path): ") && refusal[0].contains(says), "\(refusal)")
+        }
 
         let missing = try await EvictorBinary.run(["config", "check", "--config", work.appendingPathComponent("none.yaml").path])
         #expect(missing.status == 2)

@@ -92,15 +92,19 @@ struct DeployManifestTests {
         let (text, config) = try DeployFiles.embeddedConfig()
         let file = work.appendingPathComponent("evictor.yaml")
         try Data(text.utf8).write(to: file)
-        let check = try await EvictorBinary.run(["config", "check", "--config", file.path], environment: try Self.dummyVariables(text))
-        #expect(check.status == 0, "\(check.stderrText)")
-        #expect(check.stderrText.isEmpty, "\(check.stderrText)")
-
-        // Each policy the config names, with its options, resolved through the CronJob's
-        // EVICTOR_PLUGIN_PATH over the ConfigMap as the CronJob mounts it.
+        // Checked as the CronJob runs it: its EVICTOR_PLUGIN_PATH over the ConfigMap as mounted
+        // (config check loads every policy, a custom one from the plugin path included).
         let pod = try PodFileSystem(root: work.appendingPathComponent("pod"))
         let environment = try Self.environment(pod)
         let pluginPath = try #require(environment["EVICTOR_PLUGIN_PATH"], "the CronJob sets no EVICTOR_PLUGIN_PATH")
+        let check = try await EvictorBinary.run(
+            ["config", "check", "--config", file.path], environment: try Self.dummyVariables(text).merging(environment) { $1 })
+        #expect(check.status == 0, "\(check.stderrText)")
+        #expect(check.stderrText.isEmpty, "\(check.stderrText)")
+        let unmounted = try await EvictorBinary.run(["config", "check", "--config", file.path], environment: try Self.dummyVariables(text))
+        #expect(unmounted.status == 2 && unmounted.stderrText.contains("keep-releases"), "\(unmounted.stderrText)")
+
+        // Each policy the config names, with its options, resolved through the same path.
         var fromPluginPath: [String] = []
         for registry in config["registries"] as? [[String: Any]] ?? [] {
             for policy in registry["policies"] as? [[String: Any]] ?? [] {

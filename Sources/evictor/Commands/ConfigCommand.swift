@@ -1,5 +1,6 @@
 import ArgumentParser
 import EvictorEngine
+import EvictorScripting
 import Foundation
 
 /// `evictor config check`.
@@ -18,7 +19,8 @@ struct ConfigCheckCommand: AsyncParsableCommand {
         discussion: """
             The file is --config, else the one EVICTOR_CONFIG names, else ./evictor.yaml. Exit 0 when \
             it is valid (the resolved configuration on stdout, YAML or --output json), 2 with one \
-            Error: line naming the file and the key path when it is not. Secrets print as ***: \
+            Error: line naming the file and the key path when it is not (every policy is loaded \
+            and its options checked, as a run would). Secrets print as ***: \
             credentials passwords, and every value taken from a variable the credentials name or \
             whose name contains PASSWORD, TOKEN or SECRET.
             """
@@ -34,6 +36,7 @@ struct ConfigCheckCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let file = ConfigLoader.path(explicit: config, environment: environment)
         let loaded = try ConfigLoader.load(file: file, environment: environment)
+        try await ConfigPolicyCheck.check(loaded, file: file, pluginPath: PluginPath.resolve(explicit: [], configured: loaded.pluginDirectories))
         let text = output == .json ? ConfigRendering.json(loaded) : ConfigRendering.yaml(loaded)
         FileHandle.standardOutput.write(Data(text.utf8))
     }
