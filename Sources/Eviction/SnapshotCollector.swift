@@ -22,48 +22,57 @@ public struct SnapshotCollector: Sendable {
         public var unreadableTags: [String] = []
     }
 
-    /// Snapshots of `repositories` (all of them when empty), sorted by name.
+    /// Snapshots of `repositories` (all of them when empty), sorted by name, all at once. A
+    /// caller that can take them one at a time uses `reader(of:progress:)` and holds less.
     public func snapshots(of repositories: [String], progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(EvictionError) -> (
         [RepositorySnapshot], Gaps
     ) {
+        var reader = reader(of: repositories, progress: progress)
+        var snapshots: [RepositorySnapshot] = []
+        while let snapshot = try await reader.next() { snapshots.append(snapshot) }
+        return (snapshots, reader.gaps)
+    }
+
+    /// Snapshots of `repositories` (all of them when empty) one at a time, in name order.
+    /// `batchTags` sets how many tags are read together (tests make it small).
+    public func reader(of repositories: [String], progress: (@Sendable (Int, Int) -> Void)? = nil, batchTags: Int? = nil) -> SnapshotReader {
+        SnapshotReader(collector: self, repositories: repositories, progress: progress, batchTags: batchTags)
+    }
+
+    /// Reads the manifests of a batch of repositories (concurrently) into their snapshots.
+    func snapshots(
+        ofBatch batch: [(name: String, tags: [String])], memo: ImageMemo, counter: ProgressCounter, gaps: inout Gaps
+    ) async throws(RegistryAPIError) -> [RepositorySnapshot] {
         let walker = RegistryWalker(client: client, parallelism: parallelism)
-        let memo = ImageMemo()
-        do throws(RegistryAPIError) {
-            let names = try await walker.repositories(repositories)
-            let entries = try await walker.tags(in: names, resolveDigests: false)
-            let counter = ProgressCounter(total: entries.count, report: progress)
-            let resolved = try await walker.map(entries) { entry throws(RegistryAPIError) -> (TagEntry, Digest?) in
-                let digest = try await resolve(entry, memo: memo)
-                counter.advance()
-                return (entry, digest)
-            }
-            var gaps = Gaps()
-            var snapshots: [RepositorySnapshot] = []
-            var byRepository: [String: [TagRecord]] = [:]
-            for (entry, digest) in resolved {
-                guard let digest else {
-                    gaps.unreadableTags.append("\(entry.repository):\(entry.tag)")
-                    continue
-                }
-                byRepository[entry.repository, default: []].append(TagRecord(name: entry.tag, digest: digest))
-            }
-            for name in names {
-                let tags = byRepository.removeValue(forKey: name) ?? []
-                var untagged: [Digest] = []
-                if let storage {
-                    let tagged = Set(tags.map(\.digest))
-                    untagged = ((try? await BlockingWork.run { try storage.revisionDigests(of: name) }) ?? []).filter { !tagged.contains($0) }
-                    for digest in untagged where await memo.image(name, digest) == nil {
-                        _ = try await record(name, digest, memo: memo)
-                    }
-                }
-                let images = await memo.takeImages(of: name)
-                snapshots.append(RepositorySnapshot(name: name, tags: tags.sorted { $0.name < $1.name }, images: images, untagged: untagged))
-            }
-            return (snapshots, gaps)
-        } catch {
-            throw .registry(error)
+        let entries = batch.flatMap { repository in repository.tags.map { TagEntry(repository: repository.name, tag: $0) } }
+        let resolved = try await walker.map(entries) { entry throws(RegistryAPIError) -> (TagEntry, Digest?) in
+            let digest = try await resolve(entry, memo: memo)
+            counter.advance()
+            return (entry, digest)
         }
+        var byRepository: [String: [TagRecord]] = [:]
+        for (entry, digest) in resolved {
+            guard let digest else {
+                gaps.unreadableTags.append("\(entry.repository):\(entry.tag)")
+                continue
+            }
+            byRepository[entry.repository, default: []].append(TagRecord(name: entry.tag, digest: digest))
+        }
+        var snapshots: [RepositorySnapshot] = []
+        for (name, _) in batch {
+            let tags = byRepository.removeValue(forKey: name) ?? []
+            var untagged: [Digest] = []
+            if let storage {
+                let tagged = Set(tags.map(\.digest))
+                untagged = ((try? await BlockingWork.run { try storage.revisionDigests(of: name) }) ?? []).filter { !tagged.contains($0) }
+                for digest in untagged where await memo.image(name, digest) == nil {
+                    _ = try await record(name, digest, memo: memo)
+                }
+            }
+            let images = await memo.takeImages(of: name)
+            snapshots.append(RepositorySnapshot(name: name, tags: tags.sorted { $0.name < $1.name }, images: images, untagged: untagged))
+        }
+        return snapshots
     }
 
     /// The digest a tag points to, with its record memoised; nil when its manifest cannot be

@@ -3,6 +3,7 @@ import EvictorTestSupport
 import Foundation
 import RegistryAPI
 import RegistryStorage
+import Synchronization
 import Testing
 @testable import Eviction
 
@@ -83,6 +84,35 @@ struct SnapshotCollectorTests {
             #expect(untaggedRecord.mediaType == OCIMediaType.imageManifest)
             #expect(untaggedRecord.created == RegistryFixture.base.addingTimeInterval(RegistryFixture.day))
             #expect(app.isReadable(try digest(first.digest)))
+        }
+    }
+
+    @Test("read a batch at a time, the snapshots are the same as read at once, in name order, with the same gaps")
+    func batches() async throws {
+        try await RegistryFixture.with { fixture in
+            for (repository, tags) in [("c/three", ["a", "b", "c"]), ("a/one", ["x"]), ("b/two", ["p", "q"])] {
+                for tag in tags { try await fixture.push(repository, tag, RegistryFixture.spec("\(repository)-\(tag)", day: 1)) }
+            }
+            let storage = try StorageLayout(root: fixture.registry.storageRoot.path)
+            let collector = SnapshotCollector(client: fixture.client, storage: storage)
+            let (whole, wholeGaps) = try await collector.snapshots(of: [])
+            let done = Mutex(0)
+            var reader = collector.reader(
+                of: [],
+                progress: { finished, total in
+                    done.withLock { $0 = max($0, finished) }
+                    #expect(total == 6)
+                }, batchTags: 2)
+            var batched: [RepositorySnapshot] = []
+            while let snapshot = try await reader.next() { batched.append(snapshot) }
+            #expect(try await reader.next() == nil)
+            #expect(batched.map(\.name) == ["a/one", "b/two", "c/three"])
+            #expect(batched.map(\.name) == whole.map(\.name))
+            #expect(batched.map(\.tags) == whole.map(\.tags))
+            #expect(batched.map(\.images) == whole.map(\.images))
+            #expect(batched.map(\.untagged) == whole.map(\.untagged))
+            #expect(reader.gaps.unreadableTags == wholeGaps.unreadableTags)
+            #expect(done.withLock { $0 } == 6)
         }
     }
 

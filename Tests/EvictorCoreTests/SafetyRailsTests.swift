@@ -213,14 +213,21 @@ struct SafetyRailsTests {
         #expect(plan.tagsDeleted == 1)
     }
 
-    @Test("reclaimable bytes count only blobs no surviving manifest in any repository uses")
+    @Test("reclaimable bytes count only blobs no surviving manifest in any repository uses, whatever order repositories are added in")
     func reclaimable() {
         let a = Self.snapshot(
             "a", tags: [("old", "a-old"), ("new", "a-new")],
             images: [Self.image("a-old", blobs: ["shared", "only-old"]), Self.image("a-new", blobs: ["new"])])
         let b = Self.snapshot("b", tags: [("v", "b-v")], images: [Self.image("b-v", blobs: ["shared"])])
         let decisions = [SafetyRails.apply(to: a, verdicts: Self.marks([("old", .delete)])), SafetyRails.apply(to: b, verdicts: Self.marks([]))]
-        let bytes = Planner.reclaimableBytes(snapshots: [a, b], decisions: decisions)
+        var draft = PlanDraft()
+        draft.add(decisions[1], snapshot: b)  // out of order: the plan still lists repositories by name
+        draft.add(decisions[0], snapshot: a)
+        let plan = Planner(settings: Plan.Settings(maxDeletePercent: 100)).draftPlan(
+            registry: "http://r", policy: Plan.Input(name: "p", file: "p.lua", sha256: "00"), inventory: nil, draft: draft)
+        #expect(plan.repositories.map(\.repository) == ["a", "b"])
+        #expect(plan.actions.map(\.repository) == ["a"])
+        let bytes = Dictionary(uniqueKeysWithValues: plan.repositories.map { ($0.repository, $0.reclaimableBytes) })
         #expect(bytes["a"] == 1_100)  // only-old (1000) + the manifest (100); "shared" lives on in b
         #expect(bytes["b"] == 0)
     }

@@ -34,30 +34,17 @@ public struct Planner: Sendable {
         createdAt: Date = Date()
     ) -> Plan {
         let byName = Dictionary(snapshots.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        var actions: [Plan.Action] = []
-        // At most one action per item: reserved once rather than grown by doubling.
-        actions.reserveCapacity(decisions.reduce(0) { $0 + $1.items.count { $0.verdict == .delete } })
-        var summaries: [Plan.RepositorySummary] = []
-        let reclaimable = Self.reclaimableBytes(snapshots: snapshots, decisions: decisions)
+        var draft = PlanDraft()
         for decision in decisions.sorted(by: { $0.repository < $1.repository }) {
             guard let snapshot = byName[decision.repository] else { continue }
-            let repositoryActions = Self.actions(for: decision, snapshot: snapshot)
-            actions += repositoryActions
-            let tagItems = decision.tagItems
-            summaries.append(
-                Plan.RepositorySummary(
-                    repository: decision.repository,
-                    tags: tagItems.count,
-                    tagsKept: tagItems.filter { $0.verdict == .keep }.count,
-                    tagsDeleted: tagItems.filter { $0.verdict == .delete }.count,
-                    manifestsDeleted: repositoryActions.count,
-                    reclaimableBytes: reclaimable[decision.repository] ?? 0,
-                    keptByRails: tagItems.filter { item in
-                        item.verdict == .keep && item.steps.contains { $0.origin != .rail && $0.verdict == .delete }
-                            && !item.steps.contains { $0.origin == .policy && $0.verdict == .keep }
-                    }.count
-                ))
+            draft.add(decision, snapshot: snapshot)
         }
+        return draftPlan(registry: registry, policy: policy, inventory: inventory, draft: draft, createdAt: createdAt)
+    }
+
+    /// The plan of a draft built repository by repository (see `draftPlan(...snapshots:...)`).
+    public func draftPlan(registry: String, policy: Plan.Input, inventory: Plan.Input?, draft: PlanDraft, createdAt: Date = Date()) -> Plan {
+        let (actions, summaries) = draft.finished()
         return Plan(
             createdAt: createdAt, registry: registry, policy: policy, inventory: inventory, settings: settings, actions: actions,
             repositories: summaries)
@@ -107,37 +94,5 @@ public struct Planner: Sendable {
                 tags: (tags[digest] ?? []).sorted(), reasons: reasons[digest] ?? [], size: image?.size ?? 0, phase: phase(digest)
             )
         }
-    }
-
-    /// Bytes garbage collection could free: blobs and manifests that only deleted manifests
-    /// reference, across every repository in the snapshot (an estimate when only some
-    /// repositories were planned: others may share blobs). The sets hold each digest's leading
-    /// 64 bits: at a million tags whole digests would take hundreds of megabytes, and a figure
-    /// off by one blob in 2^64 decides nothing.
-    static func reclaimableBytes(snapshots: [RepositorySnapshot], decisions: [RepositoryDecision]) -> [String: Int64] {
-        let deletedByRepository = Dictionary(decisions.map { ($0.repository, $0.deletedDigests) }, uniquingKeysWith: { $0.union($1) })
-        var surviving: Set<UInt64> = []
-        for snapshot in snapshots {
-            let deleted = deletedByRepository[snapshot.name] ?? []
-            for image in snapshot.images.values where !deleted.contains(image.digest) {
-                surviving.insert(image.digest.leadingBits)
-                for blob in image.blobs { surviving.insert(blob.digest.leadingBits) }
-            }
-        }
-        var counted: Set<UInt64> = []
-        var result: [String: Int64] = [:]
-        for snapshot in snapshots.sorted(by: { $0.name < $1.name }) {
-            var bytes: Int64 = 0
-            for digest in (deletedByRepository[snapshot.name] ?? []).sorted() {
-                guard let image = snapshot.images[digest] else { continue }
-                let key = digest.leadingBits
-                if !surviving.contains(key), counted.insert(key).inserted { bytes += image.manifestSize }
-                for blob in image.blobs where !surviving.contains(blob.digest.leadingBits) && counted.insert(blob.digest.leadingBits).inserted {
-                    bytes += blob.size
-                }
-            }
-            result[snapshot.name] = bytes
-        }
-        return result
     }
 }

@@ -105,28 +105,25 @@ public enum Planning {
             storage = nil
         }
 
-        let collector = SnapshotCollector(client: client, storage: storage)
-        var (snapshots, gaps) = try await collector.snapshots(of: settings.repositories, progress: progressReporter(events, phase: "plan"))
-        if !gaps.unreadableTags.isEmpty {
-            events(
-                .warning(
-                    "\(gaps.unreadableTags.count) tag(s) could not be read and are left out of the plan (run `evictor check`): "
-                        + "\(gaps.unreadableTags.prefix(5).joined(separator: ", "))"
-                ))
-        }
         let usage = InUseIndex(images: onRegistry)
-        for index in snapshots.indices { usage.annotate(&snapshots[index]) }
+        var usageStore: (store: UsageStore, registry: String)?
         var usageSince: Date?
         if let path = settings.usagePath {
             let store = try UsageStore(readingAt: path)
             let name = try usageRegistryName(settings.usageRegistry, in: store, path: path)
             usageSince = try store.since(registry: name)
-            for index in snapshots.indices { snapshots[index].usage = try store.facts(registry: name, repository: snapshots[index].name) }
+            usageStore = (store, name)
         }
 
+        // One repository at a time: read (a batch at once), decide, add to the plan, let go.
         let now = Date()  // one clock for the whole plan
+        var reader = SnapshotCollector(client: client, storage: storage).reader(
+            of: settings.repositories, progress: progressReporter(events, phase: "plan"))
         var decisions: [RepositoryDecision] = []
-        for snapshot in snapshots {
+        var draft = PlanDraft()
+        while var snapshot = try await reader.next() {
+            usage.annotate(&snapshot)
+            if let usageStore { snapshot.usage = try usageStore.store.facts(registry: usageStore.registry, repository: snapshot.name) }
             var parts: [(policy: String, verdicts: PolicyVerdicts)] = []
             for policy in policies where policy.applies(to: snapshot.name) {
                 var context = PolicyContext(
@@ -134,12 +131,20 @@ public enum Planning {
                 context.usageSince = usageSince
                 parts.append((policy.plugin.name, try await PolicyRunner.decide(policy.plugin, snapshot: snapshot, context: context)))
             }
-            decisions.append(SafetyRails.apply(to: snapshot, verdicts: PolicyVerdicts.combined(parts)))
+            let decision = SafetyRails.apply(to: snapshot, verdicts: PolicyVerdicts.combined(parts))
+            draft.add(decision, snapshot: snapshot)
+            decisions.append(decision)
+        }
+        let gaps = reader.gaps
+        if !gaps.unreadableTags.isEmpty {
+            events(
+                .warning(
+                    "\(gaps.unreadableTags.count) tag(s) could not be read and are left out of the plan (run `evictor check`): "
+                        + "\(gaps.unreadableTags.prefix(5).joined(separator: ", "))"
+                ))
         }
         var plan = planner.draftPlan(
-            registry: client.configuration.endpoint.baseURL, policy: combinedInput(policies), inventory: inventoryInput, snapshots: snapshots,
-            decisions: decisions
-        )
+            registry: client.configuration.endpoint.baseURL, policy: combinedInput(policies), inventory: inventoryInput, draft: draft)
         if policies.count > 1 || policies.contains(where: { $0.choice.repositories != nil }) {
             plan.policies = policies.map { policy in
                 Plan.PolicyUse(
