@@ -170,8 +170,7 @@ public struct PluginOption: Sendable, Equatable {
         case (.list, .string(let text)): return try convert(text.description, owner: owner)
         case (.list, .table(let table)) where table.arrayValues?.allSatisfy({ $0.stringValue != nil }) == true:
             return value
-        case (.regex, .string(let text)),
-            (.time, .string(let text)) where text.description.isEmpty:
+        case (.regex, .string(let text)) where text.description.isEmpty, (.time, .string(let text)) where text.description.isEmpty:
             return value  // empty: switched off
         case (.regex, .string(let text)):
             do { _ = try NSRegularExpression(pattern: text.description) } catch {

@@ -92,7 +92,7 @@ public actor JobRunner {
                     milestones: { collector.add($0) })
             } catch {
                 logger.error("job could not run", metadata: ["job": "\(job.rawValue)", "error": "\(error)"])
-                await self.finish(names, key: key)
+                self.finish(names, key: key)
                 return nil
             }
             let details = collector.details
@@ -107,7 +107,7 @@ public actor JobRunner {
                 metadata: [
                     "job": "\(job.rawValue)", "run": "\(record.id)", "outcome": "\(record.outcome.rawValue)", "error": "\(record.error ?? "")",
                 ])
-            await self.finish(names, key: key)
+            self.finish(names, key: key)
             return record
         }
         running[key] = task

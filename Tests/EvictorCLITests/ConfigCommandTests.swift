@@ -74,6 +74,10 @@ struct ConfigCommandTests {
         for (policy, path, says) in [
             ("keep-last\n        options: {keep: five}", "registries[0].policies[1].options", "expected an integer, got \"five\""),
             ("keep-lats", "registries[0].policies[1].policy", "no policy named 'keep-lats'"),
+            (
+                "keep-last\n        options: {include: \"(unclosed\"}", "registries[0].policies[1].options",
+                "option 'include': invalid regular expression"
+            ),
         ] {
             try Data(
                 ("version: 1\nregistries:\n  - name: a\n    url: http://127.0.0.1:5000\n    policies:\n"

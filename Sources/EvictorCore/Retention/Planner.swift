@@ -87,11 +87,13 @@ public struct Planner: Sendable {
             return image?.isIndex == true ? 1 : 2
         }
         let sorted = order.enumerated().sorted { (phase($0.element), $0.offset) < (phase($1.element), $1.offset) }.map(\.element)
+        var reasonLists: Set<[String]> = []  // most actions share one list of reasons: stored once
         return sorted.map { digest in
             let image = snapshot.images[digest]
             return Plan.Action(
                 repository: decision.repository, digest: digest, mediaType: image?.mediaType ?? "",
-                tags: (tags[digest] ?? []).sorted(), reasons: reasons[digest] ?? [], size: image?.size ?? 0, phase: phase(digest)
+                tags: (tags[digest] ?? []).sorted(), reasons: reasonLists.insert(reasons[digest] ?? []).memberAfterInsert, size: image?.size ?? 0,
+                phase: phase(digest)
             )
         }
     }

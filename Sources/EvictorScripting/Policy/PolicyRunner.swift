@@ -70,20 +70,23 @@ public enum PolicyRunner {
     }
 
     /// The marks of a `tags` or `untagged` table. A policy gives most items one of a few
-    /// reasons ("repository not in use"): each distinct text is stored once, not once per tag.
+    /// reasons ("repository not in use"): each distinct text, and each distinct list of
+    /// steps, is stored once, not once per tag.
     private static func steps(_ value: LuaValue) -> [String: [DecisionStep]] {
         guard case .table(let table) = value else { return [:] }
         var result: [String: [DecisionStep]] = [:]
         var reasons: Set<String> = []
+        var lists: Set<[DecisionStep]> = []
         for (key, list) in table.entries {
             guard let name = key.stringValue, case .table(let entries) = list else { continue }
-            result[name] = (entries.arrayValues ?? []).compactMap { entry in
+            let steps = (entries.arrayValues ?? []).compactMap { entry -> DecisionStep? in
                 guard case .table(let pair) = entry, let verdict = pair[1].stringValue.flatMap(Verdict.init(rawValue:)),
                     let text = pair[2].stringValue
                 else { return nil }
                 let reason = reasons.insert(text).memberAfterInsert
                 return DecisionStep(verdict, reason, origin: .policy)
             }
+            result[name] = lists.insert(steps).memberAfterInsert
         }
         return result
     }
