@@ -1,5 +1,4 @@
 import AsyncHTTPClient
-import EvictorCore
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -13,34 +12,64 @@ struct WholeResponse: Sendable {
 
 extension HTTPClient {
     /// Executes `request` and reads its whole body (at most `limit` bytes, else
-    /// `NIOTooManyBytesError`), all within `seconds`. The client's own deadline stops at the
-    /// response head, and its read timeout only at silence: a server dripping a byte at a
-    /// time would otherwise hold a request forever. Past the deadline this throws
-    /// `HTTPClientError.deadlineExceeded`; cancelling the read closes the connection.
+    /// `NIOTooManyBytesError`), all within `seconds`: the deadline covers the body too, so a
+    /// server dripping a byte at a time cannot hold a request forever. Past the deadline this
+    /// throws `HTTPClientError.deadlineExceeded`; cancelling the calling task cancels the
+    /// request (and closes its connection).
     ///
-    /// The deadline is one timer on the client's event loop, cancelled when the body is in
-    /// (a sleeping task per request would stay in the timer heap until its deadline passed:
-    /// at thousands of requests a second, tens of thousands of live timers).
-    func executeWhole(_ request: HTTPClientRequest, within seconds: Double, limit: Int) async throws -> WholeResponse {
+    /// The body is collected on the event loop by a delegate and the caller resumes once, when
+    /// the response is complete: no response-body stream, no task to read it, one timer (the
+    /// client's deadline, cancelled on completion) per request.
+    func executeWhole(_ request: HTTPClient.Request, within seconds: Double, limit: Int) async throws -> WholeResponse {
         let deadline = NIODeadline.now() + .milliseconds(Int64(seconds * 1000))
-        let response = try await execute(request, deadline: deadline)
-        let reading = _Concurrency.Task(executorPreference: InheritedExecutor.preferred) { try await response.body.collect(upTo: limit) }
-        let expired = NIOLockedValueBox(false)
-        let timer = eventLoopGroup.any().scheduleTask(deadline: deadline) {
-            expired.withLockedValue { $0 = true }
-            reading.cancel()
+        let task = execute(request: request, delegate: WholeResponseCollector(limit: limit), deadline: deadline)
+        return try await withTaskCancellationHandler {
+            try await task.futureResult.get()
+        } onCancel: {
+            task.cancel()
         }
-        defer { timer.cancel() }
-        do {
-            let body = try await withTaskCancellationHandler {
-                try await reading.value
-            } onCancel: {
-                reading.cancel()
+    }
+}
+
+/// The client finished a request without a response head (it never does; a guard, not a crash).
+struct NoResponseHead: Error {}
+
+/// Collects a response's head and body (at most `limit` bytes) as the client delivers them.
+final class WholeResponseCollector: HTTPClientResponseDelegate {
+    typealias Response = WholeResponse
+
+    private let limit: Int
+    private let state = NIOLockedValueBox<(head: HTTPResponseHead?, body: ByteBuffer?)>((nil, nil))
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    func didReceiveHead(task: HTTPClient.Task<WholeResponse>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
+        state.withLockedValue { $0.head = head }
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func didReceiveBodyPart(task: HTTPClient.Task<WholeResponse>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+        let fits = state.withLockedValue { state -> Bool in
+            guard var body = state.body else {
+                guard buffer.readableBytes <= limit else { return false }
+                state.body = buffer
+                return true
             }
-            return WholeResponse(status: response.status, headers: response.headers, body: body)
-        } catch {
-            if expired.withLockedValue({ $0 }) { throw HTTPClientError.deadlineExceeded }
-            throw error
+            guard body.readableBytes + buffer.readableBytes <= limit else { return false }
+            state.body = nil  // no second reference while appending: no copy
+            var part = buffer
+            body.writeBuffer(&part)
+            state.body = body
+            return true
         }
+        return fits ? task.eventLoop.makeSucceededVoidFuture() : task.eventLoop.makeFailedFuture(NIOTooManyBytesError(maxBytes: limit))
+    }
+
+    func didFinishRequest(task: HTTPClient.Task<WholeResponse>) throws -> WholeResponse {
+        let (head, body) = state.withLockedValue { ($0.head, $0.body) }
+        guard let head else { throw NoResponseHead() }
+        return WholeResponse(status: head.status, headers: head.headers, body: body ?? ByteBuffer())
     }
 }

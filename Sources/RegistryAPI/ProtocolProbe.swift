@@ -45,11 +45,9 @@ enum ProtocolProbe {
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        var request = HTTPClientRequest(url: url)
-        request.method = .GET
-        request.headers.add(name: "User-Agent", value: userAgent)
         let answered: Bool
         do {
+            let request = try HTTPClient.Request(url: url, method: .GET, headers: ["User-Agent": userAgent])
             let response = try await client.executeWhole(request, within: 5, limit: 1 << 16)
             answered = response.status == .ok || response.status == .unauthorized
         } catch {

@@ -72,36 +72,37 @@ actor RegistryAuthenticator {
         else { throw .unauthorized(registry: registry, detail: "bearer challenge without a usable realm") }
         // The challenge's own scope can be wider (it names the resource); prefer what we need.
         let wanted = scope.value.isEmpty ? (challenge.scope ?? "") : scope.value
-        var request: HTTPClientRequest
+        var url = realm
+        var method = HTTPMethod.GET
+        var headers: HTTPHeaders = ["User-Agent": userAgent]
+        var form: ByteBuffer?
         if let refresh = credentials?.identityToken {
-            request = HTTPClientRequest(url: realm)
-            request.method = .POST
-            var form = URLComponents()
-            form.queryItems = [
+            method = .POST
+            var query = URLComponents()
+            query.queryItems = [
                 URLQueryItem(name: "grant_type", value: "refresh_token"),
                 URLQueryItem(name: "refresh_token", value: refresh),
                 URLQueryItem(name: "client_id", value: userAgent),
             ]
-            if let service = challenge.service { form.queryItems?.append(URLQueryItem(name: "service", value: service)) }
-            if !wanted.isEmpty { form.queryItems?.append(URLQueryItem(name: "scope", value: wanted)) }
-            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-            request.body = .bytes(ByteBuffer(string: form.percentEncodedQuery ?? ""))
+            if let service = challenge.service { query.queryItems?.append(URLQueryItem(name: "service", value: service)) }
+            if !wanted.isEmpty { query.queryItems?.append(URLQueryItem(name: "scope", value: wanted)) }
+            headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            form = ByteBuffer(string: query.percentEncodedQuery ?? "")
         } else {
             var items = components.queryItems ?? []
             if let service = challenge.service { items.append(URLQueryItem(name: "service", value: service)) }
             if !wanted.isEmpty { items.append(URLQueryItem(name: "scope", value: wanted)) }
             if let credentials { items.append(URLQueryItem(name: "account", value: credentials.username)) }
             components.queryItems = items
-            guard let url = components.string else { throw .unauthorized(registry: registry, detail: "bad token realm") }
-            request = HTTPClientRequest(url: url)
-            request.method = .GET
-            if let basic = basicHeader() { request.headers.add(name: "Authorization", value: basic) }
+            guard let withQuery = components.string else { throw .unauthorized(registry: registry, detail: "bad token realm") }
+            url = withQuery
+            if let basic = basicHeader() { headers.add(name: "Authorization", value: basic) }
         }
-        request.headers.add(name: "User-Agent", value: userAgent)
         let realmHost = components.host ?? "token service"
         let status: UInt
         let body: ByteBuffer
         do {
+            let request = try HTTPClient.Request(url: url, method: method, headers: headers, body: form.map { .byteBuffer($0) })
             let response = try await http.executeWhole(request, within: 30, limit: jsonLimit)
             status = response.status.code
             body = response.body

@@ -119,21 +119,17 @@ public final class RegistryClient: Sendable {
         while true {
             attempt += 1
             if attempt > 1 { retries.wrappingAdd(1, ordering: .relaxed) }
-            var request = HTTPClientRequest(url: url)
-            request.method = method
-            request.headers.add(name: "User-Agent", value: configuration.userAgent)
-            for (name, value) in extraHeaders { request.headers.add(name: name, value: value) }
+            var headers = HTTPHeaders()
+            headers.add(name: "User-Agent", value: configuration.userAgent)
+            for (name, value) in extraHeaders { headers.add(name: name, value: value) }
             if let authorization = await authenticator.authorization(for: scope) {
-                request.headers.add(name: "Authorization", value: authorization)
-            }
-            if let body {
-                request.body = .bytes(ByteBuffer(bytes: body))
-                request.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
+                headers.add(name: "Authorization", value: authorization)
             }
             let outcome: Result<RegistryResponse, Error>
             await limiter.acquire()
             countRequest(retry: false)
             do {
+                let request = try HTTPClient.Request(url: url, method: method, headers: headers, body: body.map { .bytes($0) })
                 let response = try await http.executeWhole(request, within: max(1, configuration.requestTimeout), limit: bodyLimit)
                 outcome = .success(RegistryResponse(status: response.status.code, headers: response.headers, body: Array(buffer: response.body)))
             } catch is NIOTooManyBytesError {
