@@ -45,13 +45,7 @@ public struct Manifest: Sendable {
     /// `mediaType` wins when present. Throws a short reason for anything unparseable.
     public static func parse(_ bytes: [UInt8], contentType: String?, digest: Digest) throws(ManifestParseError) -> Manifest {
         let raw: RawManifest
-        do {
-            raw = try JSONDecoder().decode(RawManifest.self, from: Data(bytes))
-        } catch let error as DecodingError {
-            throw ManifestParseError(reason: Self.describe(error))
-        } catch {
-            throw ManifestParseError(reason: "not JSON")
-        }
+        if let read = ManifestJSONReader.read(bytes) { raw = read } else { raw = try decodeRaw(bytes) }
         // An empty media type (in the body or the Content-Type) says nothing: the kind's default
         // applies, as an empty one would mark the manifest unread (`RepositorySnapshot.isReadable`).
         var declared = raw.mediaType.flatMap { $0.isEmpty ? nil : $0 }
@@ -106,6 +100,18 @@ public struct Manifest: Sendable {
         }
     }
 
+    /// The fields by JSONDecoder: for what `ManifestJSONReader` leaves to it (and it has the
+    /// last word on what is valid, and says what is wrong).
+    static func decodeRaw(_ bytes: [UInt8]) throws(ManifestParseError) -> RawManifest {
+        do {
+            return try JSONDecoder().decode(RawManifest.self, from: Data(bytes))
+        } catch let error as DecodingError {
+            throw ManifestParseError(reason: Self.describe(error))
+        } catch {
+            throw ManifestParseError(reason: "not JSON")
+        }
+    }
+
     private static func descriptors(_ raw: [RawDescriptor]?) throws(ManifestParseError) -> [Descriptor] {
         var result: [Descriptor] = []
         for item in raw ?? [] { result.append(try item.descriptor()) }
@@ -139,7 +145,8 @@ public struct ManifestParseError: Error, Sendable, Equatable, CustomStringConver
     public var description: String { reason }
 }
 
-private struct RawDescriptor: Decodable {
+/// A descriptor as the manifest's JSON has it (`ManifestJSONReader` or JSONDecoder).
+struct RawDescriptor: Decodable, Equatable {
     var mediaType: String?
     var digest: String
     var size: Int64
@@ -156,8 +163,9 @@ private struct RawDescriptor: Decodable {
     }
 }
 
-private struct RawManifest: Decodable {
-    struct FSLayer: Decodable { var blobSum: String }
+/// The manifest fields Evictor reads, as the JSON has them (`ManifestJSONReader` or JSONDecoder).
+struct RawManifest: Decodable, Equatable {
+    struct FSLayer: Decodable, Equatable { var blobSum: String }
     var schemaVersion: Int?
     var mediaType: String?
     var config: RawDescriptor?
