@@ -45,7 +45,7 @@ public struct Manifest: Sendable {
     /// `mediaType` wins when present. Throws a short reason for anything unparseable.
     public static func parse(_ bytes: [UInt8], contentType: String?, digest: Digest) throws(ManifestParseError) -> Manifest {
         let raw: RawManifest
-        if let read = ManifestJSONReader.read(bytes) { raw = read } else { raw = try decodeRaw(bytes) }
+        if let read = JSONFieldReader.read(bytes, { $0.manifest() }) { raw = read } else { raw = try decodeRaw(bytes) }
         // An empty media type (in the body or the Content-Type) says nothing: the kind's default
         // applies, as an empty one would mark the manifest unread (`RepositorySnapshot.isReadable`).
         var declared = raw.mediaType.flatMap { $0.isEmpty ? nil : $0 }
@@ -145,7 +145,7 @@ public struct ManifestParseError: Error, Sendable, Equatable, CustomStringConver
     public var description: String { reason }
 }
 
-/// A descriptor as the manifest's JSON has it (`ManifestJSONReader` or JSONDecoder).
+/// A descriptor as the manifest's JSON has it (`JSONFieldReader` or JSONDecoder).
 struct RawDescriptor: Decodable, Equatable {
     var mediaType: String?
     var digest: String
@@ -163,7 +163,7 @@ struct RawDescriptor: Decodable, Equatable {
     }
 }
 
-/// The manifest fields Evictor reads, as the JSON has them (`ManifestJSONReader` or JSONDecoder).
+/// The manifest fields Evictor reads, as the JSON has them (`JSONFieldReader` or JSONDecoder).
 struct RawManifest: Decodable, Equatable {
     struct FSLayer: Decodable, Equatable { var blobSum: String }
     var schemaVersion: Int?
