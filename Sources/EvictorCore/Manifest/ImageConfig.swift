@@ -42,42 +42,22 @@ extension JSONFieldReader {
         var raw = RawImageConfig()
         let complete = object { reader, key in
             switch key {
-            case "created":
-                return reader.optional {
-                    raw.created = $0.string()
-                    return raw.created != nil
-                }
-            case "architecture":
-                return reader.optional {
-                    raw.architecture = $0.string()
-                    return raw.architecture != nil
-                }
-            case "os":
-                return reader.optional {
-                    raw.os = $0.string()
-                    return raw.os != nil
-                }
-            case "variant":
-                return reader.optional {
-                    raw.variant = $0.string()
-                    return raw.variant != nil
-                }
-            case "config":
-                return reader.optional {
-                    var labels: [String: String]?
-                    let inner = $0.object { reader, key in
-                        guard key == "Labels" else { return reader.skipValue(depth: 2) }
-                        return reader.optional {
-                            labels = $0.stringMap()
-                            return labels != nil
-                        }
-                    }
-                    raw.config = RawImageConfig.Inner(Labels: labels)
-                    return inner
-                }
+            case "created": return reader.optional(into: &raw.created) { $0.string() }
+            case "architecture": return reader.optional(into: &raw.architecture) { $0.string() }
+            case "os": return reader.optional(into: &raw.os) { $0.string() }
+            case "variant": return reader.optional(into: &raw.variant) { $0.string() }
+            case "config": return reader.optional(into: &raw.config) { $0.containerConfig() }
             default: return reader.skipValue(depth: 1)
             }
         }
         return complete ? raw : nil
+    }
+
+    private mutating func containerConfig() -> RawImageConfig.Inner? {
+        var labels: [String: String]?
+        let complete = object { reader, key in
+            key == "Labels" ? reader.optional(into: &labels) { $0.stringMap() } : reader.skipValue(depth: 2)
+        }
+        return complete ? RawImageConfig.Inner(Labels: labels) : nil
     }
 }

@@ -26,12 +26,18 @@ struct JSONFieldReader: ~Copyable {
 
     // MARK: - JSON
 
-    /// `null` (the field stays nil, as JSONDecoder's `decodeIfPresent` leaves it) or a value
-    /// `read` takes.
-    mutating func optional(_ read: (inout JSONFieldReader) -> Bool) -> Bool {
+    /// `null` (`target` stays nil, as JSONDecoder's `decodeIfPresent` leaves it) or a value
+    /// `read` takes into `target`.
+    mutating func optional<Value>(into target: inout Value?, _ read: (inout JSONFieldReader) -> Value?) -> Bool {
         skipWhitespace()
         if literal("null") { return true }
-        return read(&self)
+        return required(into: &target, read)
+    }
+
+    /// A value `read` takes (`null` or anything it cannot take gives up).
+    mutating func required<Value>(into target: inout Value?, _ read: (inout JSONFieldReader) -> Value?) -> Bool {
+        target = read(&self)
+        return target != nil
     }
 
     /// `{ "key": value, ... }`, each value read by `member` (which returns false to give up).

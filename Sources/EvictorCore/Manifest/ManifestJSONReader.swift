@@ -6,51 +6,15 @@ extension JSONFieldReader {
         var manifest = RawManifest()
         let complete = object { reader, key in
             switch key {
-            case "schemaVersion":
-                return reader.optional {
-                    manifest.schemaVersion = $0.integer().flatMap { Int(exactly: $0) }
-                    return manifest.schemaVersion != nil
-                }
-            case "mediaType":
-                return reader.optional {
-                    manifest.mediaType = $0.string()
-                    return manifest.mediaType != nil
-                }
-            case "config":
-                return reader.optional {
-                    manifest.config = $0.descriptor()
-                    return manifest.config != nil
-                }
-            case "layers":
-                return reader.optional {
-                    manifest.layers = $0.descriptors()
-                    return manifest.layers != nil
-                }
-            case "manifests":
-                return reader.optional {
-                    manifest.manifests = $0.descriptors()
-                    return manifest.manifests != nil
-                }
-            case "subject":
-                return reader.optional {
-                    manifest.subject = $0.descriptor()
-                    return manifest.subject != nil
-                }
-            case "artifactType":
-                return reader.optional {
-                    manifest.artifactType = $0.string()
-                    return manifest.artifactType != nil
-                }
-            case "annotations":
-                return reader.optional {
-                    manifest.annotations = $0.stringMap()
-                    return manifest.annotations != nil
-                }
-            case "fsLayers":
-                return reader.optional {
-                    manifest.fsLayers = $0.fsLayers()
-                    return manifest.fsLayers != nil
-                }
+            case "schemaVersion": return reader.optional(into: &manifest.schemaVersion) { $0.integer().flatMap { Int(exactly: $0) } }
+            case "mediaType": return reader.optional(into: &manifest.mediaType) { $0.string() }
+            case "config": return reader.optional(into: &manifest.config) { $0.descriptor() }
+            case "layers": return reader.optional(into: &manifest.layers) { $0.descriptors() }
+            case "manifests": return reader.optional(into: &manifest.manifests) { $0.descriptors() }
+            case "subject": return reader.optional(into: &manifest.subject) { $0.descriptor() }
+            case "artifactType": return reader.optional(into: &manifest.artifactType) { $0.string() }
+            case "annotations": return reader.optional(into: &manifest.annotations) { $0.stringMap() }
+            case "fsLayers": return reader.optional(into: &manifest.fsLayers) { $0.fsLayers() }
             default: return reader.skipValue(depth: 1)
             }
         }
@@ -66,32 +30,12 @@ extension JSONFieldReader {
         var annotations: [String: String]?
         let complete = object { reader, key in
             switch key {
-            case "mediaType":
-                return reader.optional {
-                    mediaType = $0.string()
-                    return mediaType != nil
-                }
-            case "digest":
-                digest = reader.string()
-                return digest != nil
-            case "size":
-                size = reader.integer()
-                return size != nil
-            case "platform":
-                return reader.optional {
-                    platform = $0.platform()
-                    return platform != nil
-                }
-            case "artifactType":
-                return reader.optional {
-                    artifactType = $0.string()
-                    return artifactType != nil
-                }
-            case "annotations":
-                return reader.optional {
-                    annotations = $0.stringMap()
-                    return annotations != nil
-                }
+            case "mediaType": return reader.optional(into: &mediaType) { $0.string() }
+            case "digest": return reader.required(into: &digest) { $0.string() }
+            case "size": return reader.required(into: &size) { $0.integer() }
+            case "platform": return reader.optional(into: &platform) { $0.platform() }
+            case "artifactType": return reader.optional(into: &artifactType) { $0.string() }
+            case "annotations": return reader.optional(into: &annotations) { $0.stringMap() }
             default: return reader.skipValue(depth: 2)
             }
         }
@@ -116,17 +60,9 @@ extension JSONFieldReader {
         var variant: String?
         let complete = object { reader, key in
             switch key {
-            case "architecture":
-                architecture = reader.string()
-                return architecture != nil
-            case "os":
-                os = reader.string()
-                return os != nil
-            case "variant":
-                return reader.optional {
-                    variant = $0.string()
-                    return variant != nil
-                }
+            case "architecture": return reader.required(into: &architecture) { $0.string() }
+            case "os": return reader.required(into: &os) { $0.string() }
+            case "variant": return reader.optional(into: &variant) { $0.string() }
             default: return reader.skipValue(depth: 3)
             }
         }
@@ -139,9 +75,7 @@ extension JSONFieldReader {
         let complete = array { reader in
             var blobSum: String?
             let layer = reader.object { reader, key in
-                guard key == "blobSum" else { return reader.skipValue(depth: 2) }
-                blobSum = reader.string()
-                return blobSum != nil
+                key == "blobSum" ? reader.required(into: &blobSum) { $0.string() } : reader.skipValue(depth: 2)
             }
             guard layer, let blobSum else { return false }
             result.append(RawManifest.FSLayer(blobSum: blobSum))
