@@ -156,17 +156,17 @@ public struct PlanExecutor: Sendable {
     private func currentTags(_ repository: String) async throws(RegistryAPIError) -> [String: Digest] {
         let walker = RegistryWalker(client: client, parallelism: max(2, parallelism))
         let entries = try await walker.tags(in: [repository], resolveDigests: false)
-        let resolved = try await walker.map(entries) { entry throws(RegistryAPIError) -> (String, Digest?) in
+        let resolved = try await walker.map(entries) { entry throws(RegistryAPIError) -> ResolvedTag in
             do throws(RegistryAPIError) {
-                return (entry.tag, try await client.verifiedDigest(repository, reference: entry.tag))
+                return ResolvedTag(tag: entry.tag, digest: try await client.verifiedDigest(repository, reference: entry.tag))
             } catch .notFound {
-                return (entry.tag, nil)
+                return ResolvedTag(tag: entry.tag, digest: nil)
             } catch  where error.isUnparseableStoredManifest {
-                return (entry.tag, nil)
+                return ResolvedTag(tag: entry.tag, digest: nil)
             }
         }
         var result: [String: Digest] = [:]
-        for case let (tag, digest?) in resolved { result[tag] = digest }
+        for entry in resolved { if let digest = entry.digest { result[entry.tag] = digest } }
         return result
     }
 
@@ -182,4 +182,13 @@ public struct PlanExecutor: Sendable {
         }
         return batches
     }
+}
+
+/// A tag and the digest it points to now (nil: gone, or its stored manifest unparseable).
+/// A struct, not a `(String, Digest?)` tuple: release builds corrupted that tuple on its way
+/// through `BoundedConcurrency.map`'s generic task group (a crash in `evictor apply` that
+/// debug builds never showed; `scripts/release-smoke` runs apply on a release build).
+struct ResolvedTag: Sendable {
+    var tag: String
+    var digest: Digest?
 }

@@ -45,14 +45,16 @@ public struct SnapshotCollector: Sendable {
     ) async throws(RegistryAPIError) -> [RepositorySnapshot] {
         let walker = RegistryWalker(client: client, parallelism: parallelism)
         let entries = batch.flatMap { repository in repository.tags.map { TagEntry(repository: repository.name, tag: $0) } }
-        let resolved = try await walker.map(entries) { entry throws(RegistryAPIError) -> (TagEntry, Digest?) in
-            let digest = try await resolve(entry, memo: memo)
+        // The digest goes back in the entry (not as a `(TagEntry, Digest?)` tuple: see `ResolvedTag`).
+        let resolved = try await walker.map(entries) { entry throws(RegistryAPIError) -> TagEntry in
+            var resolved = entry
+            resolved.digest = try await resolve(entry, memo: memo)
             counter.advance()
-            return (entry, digest)
+            return resolved
         }
         var byRepository: [String: [TagRecord]] = [:]
-        for (entry, digest) in resolved {
-            guard let digest else {
+        for entry in resolved {
+            guard let digest = entry.digest else {
                 gaps.unreadableTags.append("\(entry.repository):\(entry.tag)")
                 continue
             }
