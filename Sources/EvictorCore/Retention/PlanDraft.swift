@@ -63,7 +63,8 @@ public struct PlanDraft: Sendable {
         }
         var summaries = summaries
         for index in summaries.indices { summaries[index].reclaimableBytes = bytesByRepository[summaries[index].repository] ?? 0 }
-        guard !summaries.isSorted(by: { $0.repository <= $1.repository }) else { return (actions, summaries) }
+        let inOrder = zip(summaries, summaries.dropFirst()).allSatisfy { $0.repository <= $1.repository }
+        guard !inOrder else { return (actions, summaries) }
         let sortedSummaries = summaries.sorted { $0.repository < $1.repository }
         let rank = Dictionary(sortedSummaries.enumerated().map { ($1.repository, $0) }, uniquingKeysWith: { first, _ in first })
         let sortedActions = actions.enumerated().sorted {
@@ -71,17 +72,5 @@ public struct PlanDraft: Sendable {
         }
         .map(\.element)
         return (sortedActions, sortedSummaries)
-    }
-}
-
-extension Sequence {
-    /// Whether every element is in order with the next one.
-    fileprivate func isSorted(by inOrder: (Element, Element) -> Bool) -> Bool {
-        var previous: Element?
-        for element in self {
-            if let previous, !inOrder(previous, element) { return false }
-            previous = element
-        }
-        return true
     }
 }
