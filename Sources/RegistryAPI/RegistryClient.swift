@@ -12,6 +12,8 @@ import Synchronization
 public final class RegistryClient: Sendable {
     public let configuration: RegistryClientConfiguration
     let http: HTTPClient
+    /// Keep-alive connections for requests on the registry's own origin (`exchange`).
+    let pool: HTTP1ConnectionPool
     let authenticator: RegistryAuthenticator
     let limiter: RequestLimiter
     let retry: RetryPolicy
@@ -27,12 +29,16 @@ public final class RegistryClient: Sendable {
     /// Requests sent again after a retryable answer or failure (part of `requestCount`).
     public var retryCount: Int { retries.load(ordering: .relaxed) }
 
+    /// Connections opened to the registry's origin so far (kept alive between requests).
+    public var connectionCount: Int { pool.connectionsOpened }
+
     /// The registry's name in messages.
     public var registry: String { configuration.endpoint.hostPort }
 
     public init(_ configuration: RegistryClientConfiguration) throws(RegistryAPIError) {
         self.configuration = configuration
         var httpConfiguration = HTTPClient.Configuration()
+        var tlsConfiguration: TLSConfiguration?
         if configuration.endpoint.scheme == "https" {
             var tls = TLSConfiguration.makeClientConfiguration()
             if configuration.insecure { tls.certificateVerification = .none }
@@ -43,6 +49,15 @@ public final class RegistryClient: Sendable {
                 tls.additionalTrustRoots = [.file(caFile)]
             }
             httpConfiguration.tlsConfiguration = tls
+            tlsConfiguration = tls
+        }
+        do {
+            self.pool = try HTTP1ConnectionPool(
+                endpoint: configuration.endpoint, tls: tlsConfiguration, group: RegistryEventLoop.group,
+                connectTimeout: .seconds(5), keepIdle: max(1, configuration.concurrency))
+        } catch {
+            throw .invalidEndpoint(
+                configuration.endpoint.hostPort, reason: "TLS settings are not usable (\(configuration.caFile ?? "system trust roots"))")
         }
         httpConfiguration.timeout = .init(connect: .seconds(5), read: .milliseconds(Int64(max(1, configuration.requestTimeout) * 1000)))
         httpConfiguration.connectionPool = .init(
@@ -65,6 +80,7 @@ public final class RegistryClient: Sendable {
 
     /// Closes connections. Call once when done.
     public func shutdown() async {
+        pool.shutdown()
         try? await http.shutdown()
     }
 
@@ -129,8 +145,7 @@ public final class RegistryClient: Sendable {
             await limiter.acquire()
             countRequest(retry: false)
             do {
-                let request = try HTTPClient.Request(url: url, method: method, headers: headers, body: body.map { .bytes($0) })
-                let response = try await http.executeWhole(request, within: max(1, configuration.requestTimeout), limit: bodyLimit)
+                let response = try await exchange(method, url, headers: headers, body: body, limit: bodyLimit)
                 outcome = .success(RegistryResponse(status: response.status.code, headers: response.headers, body: Array(buffer: response.body)))
             } catch is NIOTooManyBytesError {
                 await limiter.release()

@@ -26,10 +26,11 @@ enum CommandLog {
         }
     }
 
-    /// With EVICTOR_STATS=1, the number of HTTP requests made (for bench/run's rates).
+    /// With EVICTOR_STATS=1, the number of HTTP requests made (for bench/run's rates) and of
+    /// connections opened for them.
     static func stats(_ client: RegistryClient) {
         guard ProcessInfo.processInfo.environment["EVICTOR_STATS"] == "1" else { return }
-        FileHandle.standardError.write(Data("evictor-stats: requests=\(client.requestCount)\n".utf8))
+        FileHandle.standardError.write(Data("evictor-stats: requests=\(client.requestCount) connections=\(client.connectionCount)\n".utf8))
     }
 
     private static let pluginInfo = Atomic<Bool>(false)
