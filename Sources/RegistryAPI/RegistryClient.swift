@@ -95,7 +95,7 @@ public final class RegistryClient: Sendable {
         _ method: HTTPMethod, _ path: String, scope: AuthScope, what: String,
         headers extraHeaders: [(String, String)] = [], body: [UInt8]? = nil, bodyLimit: Int, attempts: Int? = nil
     ) async throws(RegistryAPIError) -> RegistryResponse {
-        let url = path.hasPrefix("http://") || path.hasPrefix("https://") ? path : configuration.endpoint.baseURL + path
+        let url = path.hasPrefix("http://") || path.hasPrefix("https://") ? path : pool.origin + path
         if let down = breaker.tripped { throw down }
         do {
             let response = try await sendWithRetries(

@@ -51,7 +51,7 @@ public struct RegistryEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     /// `host[:port]`, the registry's name in messages and credential look-ups.
     public var hostPort: String {
-        let shownHost = host.contains(":") ? "[\(host)]" : host
+        let shownHost = host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]" : host
         if let port { return "\(shownHost):\(port)" }
         return shownHost
     }
