@@ -2,18 +2,28 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// Answers a registry's auth challenges: Basic with the credentials, or Bearer tokens fetched
 /// from the challenge's realm per scope, cached until shortly before they expire and renewed
-/// when the registry answers 401.
+/// when the registry answers 401. What every request needs (the header, if one is known) is
+/// read without a hop onto the actor.
 actor RegistryAuthenticator {
+    /// What `authorization(for:)` reads: the challenge's scheme and the cached tokens by scope.
+    private struct Known {
+        var scheme: AuthChallenge.Scheme?
+        var tokens: [String: (token: String, expires: ContinuousClock.Instant)] = [:]
+    }
+
     private let registry: String
     private let credentials: RegistryCredentials?
     private let http: HTTPClient
     private let userAgent: String
     private let jsonLimit: Int
     private var challenge: AuthChallenge?
-    private var tokens: [String: (token: String, expires: ContinuousClock.Instant)] = [:]
+    private let known = Mutex(Known())
+    /// The Basic header for the credentials (nil without credentials).
+    private let basic: String?
 
     init(registry: String, credentials: RegistryCredentials?, http: HTTPClient, userAgent: String, jsonLimit: Int) {
         self.registry = registry
@@ -21,18 +31,21 @@ actor RegistryAuthenticator {
         self.http = http
         self.userAgent = userAgent
         self.jsonLimit = jsonLimit
+        basic = credentials.map { "Basic " + Data("\($0.username):\($0.password)".utf8).base64EncodedString() }
     }
 
     /// The Authorization header for a request needing `scope`, if one is known already.
-    func authorization(for scope: AuthScope) -> String? {
-        switch challenge?.scheme {
-        case .basic:
-            return basicHeader()
-        case .bearer:
-            guard let cached = tokens[scope.value], cached.expires > .now else { return nil }
-            return "Bearer \(cached.token)"
-        case nil:
-            return nil
+    nonisolated func authorization(for scope: AuthScope) -> String? {
+        known.withLock { known in
+            switch known.scheme {
+            case .basic:
+                return basic
+            case .bearer:
+                guard let cached = known.tokens[scope.value], cached.expires > .now else { return nil }
+                return "Bearer \(cached.token)"
+            case nil:
+                return nil
+            }
         }
     }
 
@@ -43,20 +56,16 @@ actor RegistryAuthenticator {
             throw .unauthorized(registry: registry, detail: "HTTP 401 without a supported WWW-Authenticate challenge")
         }
         challenge = parsed
+        known.withLock { $0.scheme = parsed.scheme }
         switch parsed.scheme {
         case .basic:
             guard credentials != nil else {
                 throw .unauthorized(registry: registry, detail: "the registry requires a user name and password (HTTP 401)")
             }
         case .bearer:
-            tokens[scope.value] = nil
+            known.withLock { _ = $0.tokens.removeValue(forKey: scope.value) }
             try await fetchToken(challenge: parsed, scope: scope)
         }
-    }
-
-    private func basicHeader() -> String? {
-        guard let credentials else { return nil }
-        return "Basic " + Data("\(credentials.username):\(credentials.password)".utf8).base64EncodedString()
     }
 
     /// Who we tried to be, for messages (never the secret).
@@ -96,7 +105,7 @@ actor RegistryAuthenticator {
             components.queryItems = items
             guard let withQuery = components.string else { throw .unauthorized(registry: registry, detail: "bad token realm") }
             url = withQuery
-            if let basic = basicHeader() { headers.add(name: "Authorization", value: basic) }
+            if let basic { headers.add(name: "Authorization", value: basic) }
         }
         let realmHost = components.host ?? "token service"
         let status: UInt
@@ -130,6 +139,6 @@ actor RegistryAuthenticator {
             throw .unauthorized(registry: registry, detail: "token service \(realmHost) returned a token with characters a header cannot carry")
         }
         let lifetime = max(10, answer.expires_in ?? 60)
-        tokens[scope.value] = (token, .now + .seconds(lifetime - 5))
+        known.withLock { $0.tokens[scope.value] = (token, .now + .seconds(lifetime - 5)) }
     }
 }

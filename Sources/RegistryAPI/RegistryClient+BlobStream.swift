@@ -23,7 +23,7 @@ extension RegistryClient {
             var request = HTTPClientRequest(url: url)
             request.method = .GET
             request.headers.add(name: "User-Agent", value: configuration.userAgent)
-            if let authorization = await authenticator.authorization(for: scope) {
+            if let authorization = authenticator.authorization(for: scope) {
                 request.headers.add(name: "Authorization", value: authorization)
             }
             await limiter.acquire()
@@ -32,7 +32,7 @@ extension RegistryClient {
             do {
                 response = try await http.execute(request, timeout: .milliseconds(Int64(max(1, configuration.requestTimeout) * 1000)))
             } catch {
-                await limiter.release()
+                limiter.release()
                 let retrying = attempt < retry.maxAttempts && !Task.isCancelled && !Self.isPermanent(error)
                 guard retrying else {
                     if Self.isTimeout(error) { throw RegistryAPIError.timeout(registry: registry, what: what, attempts: attempt) }
@@ -45,16 +45,16 @@ extension RegistryClient {
             if status == 200 {
                 do {
                     let result = try await read(response.body)
-                    await limiter.release()
+                    limiter.release()
                     return result
                 } catch {
-                    await limiter.release()
+                    limiter.release()
                     throw error
                 }
             }
             // Not the blob: read the (small) answer, free the slot, then decide.
             let body = (try? await response.body.collect(upTo: 1 << 16)).map { Array(buffer: $0) } ?? []
-            await limiter.release()
+            limiter.release()
             let answer = RegistryResponse(status: status, headers: response.headers, body: body)
             if status == 401, authRounds < 2 {
                 authRounds += 1

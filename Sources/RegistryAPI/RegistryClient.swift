@@ -138,7 +138,7 @@ public final class RegistryClient: Sendable {
             var headers = HTTPHeaders()
             headers.add(name: "User-Agent", value: configuration.userAgent)
             for (name, value) in extraHeaders { headers.add(name: name, value: value) }
-            if let authorization = await authenticator.authorization(for: scope) {
+            if let authorization = authenticator.authorization(for: scope) {
                 headers.add(name: "Authorization", value: authorization)
             }
             let outcome: Result<RegistryResponse, Error>
@@ -148,12 +148,12 @@ public final class RegistryClient: Sendable {
                 let response = try await exchange(method, url, headers: headers, body: body, limit: bodyLimit)
                 outcome = .success(RegistryResponse(status: response.status.code, headers: response.headers, body: Array(buffer: response.body)))
             } catch is NIOTooManyBytesError {
-                await limiter.release()
+                limiter.release()
                 throw .bodyTooLarge(registry: registry, what: what, limit: bodyLimit)
             } catch {
                 outcome = .failure(error)
             }
-            await limiter.release()
+            limiter.release()
 
             switch outcome {
             case .success(let response) where response.status == 401:

@@ -74,7 +74,7 @@ struct ListAndCountTests {
             #expect(plainCounts["manifests"] == nil && plainCounts["unresolved_tags"] == nil, "\(plainCounts)")
             func requests(_ result: ProcessResult) -> Int? {
                 result.stderrText.split(separator: "\n").first { $0.hasPrefix("evictor-stats: requests=") }
-                    .flatMap { Int($0.dropFirst("evictor-stats: requests=".count)) }
+                    .flatMap { Int($0.dropFirst("evictor-stats: requests=".count).prefix { $0.isNumber }) }
             }
             let (few, many) = (try #require(requests(plain)), try #require(requests(result)))
             #expect(few <= 2 + 1 && many >= few + 5, "default \(few) requests, --manifests \(many)")

@@ -121,8 +121,7 @@ public struct HealthChecker: Sendable {
         var problems: [(HealthProblem, String)] = []
         let labelled = (manifest.config.map { [("config", $0)] } ?? []) + manifest.layers.map { ("layer", $0) }
         for (label, descriptor) in labelled {
-            await memo.noteSize(descriptor.digest, descriptor.size)
-            let outcome = await memo.blob(repository, descriptor.digest) { () -> (HealthProblem, String)? in
+            let outcome = await memo.blob(repository, descriptor.digest, size: descriptor.size) { () -> (HealthProblem, String)? in
                 do {
                     return try await client.blobSize(repository, digest: descriptor.digest) == nil ? (.blobMissing, "") : nil
                 } catch {
@@ -165,10 +164,16 @@ actor CheckMemo {
         case problem(HealthProblem, String)
     }
 
-    private var blobResults: [String: BlobOutcome] = [:]
-    private var blobsInFlight: [String: Task<(HealthProblem, String)?, Never>] = [:]
-    private var childResults: [String: [(HealthProblem, String)]] = [:]
-    private var childrenInFlight: [String: Task<[(HealthProblem, String)], Never>] = [:]
+    /// A blob or child manifest of one repository.
+    private struct Key: Hashable {
+        var repository: String
+        var digest: Digest
+    }
+
+    private var blobResults: [Key: BlobOutcome] = [:]
+    private var blobsInFlight: [Key: Task<(HealthProblem, String)?, Never>] = [:]
+    private var childResults: [Key: [(HealthProblem, String)]] = [:]
+    private var childrenInFlight: [Key: Task<[(HealthProblem, String)], Never>] = [:]
 
     /// Declared size of each distinct blob (a blob shared by repositories is stored once).
     private var sizes: [Digest: Int64] = [:]
@@ -177,15 +182,15 @@ actor CheckMemo {
     /// The bytes of every distinct blob the checked images refer to: what the registry stores for them.
     var bytes: Int64 { sizes.values.reduce(0, +) }
 
-    func noteSize(_ digest: Digest, _ size: Int64) {
-        if size > 0 { sizes[digest] = size }
-    }
     var manifestCount: Int { childResults.count + childrenInFlight.count }
 
-    func blob(_ repository: String, _ digest: Digest, _ check: @escaping @Sendable () async -> (HealthProblem, String)?) async -> (
-        HealthProblem, String
-    )? {
-        let key = "\(repository)@\(digest)"
+    /// The outcome of `check` for the blob `digest` in `repository`, run once per pair (callers
+    /// asking while it runs wait for it); `size` is the blob's declared size, noted for `bytes`.
+    func blob(
+        _ repository: String, _ digest: Digest, size: Int64, _ check: @escaping @Sendable () async -> (HealthProblem, String)?
+    ) async -> (HealthProblem, String)? {
+        if size > 0 { sizes[digest] = size }
+        let key = Key(repository: repository, digest: digest)
         switch blobResults[key] {
         case .healthy: return nil
         case .problem(let problem, let detail): return (problem, detail)
@@ -203,7 +208,7 @@ actor CheckMemo {
     func child(_ repository: String, _ digest: Digest, _ check: @escaping @Sendable () async -> [(HealthProblem, String)]) async -> [(
         HealthProblem, String
     )] {
-        let key = "\(repository)@\(digest)"
+        let key = Key(repository: repository, digest: digest)
         if let done = childResults[key] { return done }
         if let running = childrenInFlight[key] { return await running.value }
         let task = InheritedExecutor.task { await check() }
