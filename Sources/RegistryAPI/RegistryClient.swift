@@ -56,8 +56,8 @@ public final class RegistryClient: Sendable {
                 endpoint: configuration.endpoint, tls: tlsConfiguration, group: RegistryEventLoop.group,
                 connectTimeout: .seconds(5), keepIdle: max(1, configuration.concurrency))
         } catch {
-            throw .invalidEndpoint(
-                configuration.endpoint.hostPort, reason: "TLS settings are not usable (\(configuration.caFile ?? "system trust roots"))")
+            let what = configuration.caFile.map { "CA file \($0) holds no usable PEM certificate" } ?? "the system's TLS trust roots cannot be loaded"
+            throw .invalidEndpoint(configuration.endpoint.hostPort, reason: what)
         }
         httpConfiguration.timeout = .init(connect: .seconds(5), read: .milliseconds(Int64(max(1, configuration.requestTimeout) * 1000)))
         httpConfiguration.connectionPool = .init(

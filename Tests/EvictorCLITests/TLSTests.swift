@@ -21,6 +21,15 @@ struct TLSTests {
             #expect(insecure.status == 0, "\(insecure.stderrText)")
             #expect(insecure.stderrText.contains("warning: TLS certificate verification is off"))
             #expect(insecure.stdoutText.contains("repositories: 0"))
+
+            let junk = FileManager.default.temporaryDirectory.appendingPathComponent("evictor-junk-\(UUID().uuidString).pem")
+            defer { try? FileManager.default.removeItem(at: junk) }
+            try Data("not a certificate\n".utf8).write(to: junk)
+            let badCA = try await EvictorBinary.run(["ls", registry.hostPort, "--ca-file", junk.path])
+            #expect(badCA.status == 2)
+            #expect(
+                badCA.stderrText == "Error: invalid registry '\(registry.hostPort)': CA file \(junk.path) holds no usable PEM certificate\n",
+                "\(badCA.stderrText)")
         }
     }
 }
