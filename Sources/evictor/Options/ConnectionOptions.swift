@@ -73,6 +73,7 @@ struct ConnectionOptions: ParsableArguments {
             await client.shutdown()
             return result
         } catch {
+            CommandLog.stats(client)
             await client.shutdown()
             throw error
         }
