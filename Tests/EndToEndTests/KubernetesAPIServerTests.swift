@@ -254,6 +254,8 @@ struct KubernetesAPIServerTests {
         let elapsed = clock.now - started
         #expect(result.status != 0)
         #expect(result.stderrText.contains("refused"), "\(result.stderrText)")
-        #expect(elapsed < .seconds(20), "kubectl took \(elapsed)")
+        // kubectl retries discovery on its own before giving up; on a loaded CI machine that took
+        // 22 s once. The point is that it ends with "refused", not that it ends by a given time.
+        #expect(elapsed < .seconds(60), "kubectl took \(elapsed)")
     }
 }
